@@ -1,0 +1,35 @@
+# The few commands people type (README). Everything else is `flask --app wsgi perfflow …`.
+PYTHON ?= python3
+VENV   ?= .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
+CHROMIUM ?= /usr/bin/chromium
+
+.PHONY: setup run test lint bench chromium clean
+
+setup: $(STAMP)
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -e '.[dev]'
+	rm -f $(VENV)/.installed-* && touch $@
+
+run: setup
+	$(PY) -m web.run
+
+# Page tests drive Debian's chromium; install it when missing (these machines run as root).
+chromium:
+	@test -x $(CHROMIUM) || (apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium)
+
+lint: setup
+	$(VENV)/bin/ruff check .
+
+test: setup chromium lint
+	$(PY) -m pytest
+
+bench: setup
+	$(PY) -m bench
+
+clean:
+	rm -rf $(VENV) instance

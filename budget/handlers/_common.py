@@ -1,0 +1,54 @@
+"""Lookups shared by the handlers: the project and project-year a task's data points at."""
+from __future__ import annotations
+
+import uuid
+from collections.abc import Mapping
+from typing import Any
+
+from sqlalchemy import select
+
+from budget.models import Project, ProjectYear
+from engine.db import db
+
+
+def username(actor: Any) -> str | None:
+    return getattr(actor, "username", None) if actor is not None else None
+
+
+def as_uuid(value: Any) -> uuid.UUID:
+    return value if isinstance(value, uuid.UUID) else uuid.UUID(str(value))
+
+
+def project_of(data: Mapping[str, Any], lock: bool = False) -> Project:
+    """The project named by task data `project_id`; `lock` takes a row lock (status changes)."""
+    raw = data.get("project_id")
+    if not raw:
+        raise ValueError("任务数据缺少 project_id")
+    stmt = select(Project).where(Project.id == as_uuid(raw))
+    if lock:
+        stmt = stmt.with_for_update()
+    project = db.session.scalars(stmt).first()
+    if project is None:
+        raise ValueError(f"项目 {raw} 不存在")
+    return project
+
+
+def project_year(project: Project, fiscal_year: int, create: bool = True,
+                 actor: str | None = None) -> ProjectYear | None:
+    row = project.year(int(fiscal_year))
+    if row is None and create:
+        row = ProjectYear(project=project, fiscal_year=int(fiscal_year), created_by=actor)
+        db.session.add(row)
+    return row
+
+
+def request_year(data: Mapping[str, Any]) -> int:
+    year = data.get("request_year")
+    if year is None:
+        raise ValueError("任务数据缺少 request_year")
+    return int(year)
+
+
+def task_name(task: Any) -> str | None:
+    """BPMN task id of an engine HumanTask row (`task_name`; `name` on lightweight stand-ins)."""
+    return getattr(task, "task_name", None) or getattr(task, "name", None)

@@ -1,0 +1,142 @@
+"""F-01 + F-04 (`ut_p1_fill`, `ut_p1_revise_after_fiscal`): the application writes the project
+master record, its per-year requests (万元 → 元) and a new performance-target version."""
+from __future__ import annotations
+
+import contextlib
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import func, or_, select
+
+from budget.handlers._common import as_uuid, project_of, project_year, request_year, task_name, username
+from budget.jsonable import jsonable
+from budget.models import Indicator, PerformanceTarget, Project, ProjectYear
+from budget.money import to_decimal, wan_to_yuan
+from budget.status import change_library_status
+from engine.db import db
+from engine.hooks import TaskCompleted
+from engine.identity import User
+
+PROJECT_FIELDS = (
+    "name", "object_type", "project_class", "one_off_type", "new_or_continuing", "predecessor_code",
+    "start_year", "end_year", "policy_expiry_year", "policy_intensive", "legal_basis", "necessity_text",
+    "content_text", "scope_districts", "beneficiaries", "large_influence", "is_classified",
+    "in_year_reason", "devolved_to_lower_level",
+)
+JSON_FIELDS = ("domain_tags", "special_type", "attachments", "funding_composition")
+INDICATOR_FIELDS = ("l1", "l2", "name", "kind", "operator", "target_text", "unit", "value_basis",
+                    "calc_method", "data_source", "is_core", "is_common", "library_ref")
+OPEN_TARGET = ("DRAFT", "SUBMITTED", "DEPT_APPROVED", "RETURNED", "UNDER_REVIEW")
+
+
+def find_user(ref: Any) -> User | None:
+    """F-01 `responsible_person` is a username (user picker) or a user id."""
+    if not ref:
+        return None
+    ref = str(ref)
+    cond = User.username == ref
+    with contextlib.suppress(ValueError):  # not a uuid: a username only
+        cond = or_(cond, User.id == as_uuid(ref))
+    return db.session.scalars(select(User).where(cond)).first()
+
+
+def record_application(event: TaskCompleted) -> None:
+    sub, data = event.submission, event.data
+    actor = username(event.actor)
+    project = project_of(data, lock=True)
+    # The filer revises after a returned ex-ante (SUPPORT_AFTER_REVISION): EXANTE → DRAFT.
+    if task_name(event.task) == "ut_p1_fill" and project.library_status == "EXANTE":
+        change_library_status(project, "DRAFT", actor)
+    apply_project_fields(project, sub)
+    project.updated_by = actor
+    apply_annual_requests(project, sub, actor)
+    if any(k in sub for k in ("indicators", "overall_goal", "annual_goal")):
+        py = project_year(project, request_year(data), actor=actor)
+        new_target_version(py, sub, data, actor)
+
+
+def apply_project_fields(project: Project, sub: dict[str, Any]) -> None:
+    for key in PROJECT_FIELDS:
+        if key in sub:
+            setattr(project, key, sub[key])
+    for key in JSON_FIELDS:
+        if key in sub:
+            setattr(project, key, jsonable(sub[key]) if sub[key] is not None else None)
+    if sub.get("function_category"):
+        project.function_category = str(sub["function_category"]).strip()[:3]
+    if "responsible_person" in sub:
+        person = find_user(sub["responsible_person"])
+        project.responsible_person_id = person.id if person else None
+
+
+def apply_annual_requests(project: Project, sub: dict[str, Any], actor: str | None) -> None:
+    rows = sub.get("annual_requests")
+    if rows is None:
+        return
+    total = Decimal(0)
+    years = set()
+    for row in rows:
+        year = int(row["year"])
+        years.add(year)
+        py = project_year(project, year, actor=actor)
+        py.requested = wan_to_yuan(row.get("fiscal_amount") or 0)
+        py.requested_other = wan_to_yuan(row.get("other_amount")) if row.get("other_amount") is not None else None
+        if sub.get("funding_source"):
+            py.funding_source = sub["funding_source"]
+        if "funding_split" in sub:
+            py.funding_split = split_dict(sub["funding_split"])
+        py.updated_by = actor
+        total += py.requested + (py.requested_other or 0)
+    # Years dropped from the request: zero them while they are still only a request (no hard delete).
+    for py in project.years:
+        if py.fiscal_year not in years and py.cycle_status is None and py.arranged is None:
+            py.requested, py.requested_other = Decimal("0.00"), None
+    given = sub.get("total_amount")
+    project.total_amount = wan_to_yuan(given) if given is not None else total
+
+
+def split_dict(value: Any) -> dict[str, str] | None:
+    """F-01 funding_split [{source, share}] → {"GENERAL": "70", "GOV_FUND": "30"} (shares in %)."""
+    if not value:
+        return None
+    if isinstance(value, dict):
+        return jsonable(value)
+    return {row["source"]: str(row["share"]) for row in value}
+
+
+def new_target_version(py: ProjectYear, sub: dict[str, Any], data: dict[str, Any],
+                       actor: str | None) -> PerformanceTarget:
+    """Every submission is a new version (SUBMITTED); the open ones before it are SUPERSEDED."""
+    db.session.flush()  # py.id
+    last = db.session.scalar(
+        select(func.max(PerformanceTarget.version_no)).where(PerformanceTarget.project_year_id == py.id)
+    )
+    for old in db.session.scalars(select(PerformanceTarget).where(
+            PerformanceTarget.project_year_id == py.id, PerformanceTarget.status.in_(OPEN_TARGET))):
+        old.status, old.updated_by = "SUPERSEDED", actor
+    target = PerformanceTarget(
+        project_year_id=py.id, version_no=(last or 0) + 1,
+        framework=sub.get("framework") or data.get("framework") or "FW88",
+        overall_goal=sub.get("overall_goal") or "", annual_goal=sub.get("annual_goal") or "",
+        has_service_objects=bool(sub.get("has_service_objects", True)),
+        status="SUBMITTED", created_by=actor,
+    )
+    for seq, row in enumerate(sub.get("indicators") or []):
+        target.indicators.append(make_indicator(seq, row, actor))
+    db.session.add(target)
+    db.session.flush()
+    py.target_id = target.id
+    return target
+
+
+def make_indicator(seq: int, row: dict[str, Any], actor: str | None) -> Indicator:
+    ind = Indicator(seq=seq, created_by=actor, weight=to_decimal(row.get("weight") or 0))
+    for key in INDICATOR_FIELDS:
+        if row.get(key) is not None:
+            setattr(ind, key, row[key])
+    for key in ("target_value", "baseline_value"):
+        if row.get(key) is not None:
+            setattr(ind, key, to_decimal(row[key]))
+    if ind.kind == "QUAL":
+        ind.operator = "QUAL"
+    return ind

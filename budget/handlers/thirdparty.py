@@ -1,0 +1,68 @@
+"""CA-2 third-party engagement services (processes §5.2): candidate firms and the engagement."""
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import func, select
+
+from budget.handlers._common import username
+from budget.handlers.experts import _conflicts
+from budget.models import Engagement, ThirdPartyOrg
+from budget.models.parties import OPEN_ENGAGEMENT, TIERS
+from budget.money import wan_to_yuan
+from engine import hooks
+from engine.db import db
+from engine.hooks import ServiceContext
+from engine.identity import User
+
+SELECTABLE = ("ACTIVE", "WARNED")  # SUSPENDED firms never appear (sample-data §8.9 TP-E)
+
+
+def open_load() -> dict[Any, int]:
+    rows = db.session.execute(
+        select(Engagement.org_id, func.count()).where(Engagement.status.in_(OPEN_ENGAGEMENT))
+        .group_by(Engagement.org_id)
+    )
+    return {org_id: n for org_id, n in rows}
+
+
+@hooks.service("thirdparty.candidates")
+def candidates(ctx: ServiceContext, engagement_type: str, dept_code: str | None = None) -> dict:
+    """Selectable firms without a conflict, best tier first, then the least loaded."""
+    firms = db.session.scalars(select(ThirdPartyOrg).where(ThirdPartyOrg.status.in_(SELECTABLE))).all()
+    load = open_load()
+    eligible = [f for f in firms if not (dept_code and _conflicts(f.conflict_orgs, dept_code))]
+    eligible.sort(key=lambda f: (TIERS.index(f.tier), load.get(f.id, 0), f.code))
+    return {"tp_candidates": [
+        {"code": f.code, "name": f.name, "tier": f.tier, "status": f.status,
+         "load": load.get(f.id, 0), "leads": f.lead_usernames()}
+        for f in eligible
+    ]}
+
+
+@hooks.service("engagement.create")
+def create_engagement(ctx: ServiceContext, engagement_type: str, firm: str, tp_lead: str,
+                      contract_amount: Any, object_id: Any) -> dict[str, str]:
+    """Record the F-26 part-A choice; re-checks what the candidate list promised (the chosen firm
+    may have been suspended meanwhile). contract_amount is 万元 as entered."""
+    org = db.session.scalars(select(ThirdPartyOrg).where(ThirdPartyOrg.code == firm)).first()
+    if org is None:
+        raise ValueError(f"第三方机构 {firm} 不存在")
+    if org.status not in SELECTABLE:
+        raise ValueError(f"第三方机构 {firm} 已暂停，不能委托")
+    dept_code = ctx.data.get("dept_code")
+    if dept_code and _conflicts(org.conflict_orgs, dept_code):
+        raise ValueError(f"第三方机构 {firm} 与 {dept_code} 存在利益冲突")
+    if tp_lead not in org.lead_usernames():
+        raise ValueError(f"{tp_lead} 不是 {firm} 的主评人")
+    lead = db.session.scalars(select(User).where(User.username == tp_lead)).one()
+    engagement = Engagement(
+        org_id=org.id, tp_lead_id=lead.id, type=engagement_type,
+        object_ids=[str(object_id)] if object_id else [],
+        contract_amount=wan_to_yuan(contract_amount),
+        scope=ctx.data.get("scope"), training_done=bool(ctx.data.get("training_done")),
+        status="PROPOSED", instance_id=str(ctx.instance.id), created_by=username(ctx.actor),
+    )
+    db.session.add(engagement)
+    db.session.flush()
+    return {"engagement_id": str(engagement.id)}

@@ -1,0 +1,80 @@
+"""Starting a P1 request (processes §5.3): the DRAFT project and the instance's initial data."""
+from __future__ import annotations
+
+from collections import Counter
+from typing import Any
+
+from sqlalchemy import select
+
+from budget.domains import domain_of
+from budget.handlers.helpers import today
+from budget.models import Department, Jurisdiction, Project
+from engine.db import db
+from engine.identity import User
+
+PLACEHOLDER_NAME = "（新项目，待填报）"
+
+
+def filer_units(actor: User) -> list[str]:
+    return sorted({r.scope_id for r in actor.roles
+                   if r.role == "UNIT_FILER" and r.scope_type == "UNIT" and r.scope_id and r.valid_on()})
+
+
+def resolve_unit(actor: User, unit_code: str | None) -> Department:
+    units = filer_units(actor)
+    if unit_code is None:
+        if len(units) != 1:
+            raise ValueError("请选择申报单位" if units else f"{actor.username} 不是任何单位的经办人")
+        unit_code = units[0]
+    if unit_code not in units:
+        raise PermissionError(f"{actor.username} 不是 {unit_code} 的经办人")
+    unit = db.session.scalars(select(Department).where(Department.code == unit_code)).first()
+    if unit is None or unit.kind != "UNIT":
+        raise ValueError(f"单位 {unit_code} 不存在")
+    return unit
+
+
+def next_code(dept: Department) -> str:
+    """P-{dept}-{seq3}. The department row lock serialises concurrent requests of one department."""
+    db.session.execute(select(Department.id).where(Department.id == dept.id).with_for_update())
+    prefix = f"P-{dept.code}-"
+    codes = db.session.scalars(select(Project.code).where(Project.code.like(prefix + "%")))
+    seqs = [int(c[len(prefix):]) for c in codes if c[len(prefix):].isdigit()]
+    return f"{prefix}{max(seqs, default=0) + 1:03d}"
+
+
+def department_domain(dept: Department) -> str:
+    """Best guess before F-01 names a 功能分类: the domain of most of the department's projects."""
+    cats = db.session.scalars(select(Project.function_category).where(
+        Project.department_id == dept.id, Project.function_category.is_not(None)))
+    common = Counter(domain_of(c) for c in cats).most_common(1)
+    return common[0][0] if common else "GENERAL"
+
+
+def new_request(actor: User, unit_code: str | None = None, request_year: int | None = None,
+                in_year: bool = False) -> dict[str, Any]:
+    """Create the DRAFT project for a new request; return what the engine needs to start P1."""
+    unit = resolve_unit(actor, unit_code)
+    dept = unit.department
+    now = today()
+    year = int(request_year) if request_year else (now.year if in_year else now.year + 1)
+    jurisdiction = db.session.scalars(select(Jurisdiction).order_by(Jurisdiction.created_at)).first()
+    project = Project(
+        code=next_code(dept), name=PLACEHOLDER_NAME, department_id=dept.id, unit_id=unit.id,
+        library_status="DRAFT", new_or_continuing="NEW", responsible_person_id=None,
+        created_by=actor.username, updated_by=actor.username,
+    )
+    db.session.add(project)
+    db.session.flush()
+    division = dept.fund_division.code if dept.fund_division else None
+    return {
+        "data": {
+            "project_id": str(project.id), "project_code": project.code, "request_year": year,
+            "packs": list(jurisdiction.packs) if jurisdiction else ["CORE"], "in_year": bool(in_year),
+            "is_major_flag": project.is_major_flag, "cost_catalog": project.cost_catalog,
+            "dept_code": dept.code, "unit_code": unit.code, "domain": department_domain(dept),
+        },
+        "business_key": project.code,
+        "title": f"{unit.name} 项目申报（{year}年度）{project.code}",
+        "scope_unit": unit.code, "scope_dept": dept.code, "scope_division": division,
+    }

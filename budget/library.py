@@ -1,0 +1,73 @@
+"""The project library (项目库) as supervisors and the API see it."""
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import aliased, selectinload
+
+from budget.models.org import Department
+from budget.models.project import Project, ProjectYear
+from engine.db import db
+
+STATUS_LABELS = {
+    "DRAFT": "草稿", "SUBMITTED": "已申报", "DEPT_APPROVED": "部门已审核", "EXANTE": "事前评估中",
+    "NOT_ADMITTED": "未入库", "IN_LIBRARY": "已入库(储备)", "ACTIVE": "实施中", "COMPLETED": "已完结",
+    "CANCELLED": "已取消", "WITHDRAWN": "已撤回",
+}
+
+
+def project_library(user: Any, filters: dict[str, Any], limit: int = 200, offset: int = 0) -> list[dict[str, Any]]:
+    """Projects the user's data scope covers: ALL, their departments, units or divisions."""
+    dept = aliased(Department)
+    unit = aliased(Department)
+    query = (select(Project, dept.code, dept.name, unit.code, unit.name)
+             .join(dept, Project.department_id == dept.id).join(unit, Project.unit_id == unit.id)
+             .where(Project.deleted.is_(False)).options(selectinload(Project.years)))
+    scope = _scope_clause(user, dept, unit)
+    if scope is not None:
+        query = query.where(scope)
+    if filters.get("status"):
+        query = query.where(Project.library_status == filters["status"])
+    if filters.get("dept"):
+        query = query.where(dept.code == filters["dept"])
+    if filters.get("q"):
+        like = f"%{filters['q']}%"
+        query = query.where(Project.name.ilike(like) | Project.code.ilike(like))
+    if filters.get("year"):
+        query = query.where(Project.years.any(ProjectYear.fiscal_year == int(filters["year"])))
+    rows = db.session.execute(query.order_by(Project.code).limit(limit).offset(offset)).all()
+    return [_project_json(p, dc, dn, uc, un) for p, dc, dn, uc, un in rows]
+
+
+def _scope_clause(user: Any, dept: Any, unit: Any) -> Any:
+    from sqlalchemy import false, or_
+
+    from budget.models.org import FinanceDivision
+
+    clauses = []
+    for a in user.roles:
+        if not a.valid_on():
+            continue
+        if a.scope_type == "ALL":
+            return None
+        if a.scope_type == "DEPARTMENT":
+            clauses.append(dept.code == a.scope_id)
+        elif a.scope_type == "UNIT":
+            clauses.append(unit.code == a.scope_id)
+        elif a.scope_type == "DIVISION":
+            division = select(FinanceDivision.id).where(FinanceDivision.code == a.scope_id).scalar_subquery()
+            clauses.append(dept.fund_division_id == division)
+    return or_(*clauses) if clauses else false()
+
+
+def _project_json(p: Project, dept_code: str, dept_name: str, unit_code: str, unit_name: str) -> dict[str, Any]:
+    return {
+        "id": str(p.id), "code": p.code, "name": p.name, "object_type": p.object_type,
+        "dept": dept_code, "dept_name": dept_name, "unit": unit_code, "unit_name": unit_name,
+        "new_or_continuing": p.new_or_continuing, "start_year": p.start_year, "end_year": p.end_year,
+        "library_status": p.library_status, "library_status_label": STATUS_LABELS.get(p.library_status, ""),
+        "is_major_flag": p.is_major_flag,
+        "years": [{"fiscal_year": y.fiscal_year, "requested": y.requested, "exante_recommended": y.exante_recommended,
+                   "arranged": y.arranged, "cycle_status": y.cycle_status} for y in p.years],
+    }

@@ -1,0 +1,13 @@
+"""Every domain record, imported so `db.create_all()` and Alembic see all tables."""
+from budget.models.exante import ExAnteAssessment
+from budget.models.org import Department, FinanceDivision, Jurisdiction
+from budget.models.parties import Engagement, Expert, ThirdPartyOrg
+from budget.models.project import Project, ProjectYear
+from budget.models.review import ExpertPanelResult, ReviewOpinion
+from budget.models.target import Indicator, PerformanceTarget
+
+__all__ = [
+    "Department", "Engagement", "ExAnteAssessment", "Expert", "ExpertPanelResult", "FinanceDivision",
+    "Indicator", "Jurisdiction", "PerformanceTarget", "Project", "ProjectYear", "ReviewOpinion",
+    "ThirdPartyOrg",
+]

@@ -1,0 +1,58 @@
+"""Who may act on a task, start a process or see an instance (docs/design.md, data scope).
+One policy module; the inbox query in engine.inbox is its SQL twin."""
+from __future__ import annotations
+
+from typing import Any
+
+from engine.identity import RoleAssignment, User
+
+# Roles that see every instance read-only (supervision); acting still needs the lane's role.
+SUPERVISOR_ROLES = {"FIN_PERF", "FIN_BUDGET", "FIN_LEADER", "OBS_NPC", "OBS_AUDIT", "SYS_ADMIN"}
+
+
+def covers(assignment: RoleAssignment, scope_unit: str | None, scope_dept: str | None,
+           scope_division: str | None) -> bool:
+    kind, ident = assignment.scope_type, assignment.scope_id
+    if kind == "ALL":
+        return True
+    if kind == "UNIT":
+        return ident is not None and ident == scope_unit
+    if kind == "DEPARTMENT":
+        return ident is not None and ident == scope_dept
+    if kind == "DIVISION":
+        return ident is not None and ident == scope_division
+    return False  # ENGAGEMENT: only tasks assigned by name
+
+
+def can_act(user: User, task: Any) -> bool:
+    if not user.active:
+        return False
+    if task.assignee:
+        return task.assignee == user.username
+    return any(
+        a.role == task.lane and a.valid_on() and covers(a, task.scope_unit, task.scope_dept, task.scope_division)
+        for a in user.roles
+    )
+
+
+def can_start(user: User, lane: str | None) -> bool:
+    if lane is None or lane == "SYSTEM":
+        return user.active
+    return user.active and any(a.role == lane and a.valid_on() for a in user.roles)
+
+
+def can_view_instance(user: User, instance: Any, participants: set[str] | None = None) -> bool:
+    if instance.started_by == user.username or (participants and user.username in participants):
+        return True
+    for a in user.roles:
+        if not a.valid_on():
+            continue
+        if a.role in SUPERVISOR_ROLES and a.scope_type == "ALL":
+            return True
+        if covers(a, instance.scope_unit, instance.scope_dept, instance.scope_division):
+            return True
+    return False
+
+
+def is_admin(user: User) -> bool:
+    return any(a.role == "SYS_ADMIN" and a.valid_on() for a in user.roles)

@@ -1,0 +1,34 @@
+"""The one SQLAlchemy handle every layer shares. The app factory binds it to a Flask app."""
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime
+
+from flask_sqlalchemy import SQLAlchemy
+from sqlalchemy import DateTime, MetaData
+from sqlalchemy.orm import DeclarativeBase, registry
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    # Every timestamp is timezone-aware (stored as timestamptz, shown in Asia/Shanghai).
+    registry = registry(metadata=MetaData(naming_convention=NAMING),
+                        type_annotation_map={datetime: DateTime(timezone=True)})
+
+
+db = SQLAlchemy(model_class=Base)
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def new_id() -> uuid.UUID:
+    return uuid.uuid4()

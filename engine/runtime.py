@@ -1,0 +1,343 @@
+"""Moves from wait state to wait state, one transaction each: lock the instance row, load,
+act, run engine steps until the next wait, persist the state and the side tables, commit
+(../shared/DESIGN.md §2). The caller owns the transaction; `web` commits or rolls back."""
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Any
+
+from SpiffWorkflow.bpmn import BpmnWorkflow
+from SpiffWorkflow.bpmn.specs.defaults import EndEvent, StartEvent
+from SpiffWorkflow.bpmn.specs.event_definitions.message import MessageEventDefinition
+from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
+from SpiffWorkflow.util.task import TaskState
+from sqlalchemy import func, select
+
+from engine import serializer, specs
+from engine.access import can_act, can_start
+from engine.db import db, utcnow
+from engine.errors import Conflict, Forbidden, Incident, NotFound, ValidationFailed
+from engine.forms_runtime import task_form
+from engine.hooks import REGISTRY, ServiceContext, TaskCompleted
+from engine.identity import User
+from engine.models import (
+    AuditEvent,
+    HumanTask,
+    MessageSubscription,
+    Outbox,
+    ProcessInstance,
+    ProcessModelVersion,
+    Timer,
+)
+from engine.sandbox import EngineScripts
+from engine.validate import form_keys, properties
+
+# Spiff's task iterator stops at depth 1000 and then reports a stalled loop as completed
+# (notes/spiffworkflow.md §5.1); refuse well before that.
+MAX_TREE_DEPTH = 900
+
+
+def latest_version(key: str) -> ProcessModelVersion:
+    version = db.session.scalar(
+        select(ProcessModelVersion).where(ProcessModelVersion.key == key)
+        .order_by(ProcessModelVersion.version.desc()).limit(1)
+    )
+    if version is None:
+        raise NotFound(f"流程模型 “{key}” 不存在")
+    return version
+
+
+def start_instance(
+    key: str,
+    actor: User | None,
+    data: dict[str, Any] | None = None,
+    *,
+    business_key: str | None = None,
+    title: str | None = None,
+    scope: dict[str, str | None] | None = None,
+    year: int | None = None,
+) -> ProcessInstance:
+    version = latest_version(key)
+    loaded = specs.load(version)
+    start_lane = next((ts.lane for ts in loaded.spec.task_specs.values() if isinstance(ts, StartEvent)), None)
+    if actor is not None and not can_start(actor, start_lane):
+        raise Forbidden(f"无权发起该流程（需要角色 {start_lane}）")
+    scope = scope or {}
+    instance = ProcessInstance(
+        id=uuid.uuid4(), model_version_id=version.id, process_key=key, version=version.version,
+        business_key=business_key, title=title or version.name or key,
+        scope_unit=scope.get("unit"), scope_dept=scope.get("dept"), scope_division=scope.get("division"),
+        year=year, started_by=actor.username if actor else None, state="",
+        serializer_version=serializer.VERSION,
+    )
+    db.session.add(instance)
+    scripts = EngineScripts()
+    workflow = BpmnWorkflow(loaded.spec, loaded.subprocess_specs, script_engine=scripts)
+    workflow.task_tree.data.update(data or {})
+    _bind_services(scripts, instance, actor)
+    since = datetime.now().timestamp()
+    _audit(instance, actor, "start", title=instance.title)
+    _advance(instance, workflow)
+    _persist(instance, workflow, actor, since)
+    return instance
+
+
+def complete_task(task_id: uuid.UUID, actor: User, submission: dict[str, Any]) -> ProcessInstance:
+    row = db.session.get(HumanTask, task_id)
+    if row is None:
+        raise NotFound("任务不存在")
+    instance = db.session.scalar(
+        select(ProcessInstance).where(ProcessInstance.id == row.instance_id).with_for_update()
+    )
+    db.session.refresh(row)  # re-read under the lock: a concurrent move may have completed it
+    if not can_act(actor, row):
+        raise Forbidden("您不是该任务的办理人")
+    if row.status != "READY":
+        raise Conflict("任务已被处理，请刷新")
+    workflow, scripts, loaded = _load(instance)
+    task = workflow.get_task_from_id(row.id)
+    if task is None or task.state != TaskState.READY:
+        raise Conflict("任务已被处理，请刷新")
+    props = properties(task.task_spec)
+    form = task_form(instance.model_version_id, loaded.forms, props)
+    context = {**task.data, "verdicts": _verdicts(props)}
+    clean, errors = form.validate(submission or {}, context)
+    for check in REGISTRY.submission_checks:
+        for path, messages in (check(instance, row, form.keys, form.mode, clean, task.data) or {}).items():
+            errors.setdefault(path, []).extend(messages)
+    if errors:
+        raise ValidationFailed(errors)
+
+    task.data.update(clean)
+    now = utcnow()
+    row.status, row.completed_at, row.completed_by = "COMPLETED", now, actor.username
+    row.decision = _as_text(clean.get("verdict") or clean.get("panel_verdict") or clean.get("expert_verdict"))
+    row.comment = clean.get("comment")
+    _bind_services(scripts, instance, actor)
+    event = TaskCompleted(instance, row, form.keys, form.mode, clean, task.data, actor)
+    for listener in REGISTRY.completion_listeners:
+        listener(event)
+    _audit(instance, actor, "complete", row=row, decision=row.decision, comment=row.comment,
+           detail={"fields": sorted(clean)})
+    since = datetime.now().timestamp()
+    task.run()
+    _advance(instance, workflow)
+    _persist(instance, workflow, actor, since)
+    return instance
+
+
+def _load(instance: ProcessInstance) -> tuple[BpmnWorkflow, EngineScripts, specs.LoadedModel]:
+    version = db.session.get(ProcessModelVersion, instance.model_version_id)
+    loaded = specs.load(version)
+    scripts = EngineScripts()
+    workflow = serializer.load(instance.state, loaded.spec, loaded.subprocess_specs, scripts)
+    return workflow, scripts, loaded
+
+
+def load_workflow(instance: ProcessInstance) -> BpmnWorkflow:
+    return _load(instance)[0]
+
+
+def _bind_services(scripts: EngineScripts, instance: ProcessInstance, actor: User | None) -> None:
+    def factory(task: Any) -> ServiceContext:
+        return ServiceContext(instance, str(task.id), task.task_spec.bpmn_id or task.task_spec.name,
+                              task.data, actor)
+
+    scripts.service_context_factory = factory
+
+
+def _advance(instance: ProcessInstance, workflow: BpmnWorkflow) -> None:
+    try:
+        workflow.refresh_timers()
+        workflow.do_engine_steps()
+    except Exception as err:  # noqa: BLE001  (a model's script/rule failure becomes an incident)
+        raise Incident(f"流程执行出错：{err}") from err
+    deepest = max((_depth(t) for t in _frontier(workflow)), default=0)
+    if deepest > MAX_TREE_DEPTH:
+        raise Incident(f"流程循环次数过多（任务树深度 {deepest}），已停止以免误判为结束")
+
+
+def _frontier(workflow: BpmnWorkflow) -> list[Any]:
+    live = TaskState.READY | TaskState.WAITING | TaskState.STARTED
+    tasks = [t for t in workflow.tasks.values() if t.state & live]
+    for sub in workflow.subprocesses.values():
+        tasks.extend(t for t in sub.tasks.values() if t.state & live)
+    return tasks
+
+
+def _depth(task: Any) -> int:
+    depth, parent = 0, task.parent
+    while parent is not None:
+        depth, parent = depth + 1, parent.parent
+    return depth
+
+
+def _persist(instance: ProcessInstance, workflow: BpmnWorkflow, actor: User | None, since: float) -> None:
+    instance.state = serializer.dump(workflow)
+    instance.serializer_version = serializer.VERSION
+    instance.moves = (instance.moves or 0) + 1
+    instance.updated_at = utcnow()
+    _audit_automatic_steps(instance, workflow, since)
+    ready = _sync_human_tasks(instance, workflow)
+    instance.current_steps = [t.task_spec.bpmn_name or t.task_spec.bpmn_id for t in ready]
+    _sync_waits(instance, workflow)
+    for event in workflow.get_events():
+        db.session.add(Outbox(kind="message", instance_id=instance.id, payload={
+            "message": event.event_definition.name,
+            "payload": _jsonable(getattr(event, "payload", None)),
+            "correlations": _jsonable(getattr(event, "correlations", None) or {}),
+        }))
+    if workflow.is_completed():
+        end = _end_event(workflow)
+        if end is None:
+            raise Incident("流程报告已结束但未到达结束事件（任务树深度超限）")
+        instance.status, instance.end_event, instance.ended_at = "COMPLETED", end, utcnow()
+        _audit(instance, None, "end", title=end)
+
+
+def _sync_human_tasks(instance: ProcessInstance, workflow: BpmnWorkflow) -> list[Any]:
+    ready = workflow.get_tasks(state=TaskState.READY, manual=True)
+    open_rows = {r.id: r for r in db.session.scalars(
+        select(HumanTask).where(HumanTask.instance_id == instance.id, HumanTask.status == "READY"))}
+    ready_ids = {t.id for t in ready}
+    for task_id, row in open_rows.items():
+        if task_id not in ready_ids:
+            row.status = "CANCELLED"
+    for task in ready:
+        if task.id in open_rows:
+            continue
+        props = properties(task.task_spec)
+        db.session.add(HumanTask(
+            id=task.id, instance_id=instance.id, process_key=instance.process_key,
+            task_name=task.task_spec.bpmn_id, title=task.task_spec.bpmn_name or task.task_spec.bpmn_id,
+            lane=task.task_spec.lane, form_key=props.get("formKey"), form_mode=props.get("formMode"),
+            assignee=_assignee(workflow, task, props), scope_unit=instance.scope_unit,
+            scope_dept=instance.scope_dept, scope_division=instance.scope_division,
+            business_key=instance.business_key, instance_title=instance.title, year=instance.year,
+        ))
+    return ready
+
+
+def _assignee(workflow: BpmnWorkflow, task: Any, props: dict[str, str]) -> str | None:
+    expression = props.get("assignee")
+    if not expression:
+        return None
+    try:
+        value = workflow.script_engine.evaluate(task, expression)
+    except Exception as err:  # noqa: BLE001
+        raise Incident(f"任务 {task.task_spec.bpmn_id} 的办理人表达式出错：{err}") from err
+    if isinstance(value, dict):
+        value = value.get("username")
+    return str(value) if value else None
+
+
+def _sync_waits(instance: ProcessInstance, workflow: BpmnWorkflow) -> None:
+    waiting = [t for t in _frontier(workflow) if t.state == TaskState.WAITING]
+    timers = {r.task_id: r for r in db.session.scalars(
+        select(Timer).where(Timer.instance_id == instance.id, Timer.status == "WAITING"))}
+    subs = {r.task_id: r for r in db.session.scalars(
+        select(MessageSubscription).where(MessageSubscription.instance_id == instance.id,
+                                          MessageSubscription.status == "WAITING"))}
+    seen: set[uuid.UUID] = set()
+    for task in waiting:
+        definition = getattr(task.task_spec, "event_definition", None)
+        seen.add(task.id)
+        if isinstance(definition, TimerEventDefinition) and task.id not in timers:
+            raw = task.internal_data.get("event_value")
+            db.session.add(Timer(instance_id=instance.id, task_id=task.id, task_name=task.task_spec.bpmn_id,
+                                 event_type=type(definition).__name__, raw_value=str(raw)[:120],
+                                 due_at=_parse_due(raw)))
+        elif isinstance(definition, MessageEventDefinition) and task.id not in subs:
+            db.session.add(MessageSubscription(instance_id=instance.id, task_id=task.id,
+                                               message_name=definition.name))
+    for task_id, row in [*timers.items(), *subs.items()]:
+        if task_id not in seen:
+            row.status = "FIRED" if isinstance(row, Timer) else "DONE"
+
+
+def _parse_due(raw: Any) -> datetime | None:
+    if isinstance(raw, str):
+        try:
+            return datetime.fromisoformat(raw)
+        except ValueError:
+            return None
+    if isinstance(raw, dict):  # cycles keep {"cycles", "next", "duration"}
+        return _parse_due(raw.get("next"))
+    return None
+
+
+def _end_event(workflow: BpmnWorkflow) -> str | None:
+    ends = [t for t in workflow.tasks.values()
+            if isinstance(t.task_spec, EndEvent) and t.state == TaskState.COMPLETED]
+    ends.sort(key=lambda t: t.last_state_change)
+    return ends[-1].task_spec.bpmn_id if ends else None
+
+
+def _audit_automatic_steps(instance: ProcessInstance, workflow: BpmnWorkflow, since: float) -> None:
+    """Named automatic steps (scripts, rules, services, end events) finished in this move."""
+    tasks = [t for t in workflow.tasks.values() if t.last_state_change >= since]
+    for sub in workflow.subprocesses.values():
+        tasks.extend(t for t in sub.tasks.values() if t.last_state_change >= since)
+    tasks = [t for t in tasks if t.state == TaskState.COMPLETED and not t.task_spec.manual
+             and getattr(t.task_spec, "bpmn_name", None)]
+    for task in sorted(tasks, key=lambda t: t.last_state_change):
+        spec = task.task_spec
+        db.session.add(AuditEvent(actor="system", action="auto", instance_id=instance.id, task_id=task.id,
+                                  task_name=spec.bpmn_id, title=spec.bpmn_name, lane=spec.lane))
+
+
+def _audit(instance: ProcessInstance, actor: User | None, action: str, *, row: HumanTask | None = None,
+           title: str | None = None, decision: str | None = None, comment: str | None = None,
+           detail: dict[str, Any] | None = None) -> None:
+    db.session.add(AuditEvent(
+        actor=actor.username if actor else "system", action=action, instance_id=instance.id,
+        task_id=row.id if row else None, task_name=row.task_name if row else None,
+        title=title or (row.title if row else None), lane=row.lane if row else None,
+        decision=decision, comment=comment, detail=detail,
+    ))
+
+
+def _verdicts(props: dict[str, str]) -> list[str] | None:
+    value = props.get("verdicts")
+    return [v.strip() for v in value.split(",") if v.strip()] if value else None
+
+
+def _as_text(value: Any) -> str | None:
+    return None if value is None else str(value)
+
+
+def _jsonable(value: Any) -> Any:
+    import json
+
+    return json.loads(json.dumps(value, default=str)) if value is not None else None
+
+
+def ready_task_count(instance_id: uuid.UUID) -> int:
+    return db.session.scalar(select(func.count()).select_from(HumanTask).where(
+        HumanTask.instance_id == instance_id, HumanTask.status == "READY")) or 0
+
+
+__all__ = ["start_instance", "complete_task", "latest_version", "load_workflow", "form_keys"]
+
+
+def start_process(key: str, actor: User, data: dict[str, Any] | None = None) -> ProcessInstance:
+    """Start through the domain's starter for `key` when one is registered; otherwise the
+    instance's scope is the actor's first scoped role assignment."""
+    from engine.hooks import StartSpec
+
+    starter = REGISTRY.starters.get(key)
+    if starter is not None:
+        spec = starter(actor, dict(data or {}))
+    else:
+        scope: dict[str, str | None] = {}
+        for a in actor.roles:
+            if a.scope_type == "UNIT" and "unit" not in scope:
+                scope["unit"] = a.scope_id
+            elif a.scope_type == "DEPARTMENT" and "dept" not in scope:
+                scope["dept"] = a.scope_id
+            elif a.scope_type == "DIVISION" and "division" not in scope:
+                scope["division"] = a.scope_id
+        spec = StartSpec(data=dict(data or {}), scope=scope)
+    return start_instance(key, actor, spec.data, business_key=spec.business_key, title=spec.title,
+                          scope=spec.scope, year=spec.year)

@@ -1,0 +1,57 @@
+"""Reading one task for display: its form, its current data and its read-only context."""
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+from engine import specs
+from engine.access import can_act, can_view_instance
+from engine.db import db
+from engine.errors import NotFound
+from engine.forms_runtime import context_form, task_form
+from engine.identity import User
+from engine.inbox import participants
+from engine.models import HumanTask, ProcessInstance, ProcessModelVersion
+from engine.runtime import load_workflow
+from engine.validate import properties
+
+
+@dataclass
+class TaskView:
+    task: HumanTask
+    instance: ProcessInstance
+    form: Any
+    context_form: Any | None
+    data: dict[str, Any]
+    all_data: dict[str, Any]
+    may_act: bool
+    verdicts: list[str] | None
+
+
+def get_task(task_id: str | uuid.UUID, user: User) -> TaskView:
+    try:
+        row = db.session.get(HumanTask, uuid.UUID(str(task_id)))
+    except ValueError:
+        row = None
+    if row is None:
+        raise NotFound("任务不存在")
+    instance = db.session.get(ProcessInstance, row.instance_id)
+    may_act = can_act(user, row)
+    if not may_act and not can_view_instance(user, instance, participants(instance.id)):
+        raise NotFound("任务不存在")
+    version = db.session.get(ProcessModelVersion, instance.model_version_id)
+    loaded = specs.load(version)
+    data: dict[str, Any] = {}
+    props: dict[str, str] = {"formKey": row.form_key or "", "formMode": row.form_mode or ""}
+    if row.status == "READY":
+        workflow = load_workflow(instance)
+        spiff_task = workflow.get_task_from_id(row.id)
+        if spiff_task is not None:
+            data = dict(spiff_task.data)
+            props = properties(spiff_task.task_spec)
+    form = task_form(version.id, loaded.forms, props)
+    ctx = context_form(version.id, loaded.forms, props)
+    verdicts = [v.strip() for v in props["verdicts"].split(",")] if props.get("verdicts") else None
+    return TaskView(row, instance, form, ctx, {k: data[k] for k in form.field_names if k in data},
+                    data, may_act and row.status == "READY", verdicts)

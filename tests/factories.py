@@ -1,0 +1,38 @@
+"""Small builders for tests: users with roles, the example model deployed."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from engine.db import db
+from engine.identity import RoleAssignment, User
+
+ROOT = Path(__file__).resolve().parent.parent
+FAST_HASH = "pbkdf2:sha256:1000"  # tests only: the product uses scrypt N=2^17
+PASSWORD = "secret-pass"
+
+
+def make_user(username: str, *roles: tuple[str, str, str | None], name: str | None = None) -> User:
+    user = User(username=username, name=name or username)
+    user.set_password(PASSWORD, method=FAST_HASH)
+    for role, scope_type, scope_id in roles:
+        user.roles.append(RoleAssignment(role=role, scope_type=scope_type, scope_id=scope_id))
+    db.session.add(user)
+    db.session.flush()
+    return user
+
+
+def deploy_example() -> None:
+    from engine.deploy import closure_files, deploy
+
+    sets = closure_files(ROOT / "workflows")
+    deploy(sets["ex_two_step_approval"], "test")
+    db.session.commit()
+
+
+def expense(items: int = 3) -> dict:
+    return {
+        "subject": "购置办公设备",
+        "amount": "12.5",
+        "purpose": "为新设立的科室购置必要的办公设备。",
+        "items": [{"item": f"设备{i}", "quantity": 2, "unit_price": "0.35"} for i in range(items)],
+    }

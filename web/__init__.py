@@ -1,0 +1,26 @@
+"""The Flask app factory."""
+from __future__ import annotations
+
+from flask import Flask
+
+from engine.db import db
+from web import config
+
+
+def create_app(**overrides: object) -> Flask:
+    app = Flask(__name__, instance_path=str(config.INSTANCE_DIR))
+    app.config.update(config.from_env(**overrides))
+    if not app.config["SQLALCHEMY_DATABASE_URI"]:
+        raise RuntimeError("DATABASE_URL is not set: use `make run`, which starts an embedded PostgreSQL")
+    db.init_app(app)
+    import budget  # noqa: F401  (registers the domain's models, handlers and listeners)
+    from web.extensions import init_extensions
+
+    init_extensions(app)
+    from web.blueprints import register_blueprints
+
+    register_blueprints(app)
+    from web.cli import register_cli
+
+    register_cli(app)
+    return app

@@ -1,0 +1,8 @@
+"""JSON API under /api/v1, the same permissions as the pages (docs/design.md)."""
+from __future__ import annotations
+
+from flask import Blueprint
+
+api = Blueprint("api", __name__, url_prefix="/api/v1")
+
+from web.api import auth, errors, models, openapi, projects, tasks  # noqa: E402, F401

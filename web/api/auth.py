@@ -1,0 +1,57 @@
+"""Bearer tokens for machine clients: signed, expiring, tied to an active user."""
+from __future__ import annotations
+
+import functools
+import uuid
+from collections.abc import Callable
+from typing import Any
+
+from flask import current_app, g, jsonify, request
+from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+from sqlalchemy import select
+
+from engine.db import db
+from engine.identity import User
+from web.api import api
+
+
+def _signer() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="perfflow-api-token")
+
+
+def issue_token(user: User) -> str:
+    return _signer().dumps({"uid": str(user.id)})
+
+
+def user_from_token(token: str) -> User | None:
+    try:
+        payload = _signer().loads(token, max_age=current_app.config["TOKEN_MAX_AGE"])
+        user = db.session.get(User, uuid.UUID(payload["uid"]))
+    except (BadSignature, SignatureExpired, KeyError, ValueError):
+        return None
+    return user if user and user.active else None
+
+
+def require_token(fn: Callable[..., Any]) -> Callable[..., Any]:
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        header = request.headers.get("Authorization", "")
+        user = user_from_token(header[7:].strip()) if header.startswith("Bearer ") else None
+        if user is None:
+            return jsonify(error="unauthorized", message="需要有效的访问令牌（Authorization: Bearer …）"), 401
+        g.api_user = user
+        return fn(*args, **kwargs)
+
+    return wrapper
+
+
+@api.post("/auth/token")
+def token():  # noqa: ANN201
+    body = request.get_json(silent=True) or {}
+    errors = {f: ["必填项"] for f in ("username", "password") if not isinstance(body.get(f), str) or not body.get(f)}
+    if errors:
+        return jsonify(errors=errors), 422
+    user = db.session.scalar(select(User).where(User.username == body["username"]))
+    if user is None or not user.active or not user.check_password(body["password"]):
+        return jsonify(error="unauthorized", message="用户名或密码错误"), 401
+    return jsonify(token=issue_token(user), username=user.username, name=user.name)

@@ -1,0 +1,52 @@
+"""Engine errors → HTTP statuses with JSON bodies; never a 500 for a caller's mistake."""
+from __future__ import annotations
+
+from flask import jsonify
+from werkzeug.exceptions import HTTPException
+
+from engine.db import db
+from engine.errors import Conflict, DeploymentError, Forbidden, Incident, NotFound, ValidationFailed
+from web.api import api
+
+
+@api.errorhandler(ValidationFailed)
+def _validation(err: ValidationFailed):  # noqa: ANN202
+    db.session.rollback()
+    return jsonify(errors=err.errors), 422
+
+
+@api.errorhandler(DeploymentError)
+def _deployment(err: DeploymentError):  # noqa: ANN202
+    db.session.rollback()
+    return jsonify(errors=[e.as_dict() for e in err.errors]), 400
+
+
+@api.errorhandler(Forbidden)
+def _forbidden(err: Forbidden):  # noqa: ANN202
+    db.session.rollback()
+    return jsonify(error="forbidden", message=str(err)), 403
+
+
+@api.errorhandler(NotFound)
+def _not_found(err: NotFound):  # noqa: ANN202
+    db.session.rollback()
+    return jsonify(error="not_found", message=str(err)), 404
+
+
+@api.errorhandler(Conflict)
+def _conflict(err: Conflict):  # noqa: ANN202
+    db.session.rollback()
+    return jsonify(error="conflict", message=str(err)), 409
+
+
+@api.errorhandler(Incident)
+def _incident(err: Incident):  # noqa: ANN202
+    from web.transactions import record_incident
+
+    record_incident(err)
+    return jsonify(errors={"_process": [str(err)]}), 422
+
+
+@api.errorhandler(HTTPException)
+def _http(err: HTTPException):  # noqa: ANN202
+    return jsonify(error=err.name.lower().replace(" ", "_"), message=err.description), err.code

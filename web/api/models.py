@@ -1,0 +1,88 @@
+"""Process models: list, deploy (multipart BPMN/DMN), start instances, read instances."""
+from __future__ import annotations
+
+import uuid
+
+from flask import current_app, g, jsonify, request
+from sqlalchemy import func, select
+
+from engine.access import can_view_instance, is_admin
+from engine.db import db
+from engine.deploy import deploy
+from engine.errors import DeploymentError, ElementError, Forbidden, NotFound
+from engine.inbox import participants
+from engine.models import ProcessInstance, ProcessModelVersion
+from engine.runtime import start_process
+from web.api import api
+from web.api.auth import require_token
+from web.presenters import instance_json, version_json
+from web.transactions import atomic
+
+
+@api.get("/process-models")
+@require_token
+def list_models():  # noqa: ANN201
+    latest = (select(ProcessModelVersion.key, func.max(ProcessModelVersion.version).label("v"))
+              .group_by(ProcessModelVersion.key).subquery())
+    rows = db.session.scalars(select(ProcessModelVersion).join(
+        latest, (latest.c.key == ProcessModelVersion.key) & (latest.c.v == ProcessModelVersion.version))
+        .order_by(ProcessModelVersion.key))
+    return jsonify([version_json(v) for v in rows])
+
+
+def read_upload() -> dict[str, bytes]:
+    """The uploaded .bpmn/.dmn files, size-checked; anything else is an element-level error."""
+    limit = current_app.config["MODEL_FILE_MAX_BYTES"]
+    files: dict[str, bytes] = {}
+    errors: list[ElementError] = []
+    for storage in request.files.getlist("files") + request.files.getlist("file"):
+        name = (storage.filename or "").rsplit("/", 1)[-1]
+        if not name.endswith((".bpmn", ".dmn")):
+            errors.append(ElementError(name or None, None, "只接受 .bpmn 和 .dmn 文件"))
+            continue
+        content = storage.read(limit + 1)
+        if len(content) > limit:
+            errors.append(ElementError(name, None, f"文件超过大小上限 {limit // 1024} KB"))
+            continue
+        files[name] = content
+    if errors:
+        raise DeploymentError(errors)
+    return files
+
+
+@api.post("/process-models")
+@require_token
+def upload_models():  # noqa: ANN201
+    if not is_admin(g.api_user):
+        raise Forbidden("只有系统管理员可以部署流程模型")
+    files = read_upload()
+    key = request.form.get("key") or None
+    version, created = atomic(lambda: deploy(files, g.api_user.username, key=key))
+    return jsonify({**version_json(version), "created": created}), 201 if created else 200
+
+
+@api.post("/process-models/<key>/instances")
+@require_token
+def start(key: str):  # noqa: ANN201
+    body = request.get_json(silent=True) or {}
+    data = body.get("data") or {}
+    if not isinstance(data, dict):
+        return jsonify(errors={"data": ["须为 JSON 对象"]}), 422
+    instance = atomic(lambda: start_process(key, g.api_user, data))
+    return jsonify(instance_json(instance)), 201
+
+
+def visible_instance(instance_id: str, user) -> ProcessInstance:  # noqa: ANN001
+    try:
+        instance = db.session.get(ProcessInstance, uuid.UUID(instance_id))
+    except ValueError:
+        instance = None
+    if instance is None or not can_view_instance(user, instance, participants(instance.id)):
+        raise NotFound("流程实例不存在")  # 404, not 403: no oracle for ids one may not see
+    return instance
+
+
+@api.get("/instances/<instance_id>")
+@require_token
+def get_instance(instance_id: str):  # noqa: ANN201
+    return jsonify(instance_json(visible_instance(instance_id, g.api_user)))

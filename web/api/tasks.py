@@ -1,0 +1,76 @@
+"""Tasks: the caller's ready tasks, one task with its form, completion, attachments."""
+from __future__ import annotations
+
+import hashlib
+import uuid
+
+from flask import current_app, g, jsonify, request
+
+from engine.db import db
+from engine.inbox import todo
+from engine.models import Attachment
+from engine.runtime import complete_task
+from engine.tasks import get_task
+from web.api import api
+from web.api.auth import require_token
+from web.presenters import task_json
+from web.transactions import atomic
+
+
+@api.get("/tasks")
+@require_token
+def list_tasks():  # noqa: ANN201
+    filters = {k: request.args.get(k) for k in ("process_key", "business_key", "year", "dept", "task_name")}
+    try:
+        limit = min(max(int(request.args.get("limit", 50)), 1), 500)
+        offset = max(int(request.args.get("offset", 0)), 0)
+    except ValueError:
+        return jsonify(errors={"limit": ["须为整数"]}), 422
+    return jsonify([task_json(t) for t in todo(g.api_user, filters, limit, offset)])
+
+
+@api.get("/tasks/<task_id>")
+@require_token
+def show_task(task_id: str):  # noqa: ANN201
+    view = get_task(task_id, g.api_user)
+    body = task_json(view.task)
+    body.update(
+        form={"key": view.task.form_key, "mode": view.task.form_mode, "json_schema": view.form.json_schema,
+              "ui": view.form.ui_for({"verdicts": view.verdicts}), "verdicts": view.verdicts},
+        data=view.data,
+        can_complete=view.may_act,
+    )
+    return jsonify(body)
+
+
+@api.post("/tasks/<task_id>/complete")
+@require_token
+def complete(task_id: str):  # noqa: ANN201
+    try:
+        tid = uuid.UUID(task_id)
+    except ValueError:
+        return jsonify(error="not_found", message="任务不存在"), 404
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict) or not isinstance(body.get("data", {}), dict):
+        return jsonify(errors={"data": ["请求体须为 {\"data\": {...}}"]}), 422
+    instance = atomic(lambda: complete_task(tid, g.api_user, body.get("data") or {}))
+    return jsonify({"instance_id": str(instance.id), "status": instance.status,
+                    "current_steps": instance.current_steps})
+
+
+@api.post("/attachments")
+@require_token
+def upload_attachment():  # noqa: ANN201
+    storage = request.files.get("file")
+    if storage is None or not storage.filename:
+        return jsonify(errors={"file": ["请选择文件"]}), 422
+    limit = current_app.config["ATTACHMENT_MAX_BYTES"]
+    content = storage.read(limit + 1)
+    if len(content) > limit:
+        return jsonify(errors={"file": [f"文件超过大小上限 {limit // (1024 * 1024)} MB"]}), 422
+    attachment = Attachment(name=storage.filename[-255:], content_type=storage.mimetype or "application/octet-stream",
+                            size=len(content), sha256=hashlib.sha256(content).hexdigest(), content=content,
+                            uploaded_by=g.api_user.username)
+    atomic(lambda: db.session.add(attachment))
+    return jsonify(id=str(attachment.id), name=attachment.name, size=attachment.size,
+                   sha256=attachment.sha256), 201

@@ -1,0 +1,21 @@
+"""Registers the page and API blueprints and the error handlers they share."""
+from __future__ import annotations
+
+from flask import Flask
+
+
+def register_blueprints(app: Flask) -> None:
+    from web.api import api
+    from web.extensions import csrf
+    from web.pages import register_pages
+
+    csrf.exempt(api)  # bearer tokens, no cookies: CSRF does not apply
+    app.register_blueprint(api)
+    register_pages(app)
+
+    @app.get("/healthz")
+    def healthz():  # noqa: ANN202
+        from web.health import health
+
+        body = health()
+        return body, (200 if body["status"] == "ok" else 503)

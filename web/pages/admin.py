@@ -1,0 +1,52 @@
+"""Model administration: deployed models and versions, upload of a BPMN/DMN set."""
+from __future__ import annotations
+
+from functools import wraps
+
+from flask import Blueprint, abort, render_template, request
+from flask_login import current_user, login_required
+from sqlalchemy import select
+
+from engine.access import is_admin
+from engine.db import db
+from engine.deploy import deploy
+from engine.errors import DeploymentError
+from engine.models import ProcessModelVersion
+from web.api.models import read_upload
+from web.transactions import atomic
+
+bp = Blueprint("admin", __name__, url_prefix="/admin")
+
+
+def admin_required(fn):  # noqa: ANN001, ANN201
+    @wraps(fn)
+    @login_required
+    def wrapper(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202
+        if not is_admin(current_user):
+            abort(403)
+        return fn(*args, **kwargs)
+
+    return wrapper
+
+
+def _versions() -> list[ProcessModelVersion]:
+    return list(db.session.scalars(select(ProcessModelVersion).order_by(
+        ProcessModelVersion.key, ProcessModelVersion.version.desc())))
+
+
+@bp.get("/models")
+@admin_required
+def models():  # noqa: ANN201
+    return render_template("admin_models.html", versions=_versions(), errors=None, deployed=None)
+
+
+@bp.post("/models")
+@admin_required
+def upload():  # noqa: ANN201
+    try:
+        files = read_upload()
+        version, created = atomic(lambda: deploy(files, current_user.username, key=request.form.get("key") or None))
+    except DeploymentError as err:
+        return render_template("admin_models.html", versions=_versions(), errors=err.errors, deployed=None), 400
+    return render_template("admin_models.html", versions=_versions(), errors=None,
+                           deployed={"version": version, "created": created})

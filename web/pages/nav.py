@@ -1,0 +1,16 @@
+"""The header navigation, by role."""
+from __future__ import annotations
+
+from typing import Any
+
+from engine.access import SUPERVISOR_ROLES, is_admin
+
+
+def nav_items(user: Any) -> list[tuple[str, str]]:
+    items = [("inbox.todo", "待办"), ("inbox.done", "已办"), ("inbox.started", "我发起的")]
+    roles = user.role_codes()
+    if roles & (SUPERVISOR_ROLES | {"FIN_FUND", "DEPT_OFFICER", "DEPT_HEAD"}):
+        items += [("supervision.instances", "流程监管"), ("supervision.projects", "项目库")]
+    if is_admin(user):
+        items.append(("admin.models", "模型管理"))
+    return items

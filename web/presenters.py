@@ -1,0 +1,57 @@
+"""Plain dicts of engine rows for the API and the pages (one place, so both say the same)."""
+from __future__ import annotations
+
+from typing import Any
+
+from engine.inbox import candidates, participants, ready_tasks, timeline
+from engine.models import AuditEvent, HumanTask, ProcessInstance, ProcessModelVersion
+
+STATUS_LABELS = {"RUNNING": "进行中", "COMPLETED": "已结束", "ERROR": "异常", "CANCELLED": "已取消",
+                 "READY": "待办", "CANCELLED_TASK": "已取消"}
+ACTION_LABELS = {"start": "发起", "complete": "办理", "auto": "系统处理", "end": "结束", "incident": "异常"}
+DECISION_LABELS = {"APPROVE": "同意", "RETURN": "退回", "REJECT": "不同意", "PASS": "通过", "REVISE": "修改完善",
+                   "SUPPORT": "予以支持", "NOT_SUPPORT": "不予支持"}
+
+
+def task_json(t: HumanTask) -> dict[str, Any]:
+    return {
+        "id": str(t.id), "name": t.task_name, "title": t.title, "process_key": t.process_key,
+        "instance_id": str(t.instance_id), "instance_title": t.instance_title, "lane": t.lane,
+        "form_key": t.form_key, "form_mode": t.form_mode, "business_key": t.business_key,
+        "assignee": t.assignee, "status": t.status, "year": t.year, "dept": t.scope_dept,
+        "unit": t.scope_unit, "created_at": t.created_at, "due": t.due_at,
+        "completed_at": t.completed_at, "completed_by": t.completed_by, "decision": t.decision,
+    }
+
+
+def event_json(e: AuditEvent) -> dict[str, Any]:
+    return {
+        "at": e.at, "actor": e.actor, "action": e.action, "action_label": ACTION_LABELS.get(e.action, e.action),
+        "task": e.task_name, "title": e.title, "lane": e.lane, "decision": e.decision,
+        "decision_label": DECISION_LABELS.get(e.decision or "", e.decision), "comment": e.comment,
+    }
+
+
+def instance_json(i: ProcessInstance, with_history: bool = True) -> dict[str, Any]:
+    body: dict[str, Any] = {
+        "id": str(i.id), "process_key": i.process_key, "version": i.version, "status": i.status,
+        "status_label": STATUS_LABELS.get(i.status, i.status), "business_key": i.business_key,
+        "title": i.title, "dept": i.scope_dept, "unit": i.scope_unit, "year": i.year,
+        "started_by": i.started_by, "started_at": i.started_at, "ended_at": i.ended_at,
+        "end_event": i.end_event, "current_steps": i.current_steps,
+    }
+    if with_history:
+        body["ready_tasks"] = [
+            {**task_json(t), "candidates": [u.username for u in candidates(t)]} for t in ready_tasks(i.id)
+        ]
+        body["history"] = [event_json(e) for e in timeline(i.id)]
+        body["participants"] = sorted(participants(i.id))
+    return body
+
+
+def version_json(v: ProcessModelVersion) -> dict[str, Any]:
+    return {
+        "key": v.key, "version": v.version, "name": v.name, "content_hash": v.content_hash,
+        "files": sorted(v.files), "forms": sorted(v.forms), "processes": v.processes,
+        "deployed_by": v.deployed_by, "deployed_at": v.deployed_at,
+    }

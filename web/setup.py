@@ -1,0 +1,35 @@
+"""Bringing a database to a usable state: schema, shipped models, demo data."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import current_app
+
+from engine.db import db
+
+
+def create_schema() -> None:
+    """Apply the Alembic migrations (the only way the schema changes)."""
+    from flask_migrate import upgrade
+
+    directory = Path(current_app.root_path).parent / "migrations"
+    if not any((directory / "versions").glob("*.py")):  # before the first migration exists
+        db.create_all()
+        return
+    upgrade(directory=str(directory))
+
+
+def deploy_shipped_models() -> list[str]:
+    from engine.deploy import deploy_folder
+
+    results = deploy_folder(Path(current_app.config["WORKFLOWS_DIR"]))
+    db.session.commit()
+    return [f"{v.key} v{v.version}{'（新）' if created else ''}" for v, created in results]
+
+
+def load_demo_data(password: str) -> dict[str, int]:
+    from budget.demo import load_demo
+
+    counts = load_demo(password)
+    db.session.commit()
+    return counts

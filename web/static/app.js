@@ -1,0 +1,22 @@
+// Repeating groups (indicator grid, annual amounts): add and remove rows, renumbering the
+// dotted input names so the server sees a dense list.
+document.addEventListener("click", (event) => {
+  const button = event.target;
+  const fieldset = button.closest && button.closest("fieldset.repeat");
+  if (!fieldset) return;
+  const body = fieldset.querySelector("tbody");
+  if (button.classList.contains("add-row")) {
+    const template = fieldset.querySelector("template");
+    body.insertAdjacentHTML("beforeend", template.innerHTML.replaceAll("__i__", body.rows.length));
+  } else if (button.classList.contains("remove-row")) {
+    button.closest("tr").remove();
+    const path = fieldset.dataset.path;
+    Array.from(body.rows).forEach((row, index) => {
+      row.querySelectorAll("[name]").forEach((input) => {
+        const rest = input.name.slice(path.length + 1).split(".");
+        rest[0] = String(index);
+        input.name = `${path}.${rest.join(".")}`;
+      });
+    });
+  }
+});
