@@ -20,7 +20,7 @@ run: setup
 
 # Page tests drive Debian's chromium; install it when missing (these machines run as root).
 chromium:
-	@test -x $(CHROMIUM) || (apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium)
+	@test -x $(CHROMIUM) || (apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium fonts-wqy-zenhei)
 
 lint: setup
 	$(VENV)/bin/ruff check .

@@ -8,13 +8,8 @@ from sqlalchemy.orm import aliased, selectinload
 
 from budget.models.org import Department
 from budget.models.project import Project, ProjectYear
+from budget.status import STATUS_LABELS
 from engine.db import db
-
-STATUS_LABELS = {
-    "DRAFT": "草稿", "SUBMITTED": "已申报", "DEPT_APPROVED": "部门已审核", "EXANTE": "事前评估中",
-    "NOT_ADMITTED": "未入库", "IN_LIBRARY": "已入库(储备)", "ACTIVE": "实施中", "COMPLETED": "已完结",
-    "CANCELLED": "已取消", "WITHDRAWN": "已撤回",
-}
 
 
 def project_library(user: Any, filters: dict[str, Any], limit: int = 200, offset: int = 0) -> list[dict[str, Any]]:

@@ -2,10 +2,10 @@
 kept in memory (notes/spiffworkflow.md §3.2). Decimal and date survive the round trip."""
 from __future__ import annotations
 
-from datetime import date
-from decimal import Decimal
 import json
 import threading
+from datetime import date
+from decimal import Decimal
 from typing import Any
 from uuid import UUID
 

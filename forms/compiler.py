@@ -68,7 +68,9 @@ class TaskForm:
             clean = self.schema().load(dict(data))
         except ValidationError as exc:
             errors.merge_marshmallow(exc.messages)
-            clean = dict(exc.valid_data or {}) if isinstance(exc.valid_data, dict) else {}
+            valid = exc.valid_data if isinstance(exc.valid_data, dict) else {}
+            # marshmallow keeps the good rows of a failed list; drop the whole field instead.
+            clean = {k: v for k, v in valid.items() if not errors.has(k)}
         self._context_checks(clean, ctx, errors)
         _conditional(self.fields, clean, ctx, errors, "")
         for spec in self.fields:

@@ -27,9 +27,7 @@ def deploy_shipped_models() -> list[str]:
     return [f"{v.key} v{v.version}{'（新）' if created else ''}" for v, created in results]
 
 
-def load_demo_data(password: str) -> dict[str, int]:
+def load_demo_data(password: str) -> dict[str, object]:
     from budget.demo import load_demo
 
-    counts = load_demo(password)
-    db.session.commit()
-    return counts
+    return load_demo(password)  # commits itself

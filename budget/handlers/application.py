@@ -49,7 +49,10 @@ def record_application(event: TaskCompleted) -> None:
         change_library_status(project, "DRAFT", actor)
     apply_project_fields(project, sub)
     project.updated_by = actor
-    apply_annual_requests(project, sub, actor)
+    # After a fiscal SUPPORT_AFTER_REVISION the request is not overwritten (processes §5.3 row 14):
+    # the recommendation goes to exante_recommended at 入库 and is applied at budget arrangement.
+    if task_name(event.task) != "ut_p1_revise_after_fiscal":
+        apply_annual_requests(project, sub, actor)
     if any(k in sub for k in ("indicators", "overall_goal", "annual_goal")):
         py = project_year(project, request_year(data), actor=actor)
         new_target_version(py, sub, data, actor)

@@ -42,7 +42,7 @@ def select_experts(ctx: ServiceContext, panel_type: str, domain: str | None, n_e
     for e in experts:
         if not e.user.active:
             continue
-        if dept_code and _conflicts(e.conflict_orgs, dept_code):
+        if dept_code and has_conflict(e.conflict_orgs, dept_code):
             excluded.append({"username": e.user.username,
                              "reason": f"与 {dept_code} 存在利益冲突（{e.employer or '回避名单'}），按规定回避"})
         else:
@@ -65,7 +65,7 @@ def select_experts(ctx: ServiceContext, panel_type: str, domain: str | None, n_e
     return {"experts": [e.user.username for e in chosen], "excluded": excluded}
 
 
-def _conflicts(conflict_orgs: list[str], org_code: str) -> bool:
+def has_conflict(conflict_orgs: list[str], org_code: str) -> bool:
     """A department on the list covers its units (D02 ⇒ D02-U01) and a unit its department's panels."""
     return any(c == org_code or org_code.startswith(c + "-") or c.startswith(org_code + "-")
                for c in conflict_orgs or [])

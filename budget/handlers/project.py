@@ -88,7 +88,11 @@ def apply_scores(row: ExAnteAssessment, values: Mapping[str, Any]) -> None:
     if values.get("recommended_amount") is not None:
         row.recommended_amount = wan_to_yuan(values["recommended_amount"])
     if values.get("engagement_id"):
-        row.engagement_id = as_uuid(values["engagement_id"])
+        try:
+            row.engagement_id = as_uuid(values["engagement_id"])
+        except ValueError:  # F-02 lets a unit type a reference of an engagement made outside CA-2
+            comments["engagement_ref"] = str(values["engagement_id"])
+            row.dim_comments = jsonable(comments)
 
 
 def ensure_exante(project: Project, actor: str | None) -> None:

@@ -6,7 +6,7 @@ from typing import Any
 from sqlalchemy import func, select
 
 from budget.handlers._common import username
-from budget.handlers.experts import _conflicts
+from budget.handlers.experts import has_conflict
 from budget.models import Engagement, ThirdPartyOrg
 from budget.models.parties import OPEN_ENGAGEMENT, TIERS
 from budget.money import wan_to_yuan
@@ -31,7 +31,7 @@ def candidates(ctx: ServiceContext, engagement_type: str, dept_code: str | None 
     """Selectable firms without a conflict, best tier first, then the least loaded."""
     firms = db.session.scalars(select(ThirdPartyOrg).where(ThirdPartyOrg.status.in_(SELECTABLE))).all()
     load = open_load()
-    eligible = [f for f in firms if not (dept_code and _conflicts(f.conflict_orgs, dept_code))]
+    eligible = [f for f in firms if not (dept_code and has_conflict(f.conflict_orgs, dept_code))]
     eligible.sort(key=lambda f: (TIERS.index(f.tier), load.get(f.id, 0), f.code))
     return {"tp_candidates": [
         {"code": f.code, "name": f.name, "tier": f.tier, "status": f.status,
@@ -51,7 +51,7 @@ def create_engagement(ctx: ServiceContext, engagement_type: str, firm: str, tp_l
     if org.status not in SELECTABLE:
         raise ValueError(f"第三方机构 {firm} 已暂停，不能委托")
     dept_code = ctx.data.get("dept_code")
-    if dept_code and _conflicts(org.conflict_orgs, dept_code):
+    if dept_code and has_conflict(org.conflict_orgs, dept_code):
         raise ValueError(f"第三方机构 {firm} 与 {dept_code} 存在利益冲突")
     if tp_lead not in org.lead_usernames():
         raise ValueError(f"{tp_lead} 不是 {firm} 的主评人")

@@ -144,3 +144,16 @@ def test_submission_check_duplicate_name_and_responsible_person(db, request_d03)
                            {"name": "农村公路提档升级", "responsible_person": "head.d03u01"}, {**data, "request_year": 2030})
     assert ok == {}
     assert check_application(None, None, ["F-05"], "dept", {"name": "农村公路提档升级"}, data) == {}
+
+
+def test_revise_after_fiscal_keeps_the_request(db, request_d03):
+    filer, started = request_d03
+    data = started["data"]
+    complete("ut_p1_fill", "UNIT_FILER", ["F-01", "F-04"], None, application(), data, filer)
+    p = db.session.scalars(select(Project).where(Project.code == "P-D03-003")).one()
+    p.library_status = "EXANTE"
+    revised = application(content_text="按评估意见压缩建设内容，优先整治事故多发路段。" * 4,
+                          annual_requests=[{"year": 2026, "fiscal_amount": W(900), "other_amount": W(0)}])
+    complete("ut_p1_revise_after_fiscal", "UNIT_FILER", ["F-01", "F-04"], None, revised, data, filer)
+    assert p.year(2026).requested == W("12005000.00") and p.content_text.startswith("按评估意见")
+    assert p.library_status == "EXANTE" and db.session.query(PerformanceTarget).count() == 2

@@ -102,9 +102,10 @@ def test_empty_string_on_optional_field_becomes_none():
      ("1.23456", "最多 4 位小数"), (-1, "不能小于 0"), (True, "须为数字")],
 )
 def test_money_rejects_bad_numbers(value, message):
-    data = clone(F01, annual_requests=[{"year": 2026, "fiscal_amount": value}])
-    _, errors = form(["F-01"]).validate(data, F01_CONTEXT)
+    data = clone(F01, annual_requests=[{"year": 2026, "fiscal_amount": value}, {"year": 2027, "fiscal_amount": 1}])
+    clean, errors = form(["F-01"]).validate(data, F01_CONTEXT)
     assert errors["annual_requests.0.fiscal_amount"] == [message]
+    assert "annual_requests" not in clean and clean["total_amount"] is None  # no partial list
 
 
 @pytest.mark.parametrize("value", ["2026.5", 2026.5, True, "二〇二六"])

@@ -1,25 +1,25 @@
 """Raw-SpiffWorkflow harness for the shipped P1 models (no database, no Flask).
 
-The script environment mirrors docs/design.md: RestrictedPython `compile_restricted` with the
-documented builtins and the domain's script helpers (`today`, `intake_cutoff`). Service tasks are
+Scripts, conditions and DMN cells run in engine.sandbox's RestrictedPython environment, with
+test-local versions of the domain's script helpers (`today` on a settable clock, `intake_cutoff`,
+`domain_of`). Service tasks are
 answered by canned, test-local handlers (the real handlers live in `budget/` and are tested there);
 their result dict is merged into the task data, as the engine does.
 """
 from __future__ import annotations
 
 import json
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from RestrictedPython import compile_restricted, safe_builtins
-from RestrictedPython.Eval import default_guarded_getitem, default_guarded_getiter
-from RestrictedPython.Guards import guarded_iter_unpack_sequence, safer_getattr
 from SpiffWorkflow.bpmn import BpmnWorkflow
-from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine, TaskDataEnvironment
+from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine
 from SpiffWorkflow.spiff.parser.process import VALIDATOR, SpiffBpmnParser
 from SpiffWorkflow.util.task import TaskState
+
+from engine.sandbox import RestrictedEnvironment, base_globals
 
 ROOT = Path(__file__).resolve().parents[2]
 WORKFLOWS = ROOT / "workflows"
@@ -48,49 +48,21 @@ class Clock:
 
 HELPERS = {
     "today": lambda: Clock.today,
-    "now": lambda: datetime.combine(Clock.today, datetime.min.time()),
     "intake_cutoff": intake_cutoff,
-}
-BUILTINS = dict(safe_builtins)
-BUILTINS.update(
-    any=any, all=all, sum=sum, min=min, max=max, list=list, dict=dict, set=set, enumerate=enumerate,
-    sorted=sorted, len=len, round=round, abs=abs,
-)
-GLOBALS = {
-    "__builtins__": BUILTINS,
-    "_getattr_": safer_getattr,
-    "_getitem_": default_guarded_getitem,
-    "_getiter_": default_guarded_getiter,
-    "_iter_unpack_sequence_": guarded_iter_unpack_sequence,
-    "_write_": lambda obj: obj,
-    "Decimal": Decimal,
-    "date": date,
-    "datetime": datetime,
-    "timedelta": timedelta,
-    **HELPERS,
+    "domain_of": lambda function_category: f"FC{function_category}",
 }
 
 
-class RestrictedEnv(TaskDataEnvironment):
-    def __init__(self):
-        super().__init__(dict(GLOBALS))
+class TestEnvironment(RestrictedEnvironment):
+    """engine.sandbox's restricted environment, with test-local script helpers (a fixed clock)."""
 
-    def evaluate(self, expression, context, external_context=None):
-        g = dict(self.globals)
-        g.update(external_context or {})
+    def _globals(self, context, external):
+        g = base_globals()
+        g["_write_"] = lambda obj: obj
+        g.update(HELPERS)
+        g.update(external or {})
         g.update(context)
-        return eval(compile_restricted(expression, "<expr>", "eval"), g)
-
-    def execute(self, script, context, external_context=None):
-        self.check_for_overwrite(context, external_context or {})
-        code = compile_restricted(script, "<script>", "exec")
-        context.update(self.globals)
-        context.update(external_context or {})
-        try:
-            exec(code, context)
-        finally:
-            self._remove_globals_and_functions_from_context(context, external_context)
-        return True
+        return g
 
 
 class Services:
@@ -108,8 +80,8 @@ class Services:
             return {"experts": list(self.experts), "excluded": ["expert.e05"]}
         if operator == "panel.aggregate":
             present = [o for o in params["opinions"] if not o["absent"]]
-            score = sum(Decimal(o["score"]) for o in present) / len(present) if present else None
-            verdicts = [o["verdict"] for o in present]
+            score = sum(Decimal(o["total_score"]) for o in present) / len(present) if present else None
+            verdicts = [o["expert_verdict"] for o in present]
             proposed = max(set(verdicts), key=verdicts.count) if verdicts else None
             return {"panel_score": score, "panel_verdict_proposed": proposed, "panel_summary": ""}
         if operator == "thirdparty.candidates":
@@ -127,7 +99,7 @@ class Services:
 
 class Engine(PythonScriptEngine):
     def __init__(self, services: Services):
-        super().__init__(environment=RestrictedEnv())
+        super().__init__(environment=TestEnvironment())
         self.services = services
 
     def call_service(self, task, operation_name=None, operation_params=None, **kwargs):
@@ -205,7 +177,7 @@ class Run:
             if all(t.data.get(k) == v for k, v in match.items())
         ]
         assert len(waiting) == 1, (spec_name, match, len(waiting))
-        past = (datetime.now(timezone.utc) - timedelta(seconds=1)).isoformat()
+        past = (datetime.now(UTC) - timedelta(seconds=1)).isoformat()
         waiting[0]._set_internal_data(event_value=past)
         self.wf.refresh_timers()
         self.step()

@@ -7,7 +7,7 @@ import uuid
 from flask import current_app, g, jsonify, request
 
 from engine.db import db
-from engine.inbox import todo
+from engine.inbox import ready_tasks, todo
 from engine.models import Attachment
 from engine.runtime import complete_task
 from engine.tasks import get_task
@@ -55,7 +55,8 @@ def complete(task_id: str):  # noqa: ANN201
         return jsonify(errors={"data": ["请求体须为 {\"data\": {...}}"]}), 422
     instance = atomic(lambda: complete_task(tid, g.api_user, body.get("data") or {}))
     return jsonify({"instance_id": str(instance.id), "status": instance.status,
-                    "current_steps": instance.current_steps})
+                    "current_steps": instance.current_steps,
+                    "ready_tasks": [task_json(t) for t in ready_tasks(instance.id)]})
 
 
 @api.post("/attachments")

@@ -15,7 +15,7 @@ def nest(form: MultiDict, multi: set[str] | None = None) -> dict[str, Any]:
         if name == "csrf_token" or name.startswith("_"):
             continue
         values = form.getlist(name)
-        value: Any = values if name in multi else values[-1]
+        value: Any = [v for v in values if v != ""] if name in multi else values[-1]
         _put(root, name.split("."), value)
     return _lists(root)
 

@@ -43,7 +43,7 @@ def _file_fields(ui: dict[str, Any]) -> set[str]:
 
 def _multi_fields(ui: dict[str, Any]) -> set[str]:
     return {f["name"] for section in ui.get("sections", []) for f in section.get("fields", [])
-            if f.get("type") == "multi_enum"}
+            if f.get("type") in ("multi_enum", "users")}
 
 
 def _store_uploads(values: dict[str, Any], names: set[str]) -> dict[str, list[str]]:

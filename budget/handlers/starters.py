@@ -1,0 +1,29 @@
+"""Domain starters: what a new instance of a shipped process begins with."""
+from __future__ import annotations
+
+from typing import Any
+
+from budget.intake import new_request
+from engine import hooks
+from engine.errors import Forbidden, ValidationFailed
+from engine.identity import User
+
+
+@hooks.starter("p1_project_intake")
+def start_p1(actor: User, data: dict[str, Any]) -> hooks.StartSpec:
+    """A P1 request starts as a DRAFT project with a code, so the instance has a business key
+    and the unit's data scope from the first step."""
+    year = data.get("request_year")
+    if year is not None and not str(year).isdigit():
+        raise ValidationFailed({"request_year": ["申报年度须为四位年份"]})
+    try:
+        req = new_request(actor, data.get("unit_code"), int(year) if year else None, bool(data.get("in_year")))
+    except PermissionError as err:
+        raise Forbidden(str(err)) from None
+    except ValueError as err:
+        raise ValidationFailed({"unit_code": [str(err)]}) from None
+    return hooks.StartSpec(
+        data=req["data"], business_key=req["business_key"], title=req["title"],
+        scope={"unit": req["scope_unit"], "dept": req["scope_dept"], "division": req["scope_division"]},
+        year=req["data"]["request_year"],
+    )
