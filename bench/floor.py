@@ -15,8 +15,8 @@ from engine.sandbox import EngineScripts
 from engine.specs import build_parser
 
 
-def load_spec(workflows: Path, key: str) -> tuple[Any, dict[str, Any]]:
-    files = closure_files(workflows)[key]
+def load_spec(workflows: Path, key: str, files: dict[str, bytes] | None = None) -> tuple[Any, dict[str, Any]]:
+    files = files or closure_files(workflows)[key]
     parser, _ = build_parser(files)
     return parser.get_spec(key), parser.get_subprocess_specs(key)
 

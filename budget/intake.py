@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import select
@@ -51,6 +52,24 @@ def department_domain(dept: Department) -> str:
     return common[0][0] if common else "GENERAL"
 
 
+COMMON_INDICATORS = (  # JN pack T15: in every target, weight 0, monitoring only
+    ("预算执行进度", "累计支出数 ÷ 序时进度应支出数 × 100%"),
+    ("预算到项目率", "已细化到具体项目的预算数 ÷ 年初预算数 × 100%"),
+    ("预算支出率", "累计支出数 ÷ 全年预算数 × 100%"),
+)
+
+
+def prefilled_target(packs: list[str]) -> dict[str, Any]:
+    """The F-04 grid starts with the JN common indicators already in place (V9)."""
+    if "JN" not in packs:
+        return {}
+    return {"indicators": [
+        {"l1": "OUTPUT", "l2": "OUT_TIME", "name": name, "kind": "QUANT", "operator": "GE",
+         "target_value": Decimal("100"), "unit": "%", "weight": Decimal("0"), "value_basis": "PLAN",
+         "calc_method": method, "data_source": "预算管理一体化系统", "is_common": True}
+        for name, method in COMMON_INDICATORS]}
+
+
 def new_request(actor: User, unit_code: str | None = None, request_year: int | None = None,
                 in_year: bool = False) -> dict[str, Any]:
     """Create the DRAFT project for a new request; return what the engine needs to start P1."""
@@ -73,6 +92,7 @@ def new_request(actor: User, unit_code: str | None = None, request_year: int | N
             "packs": list(jurisdiction.packs) if jurisdiction else ["CORE"], "in_year": bool(in_year),
             "is_major_flag": project.is_major_flag, "cost_catalog": project.cost_catalog,
             "dept_code": dept.code, "unit_code": unit.code, "domain": department_domain(dept),
+            **prefilled_target(list(jurisdiction.packs) if jurisdiction else ["CORE"]),
         },
         "business_key": project.code,
         "title": f"{unit.name} 项目申报（{year}年度）{project.code}",

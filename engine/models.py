@@ -57,6 +57,7 @@ class ProcessInstance(db.Model):
     state: Mapped[str] = mapped_column(Text, default="")  # Spiff workflow JSON without the spec
     serializer_version: Mapped[str] = mapped_column(String(10))
     moves: Mapped[int] = mapped_column(default=0)
+    has_waits: Mapped[bool] = mapped_column(default=False)  # timers or message subscriptions open
 
 
 class HumanTask(db.Model):

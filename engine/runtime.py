@@ -72,6 +72,7 @@ def start_instance(
         serializer_version=serializer.VERSION,
     )
     db.session.add(instance)
+    db.session.flush()  # side-table rows reference it; they have no ORM relationship to order by
     scripts = EngineScripts()
     workflow = BpmnWorkflow(loaded.spec, loaded.subprocess_specs, script_engine=scripts)
     workflow.task_tree.data.update(data or {})
@@ -84,13 +85,13 @@ def start_instance(
 
 
 def complete_task(task_id: uuid.UUID, actor: User, submission: dict[str, Any]) -> ProcessInstance:
-    row = db.session.get(HumanTask, task_id)
+    # Lock the instance first, then read the task: a concurrent move that completed it has
+    # committed by the time the lock is ours, so the read below sees its outcome.
+    owner = select(HumanTask.instance_id).where(HumanTask.id == task_id).scalar_subquery()
+    instance = db.session.scalar(select(ProcessInstance).where(ProcessInstance.id == owner).with_for_update())
+    row = db.session.get(HumanTask, task_id, populate_existing=True) if instance is not None else None
     if row is None:
         raise NotFound("任务不存在")
-    instance = db.session.scalar(
-        select(ProcessInstance).where(ProcessInstance.id == row.instance_id).with_for_update()
-    )
-    db.session.refresh(row)  # re-read under the lock: a concurrent move may have completed it
     if not can_act(actor, row):
         raise Forbidden("您不是该任务的办理人")
     if row.status != "READY":
@@ -128,8 +129,7 @@ def complete_task(task_id: uuid.UUID, actor: User, submission: dict[str, Any]) -
 
 
 def _load(instance: ProcessInstance) -> tuple[BpmnWorkflow, EngineScripts, specs.LoadedModel]:
-    version = db.session.get(ProcessModelVersion, instance.model_version_id)
-    loaded = specs.load(version)
+    loaded = specs.load_by_id(instance.model_version_id)
     scripts = EngineScripts()
     workflow = serializer.load(instance.state, loaded.spec, loaded.subprocess_specs, scripts)
     return workflow, scripts, loaded
@@ -174,6 +174,11 @@ def _depth(task: Any) -> int:
 
 
 def _persist(instance: ProcessInstance, workflow: BpmnWorkflow, actor: User | None, since: float) -> None:
+    with db.session.no_autoflush:  # one flush at commit, not one per side-table query
+        _persist_rows(instance, workflow, since)
+
+
+def _persist_rows(instance: ProcessInstance, workflow: BpmnWorkflow, since: float) -> None:
     instance.state = serializer.dump(workflow)
     instance.serializer_version = serializer.VERSION
     instance.moves = (instance.moves or 0) + 1
@@ -202,7 +207,7 @@ def _sync_human_tasks(instance: ProcessInstance, workflow: BpmnWorkflow) -> list
         select(HumanTask).where(HumanTask.instance_id == instance.id, HumanTask.status == "READY"))}
     ready_ids = {t.id for t in ready}
     for task_id, row in open_rows.items():
-        if task_id not in ready_ids:
+        if task_id not in ready_ids and row.status == "READY":  # not the one just completed (unflushed)
             row.status = "CANCELLED"
     for task in ready:
         if task.id in open_rows:
@@ -233,7 +238,12 @@ def _assignee(workflow: BpmnWorkflow, task: Any, props: dict[str, str]) -> str |
 
 
 def _sync_waits(instance: ProcessInstance, workflow: BpmnWorkflow) -> None:
-    waiting = [t for t in _frontier(workflow) if t.state == TaskState.WAITING]
+    waiting = [t for t in _frontier(workflow) if t.state == TaskState.WAITING
+               and isinstance(getattr(t.task_spec, "event_definition", None),
+                              TimerEventDefinition | MessageEventDefinition)]
+    if not waiting and not instance.has_waits:
+        return  # nothing waits now and nothing waited before: no rows to look at
+    instance.has_waits = bool(waiting)
     timers = {r.task_id: r for r in db.session.scalars(
         select(Timer).where(Timer.instance_id == instance.id, Timer.status == "WAITING"))}
     subs = {r.task_id: r for r in db.session.scalars(

@@ -82,6 +82,17 @@ _cache: dict[str, LoadedModel] = {}
 _lock = threading.Lock()
 
 
+def load_by_id(version_id: Any) -> LoadedModel:
+    """Versions are immutable: after the first load no query is needed for a version's specs."""
+    loaded = _cache.get(str(version_id))
+    if loaded is not None:
+        return loaded
+    from engine.db import db
+    from engine.models import ProcessModelVersion
+
+    return load(db.session.get(ProcessModelVersion, version_id))
+
+
 def load(version: Any) -> LoadedModel:
     """The parsed specs of a model version, parsed once per process and version."""
     cache_key = str(version.id)

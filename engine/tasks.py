@@ -12,7 +12,7 @@ from engine.errors import NotFound
 from engine.forms_runtime import context_form, task_form
 from engine.identity import User
 from engine.inbox import participants
-from engine.models import HumanTask, ProcessInstance, ProcessModelVersion
+from engine.models import HumanTask, ProcessInstance
 from engine.runtime import load_workflow
 from engine.validate import properties
 
@@ -40,8 +40,7 @@ def get_task(task_id: str | uuid.UUID, user: User) -> TaskView:
     may_act = can_act(user, row)
     if not may_act and not can_view_instance(user, instance, participants(instance.id)):
         raise NotFound("任务不存在")
-    version = db.session.get(ProcessModelVersion, instance.model_version_id)
-    loaded = specs.load(version)
+    loaded = specs.load_by_id(instance.model_version_id)
     data: dict[str, Any] = {}
     props: dict[str, str] = {"formKey": row.form_key or "", "formMode": row.form_mode or ""}
     if row.status == "READY":
@@ -50,8 +49,8 @@ def get_task(task_id: str | uuid.UUID, user: User) -> TaskView:
         if spiff_task is not None:
             data = dict(spiff_task.data)
             props = properties(spiff_task.task_spec)
-    form = task_form(version.id, loaded.forms, props)
-    ctx = context_form(version.id, loaded.forms, props)
+    form = task_form(instance.model_version_id, loaded.forms, props)
+    ctx = context_form(instance.model_version_id, loaded.forms, props)
     verdicts = [v.strip() for v in props["verdicts"].split(",")] if props.get("verdicts") else None
     return TaskView(row, instance, form, ctx, {k: data[k] for k in form.field_names if k in data},
                     data, may_act and row.status == "READY", verdicts)

@@ -173,7 +173,10 @@ def indicator_comments(clean: dict[str, Any], ctx: Ctx, mode: str | None, errors
 
 @rule("conflict_declaration")
 def conflict_declaration(clean: dict[str, Any], ctx: Ctx, mode: str | None, errors: Errors) -> None:
-    """F-26 accept: a third party may only accept after declaring no conflict of interest."""
+    """F-26 accept: a third party may only accept after declaring no conflict of interest. A lead who
+    returns the engagement (e.g. because of a conflict) must not be made to declare there is none."""
+    if clean.get("verdict") in ("RETURN", "REJECT"):
+        return
     if clean.get("conflict_declaration") is False and not errors.has("conflict_declaration"):
         errors.add("conflict_declaration", "须声明与委托事项不存在利益冲突后方可接受委托")
 

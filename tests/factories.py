@@ -21,11 +21,14 @@ def make_user(username: str, *roles: tuple[str, str, str | None], name: str | No
     return user
 
 
-def deploy_example() -> None:
-    from engine.deploy import closure_files, deploy
+EXAMPLE_MODEL = ROOT / "tests" / "models" / "ex_two_step_approval.bpmn"
 
-    sets = closure_files(ROOT / "workflows")
-    deploy(sets["ex_two_step_approval"], "test")
+
+def deploy_example() -> None:
+    """The two-step approval model (fill → approve → gateway → script → end) of tests and bench."""
+    from engine.deploy import deploy
+
+    deploy({EXAMPLE_MODEL.name: EXAMPLE_MODEL.read_bytes()}, "test")
     db.session.commit()
 
 
@@ -36,3 +39,10 @@ def expense(items: int = 3) -> dict:
         "purpose": "为新设立的科室购置必要的办公设备。",
         "items": [{"item": f"设备{i}", "quantity": 2, "unit_price": "0.35"} for i in range(items)],
     }
+
+
+def deploy_shipped() -> None:
+    from engine.deploy import deploy_folder
+
+    deploy_folder(ROOT / "workflows", "test")
+    db.session.commit()

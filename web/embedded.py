@@ -10,6 +10,7 @@ def start_postgres(data_dir: Path, database: str = "perfflow") -> str:
     import pgserver
     import psycopg
 
+    data_dir.parent.mkdir(parents=True, exist_ok=True)
     server = pgserver.get_server(str(data_dir), cleanup_mode="stop")
     uri = server.get_uri()
     with psycopg.connect(uri, autocommit=True) as conn:

@@ -60,7 +60,8 @@ def create_engagement(ctx: ServiceContext, engagement_type: str, firm: str, tp_l
         org_id=org.id, tp_lead_id=lead.id, type=engagement_type,
         object_ids=[str(object_id)] if object_id else [],
         contract_amount=wan_to_yuan(contract_amount),
-        scope=ctx.data.get("scope"), training_done=bool(ctx.data.get("training_done")),
+        scope=ctx.data.get("engagement_scope"), training_done=bool(ctx.data.get("training_done")),
+        scoring_guide=list(ctx.data.get("scoring_guide") or []),
         status="PROPOSED", instance_id=str(ctx.instance.id), created_by=username(ctx.actor),
     )
     db.session.add(engagement)

@@ -230,6 +230,10 @@ def test_f26_select_and_accept():
     _, errors = accept.validate({"conflict_declaration": True, "verdict": "REJECT"}, {})
     assert errors == {"verdict": ["须为以下之一：APPROVE、RETURN"]}
     assert accept.validate({"conflict_declaration": "true", "verdict": "APPROVE"}, {})[1] == {}
+    # returning the engagement (e.g. because of a conflict) needs a reason, not a no-conflict declaration
+    returned = {"conflict_declaration": False, "verdict": "RETURN"}
+    assert accept.validate(returned, {})[1] == {"comment": ["必填项（是否接受委托为“退回”时）"]}
+    assert accept.validate({**returned, "comment": "与被评价单位存在业务往来，申请回避。"}, {})[1] == {}
 
 
 def test_f_panel_confirm_and_chair():

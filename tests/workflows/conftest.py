@@ -8,7 +8,6 @@ their result dict is merged into the task data, as the engine does.
 """
 from __future__ import annotations
 
-import json
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -213,10 +212,6 @@ def _clock():
     Clock.today = date(2025, 6, 1)
     yield
     Clock.today = date(2025, 6, 1)
-
-
-def dumps(obj):  # debugging aid
-    return json.dumps(obj, default=str, ensure_ascii=False, indent=1)
 
 
 # --------------------------------------------------------------------------- sample data (§8.3 / §8.5)

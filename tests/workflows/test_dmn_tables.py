@@ -89,7 +89,7 @@ def test_in_year_and_manual_flags(run_p1, sample):
     assert d["dt05_rows"] == ["dt05_r1"] and d["is_major"] and d["is_key"]
     assert set(d["dt01_rows"]) == {"dt01_r1", "dt01_r6"}
     assert d["dept_exante"] and d["fiscal_exante"] == "OPTIONAL"
-    assert d["exante_reason"] == ["NEW_MAJOR", "IN_YEAR_REQUEST"]
+    assert d["exante_reasons"] == ["NEW_MAJOR", "IN_YEAR_REQUEST"] and "exante_reason" not in d
 
 
 def test_large_influence_gives_alternatives_below_5000(run_p1, sample):

@@ -89,6 +89,19 @@ def test_conventions(specs):
         "UNIT_FILER", "UNIT_HEAD", "DEPT_OFFICER", "FIN_PERF", "SYSTEM"}
 
 
+def test_engine_deployment_rules(specs):
+    """engine.validate: lanes, known forms and modes, scripts compile in the sandbox, and every
+    service operator has a handler registered by budget.handlers."""
+    import budget.handlers  # noqa: F401  (registers the handlers and helpers)
+    from engine.validate import check_specs
+    from forms import load_definitions
+
+    spec, subs = specs["p1_project_intake"]
+    errors, used = check_specs({"p1_project_intake": spec, **subs}, {}, load_definitions())
+    assert errors == []
+    assert used == {"F-00", "F-01", "F-02", "F-03", "F-04", "F-05", "F-26", "F-PANEL"}
+
+
 def test_called_processes_declare_io(specs):
     _spec, subs = specs["p1_project_intake"]
     io = {pid: ([v.bpmn_id for v in subs[pid].io_specification.data_inputs],
@@ -237,9 +250,9 @@ def test_dept_exante_support_fiscal_none(run_p1, sample):
     assert statuses(run) == ["DEPT_APPROVED", "EXANTE"]
     (rec,) = run.services.of("exante.conclude")
     assert rec["assessor_type"] == "DEPT_SELF" and rec["conclusion"] == "SUPPORT" and rec["total_score"] == 80
-    (lib,) = run.services.of("project.enter_library")
-    assert lib == {"request_year": 2026, "conclusion": "SUPPORT", "recommended_amount": Decimal(299),
-                   "annual_need": None, "fiscal_exante": "NONE"}
+    assert run.services.of("project.enter_library") == [{}]   # the handler reads the task data
+    lib = run.data_after("st_p1_enter_library")
+    assert (lib["conclusion"], lib["recommended_amount"], lib["fiscal_exante"]) == ("SUPPORT", Decimal(299), "NONE")
     assert in_library_event(run)["exante_conclusion"] == "SUPPORT"
 
 
@@ -295,7 +308,7 @@ def test_optional_fiscal_declined(run_p1, sample, code):
     assert run.ready_names() == ["ut_p1_fin_decide"]
     run.complete("ut_p1_fin_decide", verdict="REJECT", reason="部门评估充分")
     ended(run, "end_p1_in_library")
-    assert run.services.of("project.enter_library")[0]["fiscal_exante"] == "OPTIONAL"
+    assert run.data_after("st_p1_enter_library")["fiscal_exante"] == "OPTIONAL"
 
 
 def test_optional_fiscal_accepted_by_fin_center(run_p1, sample):
@@ -308,9 +321,9 @@ def test_optional_fiscal_accepted_by_fin_center(run_p1, sample):
     assert_clean_caller_data(run)
     fe = run.services.of("exante.conclude")[-1]
     assert fe["assessor_type"] == "FISCAL" and fe["conclusion"] == "SUPPORT" and fe["engagement_id"] is None
-    assert run.services.of("project.enter_library")[0]["recommended_amount"] == Decimal(9000)
+    assert run.data_after("st_p1_enter_library")["recommended_amount"] == Decimal(9000)
     assert run.services.of("experts.select")[0] == {
-        "panel_type": "EXANTE", "domain": "214", "n_experts": 3, "dept_code": "D03"}
+        "panel_type": "EXANTE", "domain": "FC214", "n_experts": 3, "dept_code": "D03"}
 
 
 def test_required_fiscal_third_party_with_panel(run_p1, sample):
@@ -324,12 +337,14 @@ def test_required_fiscal_third_party_with_panel(run_p1, sample):
            absent="expert.e06")
     ended(run, "end_p1_in_library")
     assert_clean_caller_data(run)
-    assert [p["tp_lead"] for p in run.services.of("engagement.create")] == ["tp.c.lead"]
+    # an engagement is created per selection, before the lead accepts or returns it
+    assert [p["tp_lead"] for p in run.services.of("engagement.create")] == ["tp.d.lead", "tp.c.lead"]
     assert run.services.of("engagement.create")[0]["object_id"] == "id-P-D02-001"
     (agg,) = run.services.of("panel.aggregate")
     assert [o["absent"] for o in agg["opinions"]].count(True) == 1
     fe = run.services.of("exante.conclude")[-1]
-    assert fe["assessor_type"] == "FISCAL" and fe["engagement_id"] == "ENG-1" and fe["panel_verdict"] == "PASS"
+    assert fe["assessor_type"] == "FISCAL" and fe["engagement_id"] == "ENG-2" and fe["panel_verdict"] == "PASS"
+    assert fe["matched_rows"] == ["dt02_r3"] and fe["dim_necessity"] == 22
     assert in_library_event(run)["recommended_amount"] == Decimal(13800)
 
 
@@ -346,7 +361,7 @@ def test_required_fiscal_key_support_after_revision(run_p1, sample):
     fe = run.services.of("exante.conclude")[-1]
     assert fe["assessor_type"] == "FISCAL_KEY" and fe["conclusion"] == "SUPPORT_AFTER_REVISION"
     assert statuses(run) == ["DEPT_APPROVED", "EXANTE"]
-    assert run.services.of("project.enter_library")[0]["recommended_amount"] == Decimal(1500)
+    assert run.data_after("st_p1_enter_library")["recommended_amount"] == Decimal(1500)
 
 
 def test_fiscal_override_not_support(run_p1, sample):

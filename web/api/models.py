@@ -10,12 +10,12 @@ from engine.access import can_view_instance, is_admin
 from engine.db import db
 from engine.deploy import deploy
 from engine.errors import DeploymentError, ElementError, Forbidden, NotFound
-from engine.inbox import participants
+from engine.inbox import participants, ready_tasks
 from engine.models import ProcessInstance, ProcessModelVersion
 from engine.runtime import start_process
 from web.api import api
 from web.api.auth import require_token
-from web.presenters import instance_json, version_json
+from web.presenters import instance_json, task_json, version_json
 from web.transactions import atomic
 
 
@@ -69,7 +69,9 @@ def start(key: str):  # noqa: ANN201
     if not isinstance(data, dict):
         return jsonify(errors={"data": ["须为 JSON 对象"]}), 422
     instance = atomic(lambda: start_process(key, g.api_user, data))
-    return jsonify(instance_json(instance)), 201
+    body = instance_json(instance, with_history=False)
+    body["ready_tasks"] = [task_json(t) for t in ready_tasks(instance.id)]
+    return jsonify(body), 201
 
 
 def visible_instance(instance_id: str, user) -> ProcessInstance:  # noqa: ANN001
