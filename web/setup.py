@@ -12,11 +12,7 @@ def create_schema() -> None:
     """Apply the Alembic migrations (the only way the schema changes)."""
     from flask_migrate import upgrade
 
-    directory = Path(current_app.root_path).parent / "migrations"
-    if not any((directory / "versions").glob("*.py")):  # before the first migration exists
-        db.create_all()
-        return
-    upgrade(directory=str(directory))
+    upgrade(directory=str(Path(current_app.root_path).parent / "migrations"))
 
 
 def deploy_shipped_models() -> list[str]:

@@ -77,7 +77,7 @@ def apply_scores(row: ExAnteAssessment, values: Mapping[str, Any]) -> None:
         if values.get(key) is not None:
             comments[key] = values[key]
     row.dim_comments = jsonable(comments)
-    if values.get("alternatives") is not None:
+    if values.get("alternatives"):  # F-02 sends [] when DT-01 asked for none: nothing to record
         row.alternatives = jsonable({"options": values["alternatives"], "chosen": values.get("alternative_chosen"),
                                      "reason": values.get("alternative_reason")})
     for key in ("cost_benefit", "key_findings", "report", "trigger_reasons", "matched_rows"):

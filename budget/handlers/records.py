@@ -18,6 +18,7 @@ ANY = None  # matches every mode
 ROUTES: list[tuple[frozenset[str], frozenset[str | None] | None, frozenset[str] | None, Writer]] = [
     (frozenset({"F-01", "F-04"}), EDIT, None, record_application),
     (frozenset({"F-00"}), ANY, frozenset({"ut_p1_unit_approve"}), writers.record_unit_approval),
+    (frozenset({"F-00"}), ANY, frozenset({"ut_p1_fin_decide"}), writers.record_fin_decision),
     (frozenset({"F-05"}), frozenset({"dept"}), frozenset({"ut_p1_dept_review"}), writers.record_dept_review),
     (frozenset({"F-02"}), EDIT, None, writers.record_dept_exante),
     (frozenset({"F-02"}), frozenset({"review"}), None, writers.record_exante_review),

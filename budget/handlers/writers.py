@@ -58,6 +58,12 @@ def record_unit_approval(event: TaskCompleted) -> None:
         change_library_status(project, new, username(event.actor))
 
 
+def record_fin_decision(event: TaskCompleted) -> None:
+    """F-00 at `ut_p1_fin_decide`: FIN_PERF runs the optional fiscal ex-ante (APPROVE) or not
+    (REJECT, with its reason); the decision is a review opinion on the request like the others."""
+    add_opinion(event, "PROJECT_INTAKE", project_of(event.data).id)
+
+
 def record_dept_review(event: TaskCompleted) -> None:
     """F-05 dept mode at `ut_p1_dept_review`: opinion on the request; the project and its target
     follow the verdict (REJECT ends P1 as NOT_ADMITTED)."""

@@ -54,12 +54,13 @@ PROJECTS: dict[str, tuple[str, str, str, str, tuple[int, int], int, dict[str, An
     "P-D05-002": ("D05-U01", "211", "PROJECT", "NEW", (0, 0), 299, {"one_off_type": "EQUIPMENT"}),
     "P-D11-001": ("D11-U01", "223", "PROJECT", "NEW", (0, 1), 5000, {}),
     "P-D04-002": ("D04-U01", "213", "SPECIAL_FUND", "CONTINUING", (0, 2), 1800, {"policy_expiry_year": Y - 1}),
+    "P-D10-001": ("D10-U01", "216", "SPECIAL_FUND", "CONTINUING", (0, 2), 14000, {"policy_expiry_year": Y - 1}),
 }
 NAMES = {
     "P-D02-001": "基层医疗卫生机构能力提升工程", "P-D03-001": "农村公路提档升级",
     "P-D01-001": "市属中小学智慧校园建设", "P-D05-001": "大气污染源自动监测运维",
     "P-D05-002": "生态环境执法能力建设", "P-D11-001": "市属国企产业升级资本金注入",
-    "P-D04-002": "农业产业化龙头企业扶持资金",
+    "P-D04-002": "农业产业化龙头企业扶持资金", "P-D10-001": "商务发展专项资金",
 }
 # §8.5 dimension scores 必要性/经济性/目标/可行性/筹资
 SCORES = {
@@ -71,6 +72,7 @@ SCORES = {
     "P-D05-002": (20, 16, 16, 16, 12),
     "P-D11-001": (13, 12, 11, 12, 10),
     "P-D04-002": (17, 14, 15, 16, 12),
+    "P-D10-001": (18, 12, 14, 15, 12),
 }
 LONG = "依据项目申报材料、实地调研和同类项目对比分析，该维度总体情况符合要求，个别方面仍需完善。"
 
@@ -194,11 +196,12 @@ REJECT_REASON = "部门事前评估已充分论证，本年度不再开展财政
 class Flow:
     """One P1 instance, driven task by task through the acting users' 待办."""
 
-    def __init__(self, code: str, *, unit: str | None = None, in_year: bool = False, year: int | None = None):
+    def __init__(self, code: str, *, unit: str | None = None, year: int | None = Y):
+        """`year=None` starts the way the 新建 page does: no request year, the starter picks it."""
         self.code = code
         self.unit = unit or PROJECTS[code][0]
         self.filer = user(f"filer.{slug(self.unit)}")
-        data = {"request_year": year or Y, "in_year": in_year}
+        data = {} if year is None else {"request_year": year}
         self.instance: ProcessInstance = start_process("p1_project_intake", self.filer, data)
         db.session.commit()
         self.project = db.session.scalars(select(Project).where(Project.code == self.instance.business_key)).one()
@@ -206,6 +209,14 @@ class Flow:
     @property
     def dept(self) -> str:
         return self.unit.split("-")[0]
+
+    @property
+    def head(self) -> str:
+        return f"head.{slug(self.unit)}"
+
+    @property
+    def officer(self) -> str:
+        return f"dept.{self.dept.lower()}"
 
     # --- finding and completing tasks
     def mine(self, who: str) -> list[HumanTask]:
@@ -248,11 +259,11 @@ class Flow:
 
     def unit_approve(self, verdict: str = "APPROVE", comment: str | None = None) -> HumanTask:
         sub = {"verdict": verdict, **({"comment": comment} if comment else {})}
-        return self.do(f"head.{slug(self.unit)}", "ut_p1_unit_approve", sub)
+        return self.do(self.head, "ut_p1_unit_approve", sub)
 
     def dept_review(self, verdict: str = "APPROVE", comment: str | None = None, grade: str = "良") -> HumanTask:
         sub = {"verdict": verdict, "grade": grade, **({"comment": comment} if comment else {})}
-        return self.do(f"dept.{self.dept.lower()}", "ut_p1_dept_review", sub)
+        return self.do(self.officer, "ut_p1_dept_review", sub)
 
     def intake(self, **over) -> None:
         self.fill(**over)
@@ -261,7 +272,7 @@ class Flow:
 
     def dept_exante(self, key: str, recommended: int, **sections) -> None:
         self.do(self.filer.username, "ut_p1_dept_exante", dept_exante_form(key, recommended, **sections))
-        self.do(f"dept.{self.dept.lower()}", "ut_p1_dept_exante_confirm", {"verdict": "APPROVE"})
+        self.do(self.officer, "ut_p1_dept_exante_confirm", {"verdict": "APPROVE"})
 
     # --- assertions
     def assert_ended(self, end: str, library_status: str) -> None:
@@ -314,7 +325,7 @@ FOCUS = "重点关注立项必要性、资金测算依据和绩效目标的合�
 
 def fiscal(flow: Flow, key: str, *, performer: str, recommended: int, firm: tuple[str, str] = ("TP-C", "tp.c.lead"),
            returned_by: tuple[str, str] | None = None, sections: dict | None = None,
-           expert_verdicts: dict[str, str] | None = None) -> dict:
+           expert_verdicts: dict[str, str] | None = None, override: tuple[str, str] | None = None) -> dict:
     """Drive CA-4 (with CA-2 and CA-1 inside) from ut_fe_scope to its end; return what was seen."""
     from engine.tasks import get_task
 
@@ -351,5 +362,9 @@ def fiscal(flow: Flow, key: str, *, performer: str, recommended: int, firm: tupl
     flow.do(PERF, "ut_panel_chair", {"panel_verdict": "PASS", "comment": "评审组同意评估报告的主要结论。"})
     confirm = get_task(flow.task(PERF, "ut_fe_confirm").id, user(PERF))
     seen["rule_conclusion"] = confirm.all_data["conclusion"]
-    flow.do(PERF, "ut_fe_confirm", {"comment": "同意评估报告及评审组的结论。"})
+    confirm_sub = {"comment": "同意评估报告及评审组的结论。"}
+    if override:
+        confirm_sub = {"conclusion_override": override[0], "override_reason": override[1],
+                       "comment": "不同意按规则得出的评估结论，理由见调整理由。"}
+    flow.do(PERF, "ut_fe_confirm", confirm_sub)
     return seen

@@ -7,11 +7,11 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
-from p1_driver import ALL, CORE, TEST, Y, Flow, deploy_p1, set_packs, user
+from p1_driver import CORE, PERF, REJECT_REASON, TEST, Y, Flow, deploy_p1, set_packs, user
 from sqlalchemy import select
 
 from budget.demo import load_demo
-from budget.models import PerformanceTarget, Project
+from budget.models import PerformanceTarget
 from engine.inbox import timeline, todo
 from engine.tasks import get_task
 
@@ -28,7 +28,7 @@ def p1(db):
 def test_core_no_exante_straight_into_library(p1):
     """CORE: a 299 万 NEW project is not major → no ex-ante at all → IN_LIBRARY after dept approval."""
     set_packs(CORE)
-    flow = Flow("P-D05-002")
+    flow = Flow("P-D05-002", year=None)  # as the web starts it: the request year is the open one
     assert flow.instance.scope_unit == "D05-U01" and flow.instance.year == Y
     assert flow.project.library_status == "DRAFT"
     # data scope: only this unit's filer sees the fill task
@@ -189,25 +189,36 @@ def test_returns_carry_prefill_and_opinions_then_dept_reject(p1):
     assert flow.year_row().requested == W("30000000.00")  # the third filing restored 3,000 万
 
 
-@pytest.mark.parametrize(("code", "dept_exante", "rows"), [
-    ("P-D05-001", False, []),
-    ("P-D11-001", True, ["dt01_r1"]),
+@pytest.mark.parametrize(("code", "total", "end"), [
+    ("P-D05-001", None, "end_p1_in_library"),
+    ("P-D01-001", W(85), "end_p1_in_library"),
+    ("P-D03-001", W(84), "end_p1_in_library"),
+    ("P-D11-001", W(58), "end_p1_not_admitted"),
 ])
-def test_core_pack_differences(p1, code, dept_exante, rows):
-    """§8.5 last paragraph, packs {CORE}: P-D05-001 needs no ex-ante (not new-major); P-D11-001 needs
-    dept ex-ante with fiscal OPTIONAL and no alternatives / cost-benefit sections."""
+def test_core_pack_differences(p1, code, total, end):
+    """§8.5 last paragraph, packs {CORE}: P-D05-001 (like P-D05-002) needs no ex-ante (not new-major);
+    P-D01-001 / P-D03-001 / P-D11-001 (and P-D02-001, see the fiscal tests) need dept ex-ante with
+    fiscal OPTIONAL and no alternatives / cost-benefit flags (the F-02 form accepts neither section)."""
     set_packs(CORE)
     flow = Flow(code)
-    flow.intake(**({"funding_source": "STATE_CAPITAL"} if code == "P-D11-001" else {}))
-    if not dept_exante:
-        flow.assert_ended("end_p1_in_library", "IN_LIBRARY")
+    flow.intake(**{"P-D03-001": {"funding_source": "GOV_FUND"},
+                   "P-D11-001": {"funding_source": "STATE_CAPITAL"}}.get(code, {}))
+    if total is None:
+        flow.assert_ended(end, "IN_LIBRARY")
         data = flow.last_data()
-    else:
-        view = get_task(flow.task(flow.filer.username, "ut_p1_dept_exante").id, flow.filer)
-        data = view.all_data
-        # no alternatives / cost-benefit sections needed under CORE: the F-02 form accepts none
-        flow.dept_exante(code, 5000)
-        flow.assert_ended("end_p1_not_admitted", "NOT_ADMITTED")
-    assert data["packs"] == ["CORE"] and data["dt01_rows"] == rows and data["dept_exante"] is dept_exante
+        assert (data["dt01_rows"], data["dept_exante"], data["fiscal_exante"]) == ([], False, "NONE")
+        assert flow.assessments() == [] and flow.year_row().requested == W("3000000.00")
+        return
+    data = get_task(flow.task(flow.filer.username, "ut_p1_dept_exante").id, flow.filer).all_data
+    assert data["packs"] == ["CORE"] and data["dt01_rows"] == ["dt01_r1"] and data["is_major"] is True
+    assert (data["dept_exante"], data["fiscal_exante"], data["fiscal_key"]) == (True, "OPTIONAL", False)
     assert (data["alternatives_required"], data["cost_benefit_required"]) == (False, False)
-    assert data["fiscal_exante"] == ("OPTIONAL" if dept_exante else "NONE")
+    amount = {"P-D01-001": 3000, "P-D03-001": 10000, "P-D11-001": 5000}[code]
+    flow.dept_exante(code, amount)
+    if end == "end_p1_in_library":  # SUPPORT → FIN_PERF declines the optional fiscal ex-ante
+        flow.do(PERF, "ut_p1_fin_decide", {"verdict": "REJECT", "comment": REJECT_REASON})
+    flow.assert_ended(end, "IN_LIBRARY" if end == "end_p1_in_library" else "NOT_ADMITTED")
+    (a,) = flow.assessments()
+    assert (a.assessor_type, a.total_score, a.conclusion) == (
+        "DEPT_SELF", total, "SUPPORT" if total >= 80 else "NOT_SUPPORT")
+    assert a.alternatives is None and a.cost_benefit is None

@@ -7,11 +7,12 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
-from p1_driver import CORE, PERF, REJECT_REASON, TEST, Y, Flow, deploy_p1, fiscal, set_packs, user
+from p1_driver import CORE, PERF, REJECT_REASON, TEST, Flow, Y, deploy_p1, fiscal, set_packs, user
 from sqlalchemy import select
 
 from budget.demo import load_demo
 from budget.models import ReviewOpinion
+from engine.inbox import timeline
 from engine.models import HumanTask
 from engine.tasks import get_task
 
@@ -113,7 +114,7 @@ def test_optional_fiscal_accepted_by_fin_center(p1):
     assert (fisc.assessor_type, fisc.performer, fisc.conclusion, fisc.total_score, fisc.engagement_id) == (
         "FISCAL", "FIN_CENTER", "SUPPORT", W(84), None)
     assert flow.engagements() == []
-    assert ("ut_p1_fin_decide", "APPROVE", PERF) in flow.opinions() or True
+    assert flow.opinions()[3:] == [("ut_p1_fin_decide", "APPROVE", PERF)]
     assert flow.year_row().exante_recommended == W("90000000.00")
     assert [m["message"] for m in flow.outbox()] == ["msg_project_in_library"]
 
@@ -123,6 +124,7 @@ def test_optional_fiscal_declined(p1, packs):
     """ALL: P-D03-001-like 10,000 万 → OPTIONAL, perf.1 REJECTs with a reason → straight to the library.
     CORE: P-D02-001-like 15,000 万 → dept ex-ante with fiscal OPTIONAL (no SD row), no alternatives or
     cost-benefit sections; declined likewise."""
+    db = p1
     if packs == "CORE":
         set_packs(CORE)
     code = "P-D03-001" if packs == "ALL" else "P-D02-001"
@@ -143,9 +145,13 @@ def test_optional_fiscal_declined(p1, packs):
     assert dept.total_score == (W(84) if packs == "ALL" else W(82))
     data = flow.last_data()
     assert data["verdict"] == "REJECT" and data["comment"] == REJECT_REASON
-    decide = [e for e in __import__("engine.inbox", fromlist=["timeline"]).timeline(flow.instance.id)
-              if e.task_name == "ut_p1_fin_decide"]
+    decide = [e for e in timeline(flow.instance.id) if e.task_name == "ut_p1_fin_decide"]
     assert [(e.actor, e.decision, e.comment) for e in decide] == [(PERF, "REJECT", REJECT_REASON)]
+    assert flow.opinions() == [("ut_p1_unit_approve", "APPROVE", flow.head), ("ut_p1_dept_review", "APPROVE", flow.officer),
+                               ("ut_p1_dept_exante_confirm", "APPROVE", flow.officer),
+                               ("ut_p1_fin_decide", "REJECT", PERF)]
+    opinion = db.session.scalars(select(ReviewOpinion).where(ReviewOpinion.stage == "ut_p1_fin_decide")).one()
+    assert (opinion.object_id, opinion.comment, opinion.reviewer_role) == (flow.project.id, REJECT_REASON, "FIN_PERF")
     assert flow.panels() == [] and flow.engagements() == []
     assert [m["message"] for m in flow.outbox()] == ["msg_project_in_library"]
 
@@ -189,3 +195,25 @@ def test_renewal_fiscal_key_support_after_revision(p1, packs):
     (msg,) = flow.outbox()
     assert msg["payload"]["exante_conclusion"] == "SUPPORT_AFTER_REVISION"
     assert msg["payload"]["recommended_amount"] == "1500"
+
+
+def test_fiscal_conclusion_overridden_by_fin_perf(p1):
+    """P-D10-001-like renewal 14,000 万 by TP-A (§8.9): 18/12/14/15/12 = 71 → DT-02 says
+    SUPPORT_AFTER_REVISION; FIN_PERF overrides to NOT_SUPPORT with a reason → NOT_ADMITTED."""
+    flow = Flow("P-D10-001")
+    flow.intake(predecessor_code="P-D10-001")
+    agg = flow.spec_data("st_p1_agg")
+    assert agg["dt01_rows"] == ["dt01_r5"] and (agg["fiscal_exante"], agg["fiscal_key"]) == ("REQUIRED", True)
+    assert "dt01_r4" not in agg["dt01_rows"]  # SD row 4 not hit: not new
+    reason = "专项资金政策已到期，31个子项中8项绩效目标长期未实现，资金使用效益偏低，且同类产业扶持政策已由省级统筹安排，本级不宜继续安排。"
+    seen = fiscal(flow, "P-D10-001", performer="THIRD_PARTY", recommended=10500, firm=("TP-A", "tp.a.lead"),
+                  override=("NOT_SUPPORT", reason))
+    assert seen["rule_conclusion"] == "SUPPORT_AFTER_REVISION"
+    flow.assert_ended("end_p1_not_admitted", "NOT_ADMITTED")
+    (fisc,) = flow.assessments()
+    assert (fisc.assessor_type, fisc.conclusion, fisc.total_score, fisc.matched_rows) == (
+        "FISCAL_KEY", "NOT_SUPPORT", W(71), ["dt02_r4"])
+    assert fisc.conclusion_override_reason == reason and fisc.performer == "THIRD_PARTY"
+    (e,) = flow.engagements()
+    assert fisc.engagement_id == e.id and e.status == "ACCEPTED"
+    assert flow.year_row().exante_recommended is None and flow.outbox() == []
