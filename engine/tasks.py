@@ -15,6 +15,7 @@ from engine.inbox import participants
 from engine.models import HumanTask, ProcessInstance
 from engine.runtime import load_workflow
 from engine.validate import properties
+from forms import prefill
 
 
 @dataclass
@@ -52,5 +53,5 @@ def get_task(task_id: str | uuid.UUID, user: User) -> TaskView:
     form = task_form(instance.model_version_id, loaded.forms, props)
     ctx = context_form(instance.model_version_id, loaded.forms, props)
     verdicts = [v.strip() for v in props["verdicts"].split(",")] if props.get("verdicts") else None
-    return TaskView(row, instance, form, ctx, {k: data[k] for k in form.field_names if k in data},
-                    data, may_act and row.status == "READY", verdicts)
+    return TaskView(row, instance, form, ctx, prefill(form, data), data, may_act and row.status == "READY",
+                    verdicts)

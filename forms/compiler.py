@@ -202,6 +202,9 @@ def _compile(keys: list[str], mode: str | None, defs: list[dict]) -> TaskForm:
 
 
 def prefill(task_form: TaskForm, data: Mapping[str, Any] | None) -> dict[str, Any]:
-    """The part of task data this form shows (for re-editing after a return, or read-only views)."""
+    """The part of task data this form shows (for re-editing after a return, or read-only views).
+    Fields marked `prefill: false` (a reviewer's verdict, opinion, attachments) start empty: task data
+    is flat, so they would otherwise carry the previous reviewer's decision into this one."""
     data = data or {}
-    return {name: data[name] for name in task_form.field_names if name in data}
+    return {f["name"]: data[f["name"]] for f in task_form.fields
+            if f["name"] in data and f.get("prefill", True)}

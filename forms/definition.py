@@ -21,6 +21,7 @@ FIELD_KEYS = {
     "name", "label", "label_en", "help", "type", "required", "required_when", "min", "max", "gt", "lt",
     "min_length", "max_length", "min_items", "max_items", "choices", "step", "places", "default",
     "computed", "modes", "readonly", "readonly_modes", "context_choices", "max_context", "widget", "fields",
+    "prefill",
 }
 NAME_RE = re.compile(r"^[a-z][a-z0-9_]*$")
 
@@ -110,6 +111,8 @@ def _check_fields(fields: Any, prefix: str, modes: list[str], computed: set[str]
         _check_mode_list(spec.get("modes"), modes, f"field {path}: modes", fail)
         if not isinstance(spec.get("readonly", False), bool):
             fail(f"field {path}: readonly must be a bool")
+        if not isinstance(spec.get("prefill", True), bool):
+            fail(f"field {path}: prefill must be a bool")
         _check_mode_list(spec.get("readonly_modes"), modes, f"field {path}: readonly_modes", fail)
         req = spec.get("required", False)
         if isinstance(req, list):

@@ -33,7 +33,7 @@ def add_opinion(event: TaskCompleted, object_type: str, object_id: uuid.UUID, **
         reviewer_role=getattr(event.task, "lane", None), verdict=str(sub.get("verdict") or "APPROVE"),
         grade=sub.get("grade"), dim_scores=jsonable(dims), comment=sub.get("comment"),
         suggested_amount=wan_to_yuan(sub.get("suggested_amount")),
-        attachments=jsonable(sub.get("attachments") or []),
+        attachments=jsonable(sub.get("opinion_attachments") or []),
         instance_id=str(getattr(event.instance, "id", "")) or None, created_by=username(event.actor),
     )
     for key, value in extra.items():

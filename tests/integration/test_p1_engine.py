@@ -7,7 +7,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
-from p1_driver import CORE, PERF, REJECT_REASON, TEST, Y, Flow, deploy_p1, set_packs, user
+from p1_driver import CORE, PERF, REJECT_REASON, TEST, Flow, Y, deploy_p1, set_packs, user
 from sqlalchemy import select
 
 from budget.demo import load_demo
@@ -166,7 +166,14 @@ def test_returns_carry_prefill_and_opinions_then_dept_reject(p1):
 
     flow.fill(annual_requests=[{"year": Y, "fiscal_amount": W(2800), "other_amount": W(0)},
                                {"year": Y + 1, "fiscal_amount": W(2000), "other_amount": W(0)}])
+    # a reviewer decides afresh: the unit head's form is not prefilled with the earlier RETURN and its
+    # opinion, and the filer's attachments are still the application's (not the head's empty list)
+    head_view = get_task(flow.task("head.d01u02", "ut_p1_unit_approve").id, user("head.d01u02"))
+    assert head_view.data == {} and head_view.all_data["attachments"] == ["att-feasibility-study"]
     flow.unit_approve()
+    dept_view = get_task(flow.task("dept.d01", "ut_p1_dept_review").id, user("dept.d01"))
+    assert "verdict" not in dept_view.data and "comment" not in dept_view.data
+    assert dept_view.all_data["attachments"] == ["att-feasibility-study"]  # shown in the F-01 context
     dept_opinion = "绩效指标未体现信息化建设的应用成效，请补充效益指标。"
     flow.dept_review("RETURN", dept_opinion, grade="中")
     assert flow.ready() == ["ut_p1_fill"]

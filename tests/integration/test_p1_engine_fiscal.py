@@ -138,8 +138,10 @@ def test_optional_fiscal_declined(p1, packs):
     flow.dept_exante(code, 10000 if packs == "ALL" else 15000, alternatives=packs == "ALL",
                      cost_benefit=packs == "ALL")
     assert [t.task_name for t in flow.mine(PERF)] == ["ut_p1_fin_decide"]
-    flow.do(PERF, "ut_p1_fin_decide", {"verdict": "REJECT", "comment": REJECT_REASON})
+    flow.do(PERF, "ut_p1_fin_decide", {"verdict": "REJECT", "comment": REJECT_REASON,
+                                       "opinion_attachments": ["att-perf-note"]})
     flow.assert_ended("end_p1_in_library", "IN_LIBRARY")
+    assert flow.year_row().exante_recommended == (W("100000000.00") if packs == "ALL" else W("150000000.00"))
     (dept,) = flow.assessments()
     assert (dept.assessor_type, dept.conclusion) == ("DEPT_SELF", "SUPPORT")
     assert dept.total_score == (W(84) if packs == "ALL" else W(82))
@@ -152,6 +154,7 @@ def test_optional_fiscal_declined(p1, packs):
                                ("ut_p1_fin_decide", "REJECT", PERF)]
     opinion = db.session.scalars(select(ReviewOpinion).where(ReviewOpinion.stage == "ut_p1_fin_decide")).one()
     assert (opinion.object_id, opinion.comment, opinion.reviewer_role) == (flow.project.id, REJECT_REASON, "FIN_PERF")
+    assert opinion.attachments == ["att-perf-note"]
     assert flow.panels() == [] and flow.engagements() == []
     assert [m["message"] for m in flow.outbox()] == ["msg_project_in_library"]
 

@@ -12,7 +12,12 @@ from budget.handlers.application import record_application
 from budget.handlers.experts import aggregate
 from budget.handlers.helpers import intake_cutoff
 from budget.handlers.records import route
-from budget.handlers.writers import record_dept_review, record_fiscal_scores, record_unit_approval
+from budget.handlers.writers import (
+    record_dept_review,
+    record_fin_decision,
+    record_fiscal_scores,
+    record_unit_approval,
+)
 from budget.money import wan_to_yuan, yuan_to_wan
 from budget.status import can_change
 from engine.hooks import REGISTRY
@@ -80,7 +85,8 @@ def test_dispatch_table():
     assert route(["F-01", "F-04"], None, "ut_p1_fill") is record_application
     assert route(["F-04", "F-01"], "edit", "ut_p1_revise_after_fiscal") is record_application
     assert route(["F-00"], None, "ut_p1_unit_approve") is record_unit_approval
-    assert route(["F-00"], None, "ut_p1_fin_decide") is None
+    assert route(["F-00"], None, "ut_p1_fin_decide") is record_fin_decision
+    assert route(["F-00"], None, "ut_ex_approve") is None  # F-00 elsewhere: no domain record
     assert route(["F-05"], "dept", "ut_p1_dept_review") is record_dept_review
     assert route(["F-03"], "assess", "ut_fe_assess") is record_fiscal_scores
     assert route(["F-03"], "expert", "ut_expert_opinion") is None

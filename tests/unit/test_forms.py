@@ -280,7 +280,7 @@ def test_modes_restrict_and_freeze_fields():
     edit, review = form(["F-02"], "edit"), form(["F-02"], "review")
     assert "verdict" not in edit.field_names and "verdict" in review.field_names
     assert "dim_necessity" in review.field_names and "dim_necessity" not in review.editable_names
-    assert review.editable_names == ["verdict", "comment", "attachments"]
+    assert review.editable_names == ["verdict", "comment", "opinion_attachments"]
     clean, errors = review.validate({"verdict": "APPROVE", "dim_necessity": 1}, {})
     assert errors == {} and "dim_necessity" not in clean  # read-only input is ignored
     assert form(["F-02"]).mode == "edit"  # the first mode is the default

@@ -97,7 +97,7 @@ def test_f02_review_mode_is_read_only_plus_r_block():
     review = form("F-02", "review")
     assert review.validate({}, {})[1] == {"verdict": ["必填项"]}
     clean, errors = review.validate({**F02, "verdict": "APPROVE"}, {"verdicts": "APPROVE,RETURN"})
-    assert errors == {} and set(clean) == {"verdict", "comment", "attachments"}
+    assert errors == {} and set(clean) == {"verdict", "comment", "opinion_attachments"}
     _, errors = review.validate({"verdict": "RETURN", "comment": "请补充"}, {})
     assert errors == {"comment": ["长度须在 10–2000 个字符之间"]}
     ui = {f["name"]: f for f in review.ui["sections"][0]["fields"]}
@@ -249,3 +249,18 @@ def test_f_panel_confirm_and_chair():
     assert errors == {"comment": ["长度须在 10–2000 个字符之间"]}
     clean, errors = chair.validate({"panel_verdict": "REVISE", "comment": "建议修改完善后再报送审议。", "panel_score": 99}, {})
     assert errors == {} and "panel_score" not in clean
+
+
+def test_decision_fields_are_not_prefilled():
+    """Task data is flat: the previous reviewer's verdict, opinion and attachments must not arrive
+    pre-selected in the next reviewer's form; read-only context (conclusion) still shows."""
+    from forms import prefill
+
+    data = {"verdict": "RETURN", "comment": "请补充测算依据后重新提交。", "opinion_attachments": ["a1"],
+            "attachments": ["feasibility"], "conclusion": "SUPPORT", "dim_necessity": 20}
+    assert prefill(form("F-00", None), data) == {}
+    assert prefill(form("F-05", "dept"), data) == {}
+    assert prefill(form("F-02", "review"), data) == {"conclusion": "SUPPORT", "dim_necessity": 20}
+    assert prefill(form("F-03", "confirm"), {**data, "conclusion_override": "NOT_SUPPORT"}) == {
+        "conclusion": "SUPPORT", "dim_necessity": 20}
+    assert prefill(compile_task_form(["F-01", "F-04"], None, DEFS), data) == {"attachments": ["feasibility"]}
