@@ -23,7 +23,8 @@ class Base(DeclarativeBase):
                         type_annotation_map={datetime: DateTime(timezone=True)})
 
 
-db = SQLAlchemy(model_class=Base)
+# Objects stay readable after commit (the response is built from them); nothing is reloaded.
+db = SQLAlchemy(model_class=Base, session_options={"expire_on_commit": False})
 
 
 def utcnow() -> datetime:

@@ -5,7 +5,10 @@ file system, the network and the process, not from being wrong."""
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+import signal
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from functools import lru_cache
@@ -30,6 +33,30 @@ _EXTRA_BUILTINS: dict[str, Any] = {
 
 class ScriptError(Exception):
     pass
+
+
+SCRIPT_SECONDS = 2.0
+
+
+@contextmanager
+def time_limit(seconds: float = SCRIPT_SECONDS) -> Iterator[None]:
+    """Stop a runaway script or condition. Python checks signals between bytecodes, so this
+    ends loops, not one long C-level operation; it works in the main thread, which is where
+    gunicorn's sync workers and RQ's work horses run a move."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def expired(signum: int, frame: Any) -> None:
+        raise ScriptError(f"脚本运行超过 {seconds:g} 秒，已中止")
+
+    previous = signal.signal(signal.SIGALRM, expired)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
 
 
 def _inplace(op: str, x: Any, y: Any) -> Any:
@@ -84,11 +111,15 @@ class RestrictedEnvironment(BasePythonScriptEngineEnvironment):
         return g
 
     def evaluate(self, expression: str, context: dict[str, Any], external_context: dict | None = None) -> Any:
-        return eval(compile_code(expression, "eval"), self._globals(context, external_context))
+        code = compile_code(expression, "eval")
+        with time_limit():
+            return eval(code, self._globals(context, external_context))
 
     def execute(self, script: str, context: dict[str, Any], external_context: dict | None = None) -> bool:
         g = self._globals(context, external_context)
-        exec(compile_code(script, "exec"), g)
+        code = compile_code(script, "exec")
+        with time_limit():
+            exec(code, g)
         reserved = set(base_globals()) | set(REGISTRY.helpers) | set(external_context or {})
         for key, value in g.items():
             if key.startswith("_") or key in reserved or callable(value):

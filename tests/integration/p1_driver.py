@@ -312,6 +312,17 @@ class Flow:
         return row
 
 
+def waiting_timers(flow: Flow) -> list[tuple[str, float]]:
+    """(timer element, days until due) of the instance's waiting timer rows."""
+    from datetime import UTC, datetime
+
+    from engine.models import Timer
+
+    rows = db.session.scalars(select(Timer).where(Timer.instance_id == flow.instance.id, Timer.status == "WAITING"))
+    now = datetime.now(UTC)
+    return sorted((r.task_name, round((r.due_at - now).total_seconds() / 86400, 1)) for r in rows)
+
+
 def deploy_p1() -> None:
     from engine.deploy import closure_files, deploy
 
@@ -348,12 +359,14 @@ def fiscal(flow: Flow, key: str, *, performer: str, recommended: int, firm: tupl
         assessor, assess = firm[1], "ut_fe_assess_tp"
     else:
         assessor, assess = "center.1", "ut_fe_assess_center"
+    seen["assess_timers"] = waiting_timers(flow)
     flow.do(assessor, assess, assess_form(key, recommended, **(sections or {})))
     # CA-1: FIN_PERF confirms the drawn experts, each expert scores, the chair concludes
     view = get_task(flow.task(PERF, "ut_panel_confirm").id, user(PERF))
     experts = list(view.all_data["experts"])
     seen["experts"], seen["excluded"] = experts, view.all_data.get("excluded")
     flow.do(PERF, "ut_panel_confirm", {"experts": experts})
+    seen["panel_timers"] = waiting_timers(flow)
     for who in experts:
         verdict = (expert_verdicts or {}).get(who, "SUPPORT")
         flow.do(who, "ut_expert_opinion", expert_form(key, verdict))

@@ -7,7 +7,19 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
-from p1_driver import CORE, PERF, REJECT_REASON, TEST, Flow, Y, deploy_p1, fiscal, set_packs, user
+from p1_driver import (
+    CORE,
+    PERF,
+    REJECT_REASON,
+    TEST,
+    Flow,
+    Y,
+    deploy_p1,
+    fiscal,
+    set_packs,
+    user,
+    waiting_timers,
+)
 from sqlalchemy import select
 
 from budget.demo import load_demo
@@ -107,6 +119,11 @@ def test_optional_fiscal_accepted_by_fin_center(p1):
     seen = fiscal(flow, "P-D03-001", performer="FIN_CENTER", recommended=9000,
                   sections={"alternatives": True, "cost_benefit": True})
     flow.assert_ended("end_p1_in_library", "IN_LIBRARY")
+    # Timers are stored as due rows (firing them is the timers issue): P20D on the assessment,
+    # P7D per expert; none is left waiting once the instance ended.
+    assert [(name, round(days)) for name, days in seen["assess_timers"]] == [(seen["assess_timers"][0][0], 20)]
+    assert [round(days) for _, days in seen["panel_timers"]] == [7, 7, 7]
+    assert waiting_timers(flow) == []
     assert seen["experts"][0] == "expert.e06"  # the TRANSPORT expert first, then 财政绩效
     assert FISCAL_PERF & set(seen["experts"]) and seen["excluded"] == []
     dept, fisc = flow.assessments()
