@@ -3,17 +3,10 @@ from __future__ import annotations
 
 import pytest
 
+from tests.browser.pages import login
 from tests.factories import PASSWORD, deploy_example, make_user
 
 pytestmark = pytest.mark.browser
-
-
-def login(page, base: str, username: str) -> None:
-    page.goto(f"{base}/login")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{base}/todo")
 
 
 def test_example_form_errors_then_submit(live_server, page, db):
@@ -22,7 +15,7 @@ def test_example_form_errors_then_submit(live_server, page, db):
     make_user("h1", ("UNIT_HEAD", "UNIT", "D01-U01"), name="负责人乙")
     db.session.commit()
     base = live_server
-    login(page, base, "f1")
+    login(page, base, "f1", PASSWORD)
     page.click("text=新建：费用申请（示例）")
     page.wait_for_selector("h1:has-text('填写费用申请')")
     page.click("button:has-text('提交')")  # empty: Chinese errors per field, task stays

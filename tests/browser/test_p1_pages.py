@@ -4,19 +4,12 @@ from __future__ import annotations
 
 import pytest
 
+from tests.browser.pages import login
 from tests.factories import deploy_shipped
 
 pytestmark = pytest.mark.browser
 PASSWORD = "demo-pass"
 OPINION = "绩效指标偏少，请补充质量指标的测算依据后重新提交。"
-
-
-def login(page, base: str, username: str) -> None:
-    page.goto(f"{base}/login")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{base}/todo")
 
 
 def logout(page) -> None:
@@ -76,7 +69,7 @@ def test_fill_return_with_opinion_and_find_it_back(live_server, page, db, tmp_pa
     deploy_shipped()
     load_demo(PASSWORD)
     base = live_server
-    login(page, base, "filer.d03u01")
+    login(page, base, "filer.d03u01", PASSWORD)
     page.click("text=新建：项目申报入库与事前绩效评估")
     page.wait_for_selector("h1:has-text('填报')")
     year = int(page.inner_text("dl.header-block dd:nth-of-type(4)"))
@@ -85,7 +78,7 @@ def test_fill_return_with_opinion_and_find_it_back(live_server, page, db, tmp_pa
     page.wait_for_url(f"{base}/todo", timeout=20000)
     logout(page)
 
-    login(page, base, "head.d03u01")
+    login(page, base, "head.d03u01", PASSWORD)
     page.click("table.list a:has-text('单位审核')")
     assert "农村公路安全生命防护工程（页面测试）" in page.inner_text("section.context")
     page.check("input[name=verdict][value=RETURN]")
@@ -94,7 +87,7 @@ def test_fill_return_with_opinion_and_find_it_back(live_server, page, db, tmp_pa
     page.wait_for_url(f"{base}/todo")
     logout(page)
 
-    login(page, base, "filer.d03u01")
+    login(page, base, "filer.d03u01", PASSWORD)
     page.click("table.list a:has-text('填报')")
     assert OPINION in page.inner_text("section.opinions")
     assert page.input_value("input[name=name]") == "农村公路安全生命防护工程（页面测试）"

@@ -27,6 +27,7 @@ from engine.identity import User
 from engine.inbox import ready_tasks, todo
 from engine.models import HumanTask, Outbox, ProcessInstance
 from engine.runtime import complete_task, load_workflow, start_process
+from tests.samples import SCORES
 
 ROOT = Path(__file__).resolve().parents[2]
 W = Decimal
@@ -61,18 +62,6 @@ NAMES = {
     "P-D01-001": "市属中小学智慧校园建设", "P-D05-001": "大气污染源自动监测运维",
     "P-D05-002": "生态环境执法能力建设", "P-D11-001": "市属国企产业升级资本金注入",
     "P-D04-002": "农业产业化龙头企业扶持资金", "P-D10-001": "商务发展专项资金",
-}
-# §8.5 dimension scores 必要性/经济性/目标/可行性/筹资
-SCORES = {
-    "P-D02-001": (22, 15, 16, 16, 13),
-    "P-D03-001": (21, 17, 16, 17, 13),
-    "P-D01-001": (22, 17, 17, 16, 13),
-    "P-D05-001": (19, 15, 14, 16, 12),
-    "P-D05-001/2": (20, 16, 16, 16, 13),
-    "P-D05-002": (20, 16, 16, 16, 12),
-    "P-D11-001": (13, 12, 11, 12, 10),
-    "P-D04-002": (17, 14, 15, 16, 12),
-    "P-D10-001": (18, 12, 14, 15, 12),
 }
 LONG = "依据项目申报材料、实地调研和同类项目对比分析，该维度总体情况符合要求，个别方面仍需完善。"
 

@@ -19,6 +19,7 @@ from SpiffWorkflow.spiff.parser.process import VALIDATOR, SpiffBpmnParser
 from SpiffWorkflow.util.task import TaskState
 
 from engine.sandbox import RestrictedEnvironment, base_globals
+from tests.samples import SCORES
 
 ROOT = Path(__file__).resolve().parents[2]
 WORKFLOWS = ROOT / "workflows"
@@ -230,18 +231,6 @@ PROJECTS = {
     "P-D10-001": ("D10", "216", "SPECIAL_FUND", "CONTINUING", (2026, 2028), 14000, {"policy_expiry_year": 2025}),
 }
 
-# F-02 / F-03 dimension scores (必要性/经济性/目标/可行性/筹资), §8.5
-SCORES = {
-    "P-D02-001": (22, 15, 16, 16, 13),
-    "P-D03-001": (21, 17, 16, 17, 13),
-    "P-D01-001": (22, 17, 17, 16, 13),
-    "P-D05-001": (19, 15, 14, 16, 12),
-    "P-D05-001/2": (20, 16, 16, 16, 13),
-    "P-D05-002": (20, 16, 16, 16, 12),
-    "P-D11-001": (13, 12, 11, 12, 10),
-    "P-D04-002": (17, 14, 15, 16, 12),
-    "P-D10-001": (18, 12, 14, 15, 12),
-}
 
 
 def initial_data(code, packs=ALL_PACKS, **over):
