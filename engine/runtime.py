@@ -12,7 +12,7 @@ from SpiffWorkflow.bpmn.specs.defaults import EndEvent, StartEvent
 from SpiffWorkflow.bpmn.specs.event_definitions.message import MessageEventDefinition
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
 from SpiffWorkflow.util.task import TaskState
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from engine import serializer, specs
 from engine.access import can_act, can_start
@@ -31,7 +31,7 @@ from engine.models import (
     Timer,
 )
 from engine.sandbox import EngineScripts
-from engine.validate import form_keys, properties
+from engine.validate import properties
 
 # Spiff's task iterator stops at depth 1000 and then reports a stalled loop as completed
 # (notes/spiffworkflow.md §5.1); refuse well before that.
@@ -323,12 +323,6 @@ def _jsonable(value: Any) -> Any:
     return json.loads(json.dumps(value, default=str)) if value is not None else None
 
 
-def ready_task_count(instance_id: uuid.UUID) -> int:
-    return db.session.scalar(select(func.count()).select_from(HumanTask).where(
-        HumanTask.instance_id == instance_id, HumanTask.status == "READY")) or 0
-
-
-__all__ = ["start_instance", "complete_task", "latest_version", "load_workflow", "form_keys"]
 
 
 def start_process(key: str, actor: User, data: dict[str, Any] | None = None) -> ProcessInstance:
