@@ -1,6 +1,7 @@
 """Parsing a deployed file set into Spiff specs, cached in memory per model version."""
 from __future__ import annotations
 
+import re
 import threading
 from dataclasses import dataclass
 from typing import Any
@@ -70,8 +71,28 @@ def build_parser(files: dict[str, bytes]) -> tuple[SpiffBpmnParser, dict[str, et
     return parser, roots
 
 
+# SpiffWorkflow's parser speaks English; administrators read Chinese. The original follows.
+_TRANSLATIONS = (
+    (re.compile(r"A Service Task must have an operator"), "服务任务缺少处理器（spiffworkflow:serviceTaskOperator）"),
+    (re.compile(r"Data Store with name (.+?) has no implementation", re.S), "数据存储“{0}”不受支持（没有实现）"),
+    (re.compile(r"Exactly one start event is required in a SubWorkflow Task"), "子流程必须恰好有一个开始事件"),
+    (re.compile(r"A multiinstance task must specify a cardinality or a loop input"), "多实例任务须指定实例数或输入集合"),
+    (re.compile(r"The process '(.+?)' was not found"), "找不到被调用的流程“{0}”"),
+    (re.compile(r"No DMN Diagram available with id \"(.+?)\""), "找不到决策表“{0}”"),
+    (re.compile(r"Duplicate process ID: (\S+)"), "流程 id “{0}” 重复"),
+)
+
+
+def translate(message: str) -> str:
+    for pattern, chinese in _TRANSLATIONS:
+        match = pattern.search(message)
+        if match:
+            return f"{chinese.format(*(g.strip() for g in match.groups()))}（{message.strip()}）"
+    return f"模型校验未通过：{message.strip()}"
+
+
 def spiff_error(err: ValidationException, default_file: str | None = None) -> ElementError:
-    message = str(err)
+    message = translate(str(err))
     line = getattr(err, "line_number", "")
     if line:
         message = f"{message}（第 {line} 行）"
