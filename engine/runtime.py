@@ -118,7 +118,10 @@ def complete_task(task_id: uuid.UUID, actor: User, submission: dict[str, Any]) -
     _bind_services(scripts, instance, actor)
     event = TaskCompleted(instance, row, form.keys, form.mode, clean, task.data, actor)
     for listener in REGISTRY.completion_listeners:
-        listener(event)
+        try:
+            listener(event)
+        except Exception as err:  # noqa: BLE001  (a domain failure rolls the move back, never a 500)
+            raise Incident(f"业务记录写入失败：{err}") from err
     _audit(instance, actor, "complete", row=row, decision=row.decision, comment=row.comment,
            detail={"fields": sorted(clean)})
     since = datetime.now().timestamp()
