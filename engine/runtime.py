@@ -105,7 +105,11 @@ def complete_task(task_id: uuid.UUID, actor: User, submission: dict[str, Any]) -
     context = {**task.data, "verdicts": _verdicts(props)}
     clean, errors = form.validate(submission or {}, context)
     for check in REGISTRY.submission_checks:
-        for path, messages in (check(instance, row, form.keys, form.mode, clean, task.data) or {}).items():
+        try:
+            found = check(instance, row, form.keys, form.mode, clean, task.data) or {}
+        except Exception as err:  # noqa: BLE001
+            raise Incident(f"提交检查出错：{err}") from err
+        for path, messages in found.items():
             errors.setdefault(path, []).extend(messages)
     if errors:
         raise ValidationFailed(errors)
@@ -335,7 +339,12 @@ def start_process(key: str, actor: User, data: dict[str, Any] | None = None) -> 
 
     starter = REGISTRY.starters.get(key)
     if starter is not None:
-        spec = starter(actor, dict(data or {}))
+        try:
+            spec = starter(actor, dict(data or {}))
+        except (Forbidden, ValidationFailed, NotFound):
+            raise
+        except Exception as err:  # noqa: BLE001
+            raise Incident(f"无法发起流程：{err}") from err
     else:
         scope: dict[str, str | None] = {}
         for a in actor.roles:
