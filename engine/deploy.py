@@ -41,8 +41,8 @@ def _process_index(roots: dict[str, etree._Element]) -> tuple[dict[str, str], di
     return file_of, calls, executable
 
 
-def choose_key(roots: dict[str, etree._Element], key: str | None) -> str:
-    file_of, calls, executable = _process_index(roots)
+def choose_key(index: tuple[dict[str, str], dict[str, set[str]], set[str]], key: str | None) -> str:
+    file_of, calls, executable = index
     if key:
         if key not in file_of:
             raise DeploymentError([ElementError(None, key, f"文件中没有流程 “{key}”")])
@@ -67,8 +67,9 @@ def deploy(files: dict[str, bytes], deployed_by: str | None = None, key: str | N
     if not files:
         raise DeploymentError([ElementError(None, None, "没有上传文件")])
     parser, roots = spec_mod.build_parser(files)
-    key = choose_key(roots, key)
-    file_of, _calls, _ = _process_index(roots)
+    index = _process_index(roots)
+    key = choose_key(index, key)
+    file_of = index[0]
     try:
         spec = parser.get_spec(key)
         subprocess_specs = parser.get_subprocess_specs(key)
@@ -105,6 +106,15 @@ def deploy(files: dict[str, bytes], deployed_by: str | None = None, key: str | N
     db.session.add(version)
     db.session.flush()
     return version, True
+
+
+def latest_versions() -> list[ProcessModelVersion]:
+    """The newest version of every deployed model key, ordered by key."""
+    latest = (select(ProcessModelVersion.key, func.max(ProcessModelVersion.version).label("v"))
+              .group_by(ProcessModelVersion.key).subquery())
+    return list(db.session.scalars(select(ProcessModelVersion).join(
+        latest, (latest.c.key == ProcessModelVersion.key) & (latest.c.v == ProcessModelVersion.version))
+        .order_by(ProcessModelVersion.key)))
 
 
 def closure_files(workflows_dir: Path) -> dict[str, dict[str, bytes]]:

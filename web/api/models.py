@@ -4,14 +4,13 @@ from __future__ import annotations
 import uuid
 
 from flask import current_app, g, jsonify, request
-from sqlalchemy import func, select
 
 from engine.access import can_view_instance, is_admin
 from engine.db import db
-from engine.deploy import deploy
+from engine.deploy import deploy, latest_versions
 from engine.errors import DeploymentError, ElementError, Forbidden, NotFound
 from engine.inbox import participants, ready_tasks
-from engine.models import ProcessInstance, ProcessModelVersion
+from engine.models import ProcessInstance
 from engine.runtime import start_process
 from web.api import api
 from web.api.auth import require_token
@@ -22,12 +21,7 @@ from web.transactions import atomic
 @api.get("/process-models")
 @require_token
 def list_models():  # noqa: ANN201
-    latest = (select(ProcessModelVersion.key, func.max(ProcessModelVersion.version).label("v"))
-              .group_by(ProcessModelVersion.key).subquery())
-    rows = db.session.scalars(select(ProcessModelVersion).join(
-        latest, (latest.c.key == ProcessModelVersion.key) & (latest.c.v == ProcessModelVersion.version))
-        .order_by(ProcessModelVersion.key))
-    return jsonify([version_json(v) for v in rows])
+    return jsonify([version_json(v) for v in latest_versions()])
 
 
 def read_upload() -> dict[str, bytes]:

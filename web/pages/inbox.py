@@ -3,10 +3,8 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
-from sqlalchemy import func, select
 
 from engine import inbox as queries
-from engine.db import db
 from engine.errors import EngineError, Forbidden, NotFound
 from engine.models import ProcessModelVersion
 from engine.runtime import start_process
@@ -54,12 +52,10 @@ def _startable() -> list[ProcessModelVersion]:
 
     from engine import specs
     from engine.access import can_start
+    from engine.deploy import latest_versions
 
-    latest = (select(ProcessModelVersion.key, func.max(ProcessModelVersion.version).label("v"))
-              .group_by(ProcessModelVersion.key).subquery())
     result = []
-    for version in db.session.scalars(select(ProcessModelVersion).join(
-            latest, (latest.c.key == ProcessModelVersion.key) & (latest.c.v == ProcessModelVersion.version))):
+    for version in latest_versions():
         spec = specs.load(version).spec
         lane = next((ts.lane for ts in spec.task_specs.values() if isinstance(ts, StartEvent)), None)
         if lane and can_start(current_user, lane):
