@@ -1,6 +1,7 @@
 """`make bench`: in one run, on this machine —
 1. one P1 task completion through the app (HTTP + PostgreSQL) next to the engine floor (the
-   same model in memory: deserialize, complete, serialize), as a ratio;
+   same model in memory: deserialize, complete, serialize), as a ratio, and the stack floor
+   (bare Flask round trip under gunicorn + the smallest durable move transaction) beside it;
 2. the two-step approval model with 1 and 4 concurrent clients against gunicorn + PostgreSQL:
    completed instances/s and complete latency p50/p95, next to the in-memory floors;
 3. 待办 latency with 100,000 open tasks.
@@ -13,7 +14,7 @@ import time
 from datetime import datetime
 from pathlib import Path
 
-from bench import env, floor, inbox, load
+from bench import env, floor, inbox, load, stack
 from bench.p1 import p1_step_costs
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -68,7 +69,18 @@ def main() -> None:
         results["todo_100k_api"] = _todo_api(base, tokens["bf0"])
     finally:
         server.terminate()
+    results["p1_step"]["stack_floor"] = _stack_floor(db_url, results["p1_step"])
     _report(results)
+
+
+def _stack_floor(db_url: str, p1: dict) -> dict[str, object]:
+    http = stack.http_round_trip(int(os.environ.get("BENCH_WORKERS", "5")))
+    move = stack.move_transaction(db_url, p1["state_bytes"])
+    engine_ms = p1["engine_floor"]["p50_ms"]
+    total = http["p50_ms"] + move["p50_ms"] + engine_ms
+    return {"http_round_trip": http, "move_transaction": move, "sum_p50_ms": round(total, 3),
+            "ratio_sum_to_engine_floor": round(total / engine_ms, 2),
+            "ratio_app_to_stack_floor": round(p1["app_http_db"]["p50_ms"] / total, 2)}
 
 
 def _tokens(base: str, usernames: list[str]) -> dict[str, str]:

@@ -39,15 +39,15 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def gunicorn(workers: int) -> tuple[subprocess.Popen, str]:
+def gunicorn(workers: int, app: str = "wsgi:app", health: str = "/healthz") -> tuple[subprocess.Popen, str]:
     port = free_port()
     proc = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "-w", str(workers), "-b", f"127.0.0.1:{port}", "--log-level", "warning",
-         "wsgi:app"], cwd=ROOT, env=os.environ.copy())
+         app], cwd=ROOT, env=os.environ.copy())
     base = f"http://127.0.0.1:{port}"
     for _ in range(200):
         try:
-            if requests.get(f"{base}/healthz", timeout=1).status_code == 200:
+            if requests.get(f"{base}{health}", timeout=1).status_code < 500:
                 return proc, base
         except requests.RequestException:
             pass

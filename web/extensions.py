@@ -11,6 +11,7 @@ from flask.json.provider import DefaultJSONProvider
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_wtf import CSRFProtect
+from sqlalchemy.orm import joinedload
 
 from engine.db import db
 from engine.identity import User
@@ -43,7 +44,7 @@ class JSONProvider(DefaultJSONProvider):
 @login_manager.user_loader
 def load_user(user_id: str) -> User | None:
     try:
-        user = db.session.get(User, uuid.UUID(user_id))
+        user = db.session.get(User, uuid.UUID(user_id), options=[joinedload(User.roles)])
     except ValueError:
         return None
     return user if user and user.active else None

@@ -9,6 +9,7 @@ from typing import Any
 from flask import current_app, g, jsonify, request
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from engine.db import db
 from engine.identity import User
@@ -26,7 +27,7 @@ def issue_token(user: User) -> str:
 def user_from_token(token: str) -> User | None:
     try:
         payload = _signer().loads(token, max_age=current_app.config["TOKEN_MAX_AGE"])
-        user = db.session.get(User, uuid.UUID(payload["uid"]))
+        user = db.session.get(User, uuid.UUID(payload["uid"]), options=[joinedload(User.roles)])  # one query
     except (BadSignature, SignatureExpired, KeyError, ValueError):
         return None
     return user if user and user.active else None
