@@ -2,6 +2,7 @@
 One policy module; the inbox query in engine.inbox is its SQL twin."""
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from engine.identity import RoleAssignment, User
@@ -24,15 +25,51 @@ def covers(assignment: RoleAssignment, scope_unit: str | None, scope_dept: str |
     return False  # ENGAGEMENT: only tasks assigned by name
 
 
-def can_act(user: User, task: Any) -> bool:
-    if not user.active:
-        return False
+PROCESS_ADMIN_ROLES = {"SYS_ADMIN", "PROCESS_ADMIN"}  # they take the tasks nobody else can
+
+
+def principals(user: User, on: date | None = None) -> list[User]:
+    """The users `user` stands in for today (代理), cached on the user object per request."""
+    cache = user.__dict__.setdefault("_principals", {})
+    on = on or date.today()
+    if on not in cache:
+        from sqlalchemy import select
+
+        from engine.db import db
+        from engine.models import Deputy
+
+        cache[on] = list(db.session.scalars(
+            select(User).join(Deputy, Deputy.principal == User.username)
+            .where(Deputy.deputy == user.username, Deputy.starts_on <= on, Deputy.ends_on >= on,
+                   Deputy.cancelled_at.is_(None), User.active.is_(True))))
+    return cache[on]
+
+
+def acting_as(user: User, task: Any) -> str | None:
+    """Whose right lets `user` act on `task`: their own username, a principal's (代理), or None."""
+    if not user.active or task.status != "READY":
+        return None
+    if task.excluded and user.username in task.excluded:
+        return None  # separation of duties
+    for person in (user, *principals(user)):
+        if _may_act_self(person, task):
+            return person.username
+    if task.fallback and any(a.role in PROCESS_ADMIN_ROLES and a.valid_on() for a in user.roles):
+        return user.username
+    return None
+
+
+def _may_act_self(user: User, task: Any) -> bool:
     if task.assignee:
         return task.assignee == user.username
     return any(
         a.role == task.lane and a.valid_on() and covers(a, task.scope_unit, task.scope_dept, task.scope_division)
         for a in user.roles
     )
+
+
+def can_act(user: User, task: Any) -> bool:
+    return acting_as(user, task) is not None
 
 
 def can_start(user: User, lane: str | None) -> bool:

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Select, and_, select, union_all
+from sqlalchemy import Select, and_, or_, select, union_all
 
-from engine.db import db
+from engine.db import db, utcnow
 from engine.identity import User
 from engine.models import AuditEvent, HumanTask, ProcessInstance
 
@@ -22,12 +22,25 @@ def _scope_clause(kind: str, ident: str | None) -> Any:
     return column == ident
 
 
-def todo_query(user: User, filters: dict[str, Any] | None = None, limit: int = 50, offset: int = 0) -> Select:
+SORTS = {"created": (HumanTask.created_at.desc(),), "due": (HumanTask.due_at.asc().nulls_last(),),
+         "priority": (HumanTask.priority.desc(), HumanTask.created_at.desc())}
+
+
+def todo_query(user: User, filters: dict[str, Any] | None = None, limit: int = 50, offset: int = 0,
+               sort: str = "created") -> Select:
+    """READY items the user may act on: by role and scope (their own and, as deputy, their
+    principals'), assigned by name, and — for process administrators — those nobody else can."""
+    from engine.access import PROCESS_ADMIN_ROLES, principals
+
     window = limit + offset
+    order = SORTS.get(sort, SORTS["created"])
+    people = [user, *principals(user)]
+    base = [HumanTask.status == "READY", *_filters(filters or {}),
+            or_(HumanTask.excluded.is_(None), ~HumanTask.excluded.contains([user.username]))]
+    wanted = [HumanTask.id, HumanTask.created_at, HumanTask.due_at, HumanTask.priority]
     parts = []
-    base = [HumanTask.status == "READY"] + _filters(filters or {})
     seen: set[tuple[str, str, str | None]] = set()
-    for a in user.roles:
+    for a in (a for person in people for a in person.roles):
         if not a.valid_on() or (a.role, a.scope_type, a.scope_id) in seen:
             continue
         seen.add((a.role, a.scope_type, a.scope_id))
@@ -37,17 +50,22 @@ def todo_query(user: User, filters: dict[str, Any] | None = None, limit: int = 5
         conds = [*base, HumanTask.lane == a.role, HumanTask.assignee.is_(None)]
         if clause is not None:
             conds.append(clause)
-        parts.append(select(HumanTask.id, HumanTask.created_at).where(and_(*conds))
-                     .order_by(HumanTask.created_at.desc()).limit(window))
-    parts.append(select(HumanTask.id, HumanTask.created_at).where(and_(*base, HumanTask.assignee == user.username))
-                 .order_by(HumanTask.created_at.desc()).limit(window))
+        parts.append(select(*wanted).where(and_(*conds)).order_by(*order).limit(window))
+    names = [p.username for p in people]
+    assigned = HumanTask.assignee == names[0] if len(names) == 1 else HumanTask.assignee.in_(names)
+    parts.append(select(*wanted).where(and_(*base, assigned)).order_by(*order).limit(window))
+    if any(a.role in PROCESS_ADMIN_ROLES and a.valid_on() for a in user.roles):
+        parts.append(select(*wanted).where(and_(*base, HumanTask.fallback.is_(True))).order_by(*order).limit(window))
     merged = union_all(*parts).subquery() if len(parts) > 1 else parts[0].subquery()
+    outer = {"created": (merged.c.created_at.desc(),), "due": (merged.c.due_at.asc().nulls_last(),),
+             "priority": (merged.c.priority.desc(), merged.c.created_at.desc())}[sort if sort in SORTS else "created"]
     return (select(HumanTask).join(merged, merged.c.id == HumanTask.id)
-            .order_by(merged.c.created_at.desc()).limit(limit).offset(offset))
+            .order_by(*outer).limit(limit).offset(offset))
 
 
-def todo(user: User, filters: dict[str, Any] | None = None, limit: int = 50, offset: int = 0) -> list[HumanTask]:
-    return list(db.session.scalars(todo_query(user, filters, limit, offset)))
+def todo(user: User, filters: dict[str, Any] | None = None, limit: int = 50, offset: int = 0,
+         sort: str = "created") -> list[HumanTask]:
+    return list(db.session.scalars(todo_query(user, filters, limit, offset, sort)))
 
 
 def _filters(filters: dict[str, Any]) -> list[Any]:
@@ -62,6 +80,10 @@ def _filters(filters: dict[str, Any]) -> list[Any]:
         conds.append(HumanTask.scope_dept == filters["dept"])
     if filters.get("task_name"):
         conds.append(HumanTask.task_name == filters["task_name"])
+    if filters.get("priority") not in (None, ""):
+        conds.append(HumanTask.priority >= int(filters["priority"]))
+    if filters.get("overdue"):
+        conds.append(HumanTask.due_at < utcnow())
     return conds
 
 

@@ -3,7 +3,7 @@ transaction as every move (../shared/DESIGN.md §2)."""
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import BigInteger, ForeignKey, Index, LargeBinary, String, Text, UniqueConstraint, text
@@ -58,10 +58,14 @@ class ProcessInstance(db.Model):
     serializer_version: Mapped[str] = mapped_column(String(10))
     moves: Mapped[int] = mapped_column(default=0)
     has_waits: Mapped[bool] = mapped_column(default=False)  # timers or message subscriptions open
+    # 退回 with "straight back": {"target", "returner_step", "returner", "skip": {step: data}}
+    resubmit: Mapped[dict[str, Any] | None] = mapped_column(JSONB)
 
 
 class HumanTask(db.Model):
-    """One row per ready (and later completed/cancelled) user task; the inbox queries this."""
+    """A work item: one person's (or one role's) share of a ready user task. Usually one per
+    engine task; a multi-signer step has one per signer. Its id is its own — an engine task
+    id comes back when a step is returned to, and the history of both rounds must stay."""
 
     __tablename__ = "human_task"
     __table_args__ = (
@@ -72,11 +76,14 @@ class HumanTask(db.Model):
               postgresql_where=text("status = 'READY'")),
         Index("ix_task_open_lane", "lane", "created_at", postgresql_where=text("status = 'READY'")),
         Index("ix_task_open_assignee", "assignee", "created_at", postgresql_where=text("status = 'READY'")),
+        Index("ix_task_open_fallback", "created_at", postgresql_where=text("status = 'READY' AND fallback")),
         Index("ix_task_done_by", "completed_by", "completed_at"),
         Index("ix_task_instance", "instance_id", "status"),
+        Index("ix_task_spiff", "spiff_task_id"),
     )
 
-    id: Mapped[uuid.UUID] = mapped_column(primary_key=True)  # the Spiff task id
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
+    spiff_task_id: Mapped[uuid.UUID]
     instance_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("process_instance.id", ondelete="CASCADE"))
     process_key: Mapped[str] = mapped_column(String(80))
     task_name: Mapped[str] = mapped_column(String(120))  # BPMN element id
@@ -85,19 +92,125 @@ class HumanTask(db.Model):
     form_key: Mapped[str | None] = mapped_column(String(80))
     form_mode: Mapped[str | None] = mapped_column(String(40))
     assignee: Mapped[str | None] = mapped_column(String(80))
+    # MODEL (assignee expression) CLAIM TRANSFER DELEGATE RETURN RECLAIM PROXY HANDOVER SIGN
+    assigned_via: Mapped[str | None] = mapped_column(String(16))
+    owner: Mapped[str | None] = mapped_column(String(80))  # 委派: who decides once it comes back
+    delegation: Mapped[str | None] = mapped_column(String(10))  # PENDING RESOLVED
+    proxy_for: Mapped[str | None] = mapped_column(String(80))  # 代理: whose task the assignee does
+    excluded: Mapped[list[str] | None] = mapped_column(JSONB)  # separation of duties
+    fallback: Mapped[bool] = mapped_column(default=False)  # nobody could act: the process administrators
     scope_unit: Mapped[str | None] = mapped_column(String(40))
     scope_dept: Mapped[str | None] = mapped_column(String(40))
     scope_division: Mapped[str | None] = mapped_column(String(40))
     business_key: Mapped[str | None] = mapped_column(String(80))
     instance_title: Mapped[str] = mapped_column(String(200), default="")
     year: Mapped[int | None]
-    status: Mapped[str] = mapped_column(String(12), default="READY")  # READY COMPLETED CANCELLED
+    # READY WAITING (a signer not yet up) COMPLETED CANCELLED
+    status: Mapped[str] = mapped_column(String(12), default="READY")
+    priority: Mapped[int] = mapped_column(default=0)  # 0 普通 1 紧急 2 特急
+    sign_seq: Mapped[int | None]  # multi-signer steps: signers with the lowest open seq are up
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     due_at: Mapped[datetime | None]
+    opened_at: Mapped[datetime | None]  # first opened by someone who may act (拿回 is refused after)
+    claimed_at: Mapped[datetime | None]
+    draft: Mapped[dict[str, Any] | None] = mapped_column(JSONB)  # 暂存
+    draft_at: Mapped[datetime | None]
+    draft_by: Mapped[str | None] = mapped_column(String(80))
     completed_at: Mapped[datetime | None]
     completed_by: Mapped[str | None] = mapped_column(String(80))
     decision: Mapped[str | None] = mapped_column(String(40))
     comment: Mapped[str | None] = mapped_column(Text)
+    submission: Mapped[dict[str, Any] | None] = mapped_column(JSONB)  # the validated form data
+
+
+class SignStep(db.Model):
+    """A user task with several signers (会签 ALL / 或签 ANY / 依次 SEQUENTIAL / 票签 RATIO),
+    from the model or made so by 加签."""
+
+    __tablename__ = "sign_step"
+    __table_args__ = (Index("ix_sign_step_task", "instance_id", "spiff_task_id"),)
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
+    instance_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("process_instance.id", ondelete="CASCADE"))
+    spiff_task_id: Mapped[uuid.UUID]
+    mode: Mapped[str] = mapped_column(String(12))  # ALL ANY SEQUENTIAL RATIO
+    ratio: Mapped[str | None] = mapped_column(String(10))  # "2/3"
+    reject_rule: Mapped[str] = mapped_column(String(8), default="VETO")  # VETO COUNT
+    status: Mapped[str] = mapped_column(String(12), default="OPEN")  # OPEN DECIDED CANCELLED
+    result: Mapped[str | None] = mapped_column(String(12))  # APPROVE REJECT
+
+
+class Opinion(db.Model):
+    """审批意见, typed by the action that carried it; free comments have no task."""
+
+    __tablename__ = "opinion"
+    __table_args__ = (Index("ix_opinion_instance", "instance_id", "id"),)
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=True)
+    instance_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("process_instance.id", ondelete="CASCADE"))
+    task_id: Mapped[uuid.UUID | None]
+    task_name: Mapped[str | None] = mapped_column(String(120))
+    step_title: Mapped[str | None] = mapped_column(String(200))
+    # approve reject return transfer delegate resolve add_signer remove_signer withdraw reclaim urge comment cc
+    action: Mapped[str] = mapped_column(String(16))
+    actor: Mapped[str] = mapped_column(String(80))
+    actor_name: Mapped[str] = mapped_column(String(80), default="")
+    text: Mapped[str] = mapped_column(Text, default="")
+    attachments: Mapped[list[str]] = mapped_column(JSONB, default=list)
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class CarbonCopy(db.Model):
+    """抄送: a copy of an instance to a person, by a model step or by an actor."""
+
+    __tablename__ = "carbon_copy"
+    __table_args__ = (
+        UniqueConstraint("instance_id", "to_user", "task_name", name="uq_cc_once_per_step"),
+        Index("ix_cc_inbox", "to_user", "created_at"),
+    )
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
+    instance_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("process_instance.id", ondelete="CASCADE"))
+    task_name: Mapped[str] = mapped_column(String(120), default="")  # the step that copied ("" = manual)
+    step_title: Mapped[str] = mapped_column(String(200), default="")
+    to_user: Mapped[str] = mapped_column(String(80))
+    from_user: Mapped[str] = mapped_column(String(80))  # "system" for a model step
+    note: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    read_at: Mapped[datetime | None]
+
+
+class Notification(db.Model):
+    """In-app notifications (催办, 抄送, 转办 …); the delivery channels come with the timers issue."""
+
+    __tablename__ = "notification"
+    __table_args__ = (Index("ix_notification_user", "username", "created_at"),)
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
+    username: Mapped[str] = mapped_column(String(80))
+    kind: Mapped[str] = mapped_column(String(20))  # urge cc transfer delegate return …
+    title: Mapped[str] = mapped_column(String(200))
+    body: Mapped[str] = mapped_column(Text, default="")
+    instance_id: Mapped[uuid.UUID | None]
+    task_id: Mapped[uuid.UUID | None]
+    created_by: Mapped[str | None] = mapped_column(String(80))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    read_at: Mapped[datetime | None]
+
+
+class Deputy(db.Model):
+    """代理: while it runs, the deputy sees and acts on what the principal would."""
+
+    __tablename__ = "deputy"
+    __table_args__ = (Index("ix_deputy_deputy", "deputy", "starts_on"),)
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
+    principal: Mapped[str] = mapped_column(String(80), index=True)
+    deputy: Mapped[str] = mapped_column(String(80))
+    starts_on: Mapped[date]
+    ends_on: Mapped[date]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    cancelled_at: Mapped[datetime | None]
 
 
 class Timer(db.Model):
@@ -175,3 +288,4 @@ class Attachment(db.Model):
     uploaded_by: Mapped[str | None] = mapped_column(String(80))
     uploaded_at: Mapped[datetime] = mapped_column(default=utcnow)
     instance_id: Mapped[uuid.UUID | None]
+    task_id: Mapped[uuid.UUID | None]  # the work item it was attached on, if any

@@ -14,8 +14,8 @@ from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinitio
 from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import select
 
-from engine import serializer, specs
-from engine.access import can_act, can_start
+from engine import serializer, signing, specs
+from engine.access import acting_as, can_start
 from engine.db import db, utcnow
 from engine.errors import Conflict, Forbidden, Incident, NotFound, ValidationFailed
 from engine.forms_runtime import task_form
@@ -30,8 +30,11 @@ from engine.models import (
     ProcessModelVersion,
     Timer,
 )
+from engine.opinions import add_opinion, copy_step, opinion_action
 from engine.sandbox import EngineScripts
+from engine.steprules import rules_of
 from engine.validate import properties
+from engine.workitems import SKIP, open_items
 
 # Spiff's task iterator stops at depth 1000 and then reports a stalled loop as completed
 # (notes/spiffworkflow.md §5.1); refuse well before that.
@@ -76,28 +79,36 @@ def start_instance(
     scripts = EngineScripts()
     workflow = BpmnWorkflow(loaded.spec, loaded.subprocess_specs, script_engine=scripts)
     workflow.task_tree.data.update(data or {})
-    _bind_services(scripts, instance, actor)
+    bind_services(scripts, instance, actor)
     since = datetime.now().timestamp()
-    _audit(instance, actor, "start", title=instance.title)
-    _advance(instance, workflow)
-    _persist(instance, workflow, actor, since)
+    audit(instance, actor, "start", title=instance.title)
+    advance(instance, workflow)
+    persist(instance, workflow, actor, since)
     return instance
 
 
-def complete_task(task_id: uuid.UUID, actor: User, submission: dict[str, Any]) -> ProcessInstance:
-    # Lock the instance first, then read the task: a concurrent move that completed it has
-    # committed by the time the lock is ours, so the read below sees its outcome.
-    owner = select(HumanTask.instance_id).where(HumanTask.id == task_id).scalar_subquery()
+def lock_item(item_id: uuid.UUID) -> tuple[ProcessInstance, HumanTask]:
+    """Lock the work item's instance, then read the item: a concurrent move that changed it has
+    committed by the time the lock is ours, so the read sees its outcome."""
+    owner = select(HumanTask.instance_id).where(HumanTask.id == item_id).scalar_subquery()
     instance = db.session.scalar(select(ProcessInstance).where(ProcessInstance.id == owner).with_for_update())
-    row = db.session.get(HumanTask, task_id, populate_existing=True) if instance is not None else None
+    row = db.session.get(HumanTask, item_id, populate_existing=True) if instance is not None else None
     if row is None:
         raise NotFound("任务不存在")
-    if not can_act(actor, row):
-        raise Forbidden("您不是该任务的办理人")
+    return instance, row
+
+
+def complete_task(task_id: uuid.UUID, actor: User, submission: dict[str, Any]) -> ProcessInstance:
+    instance, row = lock_item(task_id)
     if row.status != "READY":
         raise Conflict("任务已被处理，请刷新")
-    workflow, scripts, loaded = _load(instance)
-    task = workflow.get_task_from_id(row.id)
+    acting = acting_as(actor, row)
+    if acting is None:
+        raise Forbidden("您不是该任务的办理人")
+    if row.delegation == "PENDING":
+        raise Forbidden("委派的任务请填写意见后“交回”，由原办理人决定")
+    workflow, scripts, loaded = load(instance)
+    task = find_task(workflow, row.spiff_task_id)
     if task is None or task.state != TaskState.READY:
         raise Conflict("任务已被处理，请刷新")
     props = properties(task.task_spec)
@@ -111,42 +122,69 @@ def complete_task(task_id: uuid.UUID, actor: User, submission: dict[str, Any]) -
             raise Incident(f"提交检查出错：{err}") from err
         for path, messages in found.items():
             errors.setdefault(path, []).extend(messages)
+    decision = _as_text(clean.get("verdict") or clean.get("panel_verdict") or clean.get("expert_verdict"))
+    rules = rules_of(task.task_spec)
+    if decision in rules.opinion_required and not str(clean.get("comment") or "").strip():
+        errors.setdefault("comment", []).append("退回或不同意时须填写审批意见")
     if errors:
         raise ValidationFailed(errors)
 
-    task.data.update(clean)
     now = utcnow()
     row.status, row.completed_at, row.completed_by = "COMPLETED", now, actor.username
-    row.decision = _as_text(clean.get("verdict") or clean.get("panel_verdict") or clean.get("expert_verdict"))
-    row.comment = clean.get("comment")
-    _bind_services(scripts, instance, actor)
+    row.decision, row.comment, row.submission, row.draft = decision, clean.get("comment"), jsonable(clean), None
+    if acting != actor.username:
+        row.proxy_for = acting
+    add_opinion(instance, actor, opinion_action(decision), row=row, text=str(clean.get("comment") or ""),
+                attachments=clean.get("opinion_attachments"))
+    detail: dict[str, Any] = {"fields": sorted(clean)}
+    if row.proxy_for:
+        detail["on_behalf_of"] = row.proxy_for
+    if row.sign_seq is not None:
+        outcome = signing.record_vote(instance, row, decision)
+        if outcome is None:  # the step waits for more signers; the engine does not move
+            audit(instance, actor, "sign", row=row, decision=decision, comment=row.comment, detail=detail)
+            instance.moves, instance.updated_at = (instance.moves or 0) + 1, now
+            return instance
+        clean = {**clean, **outcome}
+    bind_services(scripts, instance, actor)
     event = TaskCompleted(instance, row, form.keys, form.mode, clean, task.data, actor)
     for listener in REGISTRY.completion_listeners:
         try:
             listener(event)
         except Exception as err:  # noqa: BLE001  (a domain failure rolls the move back, never a 500)
             raise Incident(f"业务记录写入失败：{err}") from err
-    _audit(instance, actor, "complete", row=row, decision=row.decision, comment=row.comment,
-           detail={"fields": sorted(clean)})
+    audit(instance, actor, "complete", row=row, decision=row.decision, comment=row.comment, detail=detail)
+    copy_step(instance, workflow, task, rules)
     since = datetime.now().timestamp()
+    task.data.update(clean)
+    if instance.resubmit and instance.resubmit.get("target") == row.task_name:
+        instance.resubmit = {**instance.resubmit, "armed": True}  # 退回后直达: skip what was done
     task.run()
-    _advance(instance, workflow)
-    _persist(instance, workflow, actor, since)
+    advance(instance, workflow, actor)
+    persist(instance, workflow, actor, since)
     return instance
 
 
-def _load(instance: ProcessInstance) -> tuple[BpmnWorkflow, EngineScripts, specs.LoadedModel]:
+def load(instance: ProcessInstance) -> tuple[BpmnWorkflow, EngineScripts, specs.LoadedModel]:
     loaded = specs.load_by_id(instance.model_version_id)
     scripts = EngineScripts()
     workflow = serializer.load(instance.state, loaded.spec, loaded.subprocess_specs, scripts)
     return workflow, scripts, loaded
 
 
+def find_task(workflow: BpmnWorkflow, spiff_task_id: uuid.UUID) -> Any | None:
+    """The task in the workflow or any of its subprocesses, or None."""
+    for wf in (workflow, *workflow.subprocesses.values()):
+        if spiff_task_id in wf.tasks:
+            return wf.tasks[spiff_task_id]
+    return None
+
+
 def load_workflow(instance: ProcessInstance) -> BpmnWorkflow:
-    return _load(instance)[0]
+    return load(instance)[0]
 
 
-def _bind_services(scripts: EngineScripts, instance: ProcessInstance, actor: User | None) -> None:
+def bind_services(scripts: EngineScripts, instance: ProcessInstance, actor: User | None) -> None:
     def factory(task: Any) -> ServiceContext:
         return ServiceContext(instance, str(task.id), task.task_spec.bpmn_id or task.task_spec.name,
                               task.data, actor)
@@ -154,15 +192,59 @@ def _bind_services(scripts: EngineScripts, instance: ProcessInstance, actor: Use
     scripts.service_context_factory = factory
 
 
-def _advance(instance: ProcessInstance, workflow: BpmnWorkflow) -> None:
-    try:
-        workflow.refresh_timers()
-        workflow.do_engine_steps()
-    except Exception as err:  # noqa: BLE001  (a model's script/rule failure becomes an incident)
-        raise Incident(f"流程执行出错：{err}") from err
+def advance(instance: ProcessInstance, workflow: BpmnWorkflow, actor: User | None = None,
+             assign: dict[uuid.UUID, tuple[str, str]] | None = None) -> None:
+    """Run the engine to the next wait, giving every newly ready user task its work items;
+    steps that are skipped (no candidate, or 退回后直达) run at once and the engine goes on."""
+    for _ in range(MAX_TREE_DEPTH):
+        try:
+            workflow.refresh_timers()
+            workflow.do_engine_steps()
+        except Exception as err:  # noqa: BLE001  (a model's script/rule failure becomes an incident)
+            raise Incident(f"流程执行出错：{err}") from err
+        if not _settle(instance, workflow, assign or {}):
+            break
     deepest = max((_depth(t) for t in _frontier(workflow)), default=0)
     if deepest > MAX_TREE_DEPTH:
         raise Incident(f"流程循环次数过多（任务树深度 {deepest}），已停止以免误判为结束")
+
+
+def _settle(instance: ProcessInstance, workflow: BpmnWorkflow, assign: dict[uuid.UUID, tuple[str, str]]) -> bool:
+    """Open work items for ready user tasks that have none; True when a step was run instead."""
+    with db.session.no_autoflush:
+        open_ids = set(db.session.scalars(select(HumanTask.spiff_task_id).where(
+            HumanTask.instance_id == instance.id, HumanTask.status.in_(("READY", "WAITING")))))
+    open_ids |= {o.spiff_task_id for o in db.session.new if isinstance(o, HumanTask) and o.status != "CANCELLED"}
+    ran = False
+    for task in workflow.get_tasks(state=TaskState.READY, manual=True):
+        if task.id in open_ids:
+            continue
+        if task.id in assign:  # a step given back to a person (退回, 撤回, 拿回)
+            open_items(instance, workflow, task, assign_to=assign[task.id][0], via=assign[task.id][1])
+            continue
+        plan = instance.resubmit if instance.resubmit and instance.resubmit.get("armed") else None
+        name = task.task_spec.bpmn_id
+        if plan and name in plan["skip"] and name != plan["returner_step"]:
+            _run_skipped(instance, task, plan["skip"][name], "resubmit", "退回后直达，沿用上次办理结果")
+            ran = True
+            continue
+        if plan:
+            instance.resubmit = None  # reached the step that returned it, or the path changed
+            if name == plan["returner_step"]:
+                open_items(instance, workflow, task, assign_to=plan["returner"], via="RETURN")
+                continue
+        if open_items(instance, workflow, task) == SKIP:
+            _run_skipped(instance, task, {}, "skip", "无可办理人员，按模型设置自动跳过")
+            ran = True
+    return ran
+
+
+def _run_skipped(instance: ProcessInstance, task: Any, data: dict[str, Any], action: str, note: str) -> None:
+    spec = task.task_spec
+    db.session.add(AuditEvent(actor="system", action=action, instance_id=instance.id, task_name=spec.bpmn_id,
+                              title=spec.bpmn_name or spec.bpmn_id, lane=spec.lane, comment=note))
+    task.data.update(data)
+    task.run()
 
 
 def _frontier(workflow: BpmnWorkflow) -> list[Any]:
@@ -180,7 +262,7 @@ def _depth(task: Any) -> int:
     return depth
 
 
-def _persist(instance: ProcessInstance, workflow: BpmnWorkflow, actor: User | None, since: float) -> None:
+def persist(instance: ProcessInstance, workflow: BpmnWorkflow, actor: User | None, since: float) -> None:
     with db.session.no_autoflush:  # one flush at commit, not one per side-table query
         _persist_rows(instance, workflow, since)
 
@@ -197,51 +279,30 @@ def _persist_rows(instance: ProcessInstance, workflow: BpmnWorkflow, since: floa
     for event in workflow.get_events():
         db.session.add(Outbox(kind="message", instance_id=instance.id, payload={
             "message": event.event_definition.name,
-            "payload": _jsonable(getattr(event, "payload", None)),
-            "correlations": _jsonable(getattr(event, "correlations", None) or {}),
+            "payload": jsonable(getattr(event, "payload", None)),
+            "correlations": jsonable(getattr(event, "correlations", None) or {}),
         }))
     if workflow.is_completed():
         end = _end_event(workflow)
         if end is None:
             raise Incident("流程报告已结束但未到达结束事件（任务树深度超限）")
         instance.status, instance.end_event, instance.ended_at = "COMPLETED", end, utcnow()
-        _audit(instance, None, "end", title=end)
+        audit(instance, None, "end", title=end)
 
 
 def _sync_human_tasks(instance: ProcessInstance, workflow: BpmnWorkflow) -> list[Any]:
+    """Cancel the open work items whose engine task is no longer ready (a branch that was
+    cancelled, a step returned past); the ready tasks got theirs while advancing."""
     ready = workflow.get_tasks(state=TaskState.READY, manual=True)
-    open_rows = {r.id: r for r in db.session.scalars(
-        select(HumanTask).where(HumanTask.instance_id == instance.id, HumanTask.status == "READY"))}
     ready_ids = {t.id for t in ready}
-    for task_id, row in open_rows.items():
-        if task_id not in ready_ids and row.status == "READY":  # not the one just completed (unflushed)
+    stored = db.session.scalars(select(HumanTask).where(
+        HumanTask.instance_id == instance.id, HumanTask.status.in_(("READY", "WAITING"))))
+    fresh = [o for o in db.session.new if isinstance(o, HumanTask)]
+    for row in {*stored, *fresh}:
+        # the item just completed is still READY in the database but not in memory
+        if row.status in ("READY", "WAITING") and row.spiff_task_id not in ready_ids:
             row.status = "CANCELLED"
-    for task in ready:
-        if task.id in open_rows:
-            continue
-        props = properties(task.task_spec)
-        db.session.add(HumanTask(
-            id=task.id, instance_id=instance.id, process_key=instance.process_key,
-            task_name=task.task_spec.bpmn_id, title=task.task_spec.bpmn_name or task.task_spec.bpmn_id,
-            lane=task.task_spec.lane, form_key=props.get("formKey"), form_mode=props.get("formMode"),
-            assignee=_assignee(workflow, task, props), scope_unit=instance.scope_unit,
-            scope_dept=instance.scope_dept, scope_division=instance.scope_division,
-            business_key=instance.business_key, instance_title=instance.title, year=instance.year,
-        ))
     return ready
-
-
-def _assignee(workflow: BpmnWorkflow, task: Any, props: dict[str, str]) -> str | None:
-    expression = props.get("assignee")
-    if not expression:
-        return None
-    try:
-        value = workflow.script_engine.evaluate(task, expression)
-    except Exception as err:  # noqa: BLE001
-        raise Incident(f"任务 {task.task_spec.bpmn_id} 的办理人表达式出错：{err}") from err
-    if isinstance(value, dict):
-        value = value.get("username")
-    return str(value) if value else None
 
 
 def _sync_waits(instance: ProcessInstance, workflow: BpmnWorkflow) -> None:
@@ -304,7 +365,7 @@ def _audit_automatic_steps(instance: ProcessInstance, workflow: BpmnWorkflow, si
                                   task_name=spec.bpmn_id, title=spec.bpmn_name, lane=spec.lane))
 
 
-def _audit(instance: ProcessInstance, actor: User | None, action: str, *, row: HumanTask | None = None,
+def audit(instance: ProcessInstance, actor: User | None, action: str, *, row: HumanTask | None = None,
            title: str | None = None, decision: str | None = None, comment: str | None = None,
            detail: dict[str, Any] | None = None) -> None:
     db.session.add(AuditEvent(
@@ -324,7 +385,7 @@ def _as_text(value: Any) -> str | None:
     return None if value is None else str(value)
 
 
-def _jsonable(value: Any) -> Any:
+def jsonable(value: Any) -> Any:
     import json
 
     return json.loads(json.dumps(value, default=str)) if value is not None else None

@@ -13,7 +13,7 @@ from engine.forms_runtime import context_form, task_form
 from engine.identity import User
 from engine.inbox import participants
 from engine.models import HumanTask, ProcessInstance
-from engine.runtime import load_workflow
+from engine.runtime import find_task, load_workflow
 from engine.validate import properties
 from forms import prefill
 
@@ -46,12 +46,14 @@ def get_task(task_id: str | uuid.UUID, user: User) -> TaskView:
     props: dict[str, str] = {"formKey": row.form_key or "", "formMode": row.form_mode or ""}
     if row.status == "READY":
         workflow = load_workflow(instance)
-        spiff_task = workflow.get_task_from_id(row.id)
+        spiff_task = find_task(workflow, row.spiff_task_id)
         if spiff_task is not None:
             data = dict(spiff_task.data)
             props = properties(spiff_task.task_spec)
     form = task_form(instance.model_version_id, loaded.forms, props)
     ctx = context_form(instance.model_version_id, loaded.forms, props)
     verdicts = [v.strip() for v in props["verdicts"].split(",")] if props.get("verdicts") else None
-    return TaskView(row, instance, form, ctx, prefill(form, data), data, may_act and row.status == "READY",
-                    verdicts)
+    shown = prefill(form, data)
+    if row.draft and may_act:  # 暂存: what was typed last time, over the task's data
+        shown = {**shown, **row.draft}
+    return TaskView(row, instance, form, ctx, shown, data, may_act and row.status == "READY", verdicts)

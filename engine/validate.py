@@ -8,11 +8,10 @@ from typing import Any
 from SpiffWorkflow.bpmn.specs.mixins.service_task import ServiceTask
 from SpiffWorkflow.bpmn.specs.mixins.user_task import UserTask
 
+from engine import steprules
 from engine.errors import ElementError
 from engine.hooks import REGISTRY
 from engine.sandbox import ScriptError, compile_code
-
-PROPS = ("formKey", "formMode", "formContext", "verdicts", "assignee")
 
 
 def form_keys(value: str | None) -> list[str]:
@@ -67,6 +66,9 @@ def _check_user_task(ts: Any, form_defs: dict[str, Any], err: Any) -> set[str]:
             modes = (form_defs.get(key) or {}).get("modes") or []
             if key in form_defs and mode not in modes:
                 err(f"表单 {key} 没有模式 “{mode}”")
+    _rules, problems = steprules.parse(props)
+    for problem in problems:
+        err(problem)
     return set(keys + context_keys)
 
 
@@ -85,8 +87,8 @@ def _expressions(ts: Any) -> list[tuple[str, str]]:
     event = getattr(ts, "event_definition", None)
     if expr := getattr(event, "expression", None):
         found.append((expr, "eval"))
-    if assignee := properties(ts).get("assignee"):
-        found.append((assignee, "eval"))
+    if isinstance(ts, UserTask):
+        found.extend((e, "eval") for e in steprules.parse(properties(ts))[0].expressions)
     for param in (getattr(ts, "operation_params", None) or {}).values():
         if value := param.get("value"):
             found.append((value, "eval"))

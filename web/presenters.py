@@ -4,11 +4,15 @@ from __future__ import annotations
 from typing import Any
 
 from engine.inbox import candidates, participants, ready_tasks, timeline
-from engine.models import AuditEvent, HumanTask, ProcessInstance, ProcessModelVersion
+from engine.models import AuditEvent, HumanTask, Opinion, ProcessInstance, ProcessModelVersion
 
 STATUS_LABELS = {"RUNNING": "进行中", "COMPLETED": "已结束", "ERROR": "异常", "CANCELLED": "已取消",
                  "READY": "待办", "CANCELLED_TASK": "已取消"}
-ACTION_LABELS = {"start": "发起", "complete": "办理", "auto": "系统处理", "end": "结束", "incident": "异常"}
+ACTION_LABELS = {"start": "发起", "complete": "办理", "auto": "系统处理", "end": "结束", "incident": "异常",
+                 "sign": "会签", "return": "退回", "withdraw": "撤回", "reclaim": "拿回", "claim": "认领",
+                 "release": "释放", "transfer": "转办", "delegate": "委派", "resolve": "交回",
+                 "add_signer": "加签", "remove_signer": "减签", "urge": "催办", "cc": "抄送", "comment": "评论",
+                 "handover": "离职转办", "skip": "自动跳过", "resubmit": "直达跳过"}
 DECISION_LABELS = {"APPROVE": "同意", "RETURN": "退回", "REJECT": "不同意", "PASS": "通过", "REVISE": "修改完善",
                    "SUPPORT": "予以支持", "NOT_SUPPORT": "不予支持"}
 
@@ -21,7 +25,20 @@ def task_json(t: HumanTask) -> dict[str, Any]:
         "assignee": t.assignee, "status": t.status, "year": t.year, "dept": t.scope_dept,
         "unit": t.scope_unit, "created_at": t.created_at, "due": t.due_at,
         "completed_at": t.completed_at, "completed_by": t.completed_by, "decision": t.decision,
+        "priority": t.priority, "owner": t.owner, "delegation": t.delegation, "assigned_via": t.assigned_via,
+        "proxy_for": t.proxy_for, "sign_seq": t.sign_seq, "has_draft": t.draft is not None,
     }
+
+
+OPINION_LABELS = {"submit": "提交", "approve": "同意", "reject": "不同意", "return": "退回", "transfer": "转办",
+                  "delegate": "委派", "resolve": "交回", "add_signer": "加签", "remove_signer": "减签",
+                  "withdraw": "撤回", "reclaim": "拿回", "urge": "催办", "comment": "评论", "cc": "抄送"}
+
+
+def opinion_json(o: Opinion) -> dict[str, Any]:
+    return {"id": o.id, "action": o.action, "action_label": OPINION_LABELS.get(o.action, o.action),
+            "actor": o.actor, "actor_name": o.actor_name, "task": o.task_name, "step": o.step_title,
+            "text": o.text, "attachments": o.attachments, "at": o.at}
 
 
 def event_json(e: AuditEvent) -> dict[str, Any]:
@@ -29,6 +46,7 @@ def event_json(e: AuditEvent) -> dict[str, Any]:
         "at": e.at, "actor": e.actor, "action": e.action, "action_label": ACTION_LABELS.get(e.action, e.action),
         "task": e.task_name, "title": e.title, "lane": e.lane, "decision": e.decision,
         "decision_label": DECISION_LABELS.get(e.decision or "", e.decision), "comment": e.comment,
+        "detail": e.detail,
     }
 
 

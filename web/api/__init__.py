@@ -5,4 +5,4 @@ from flask import Blueprint
 
 api = Blueprint("api", __name__, url_prefix="/api/v1")
 
-from web.api import auth, errors, models, openapi, projects, tasks  # noqa: E402, F401
+from web.api import auth, errors, models, openapi, operations, projects, tasks  # noqa: E402, F401

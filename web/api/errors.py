@@ -6,6 +6,7 @@ from werkzeug.exceptions import HTTPException
 
 from engine.db import db
 from engine.errors import Conflict, DeploymentError, Forbidden, Incident, NotFound, ValidationFailed
+from engine.interactions import RateLimited
 from web.api import api
 
 
@@ -37,6 +38,12 @@ def _not_found(err: NotFound):  # noqa: ANN202
 def _conflict(err: Conflict):  # noqa: ANN202
     db.session.rollback()
     return jsonify(error="conflict", message=str(err)), 409
+
+
+@api.errorhandler(RateLimited)
+def _rate_limited(err: RateLimited):  # noqa: ANN202
+    db.session.rollback()
+    return jsonify(error="too_many_requests", message=str(err)), 429
 
 
 @api.errorhandler(Incident)

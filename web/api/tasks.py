@@ -8,6 +8,7 @@ from flask import current_app, g, jsonify, request
 
 from engine.db import db
 from engine.inbox import ready_tasks, todo
+from engine.interactions import mark_opened
 from engine.models import Attachment
 from engine.runtime import complete_task
 from engine.tasks import get_task
@@ -20,25 +21,34 @@ from web.transactions import atomic
 @api.get("/tasks")
 @require_token
 def list_tasks():  # noqa: ANN201
-    filters = {k: request.args.get(k) for k in ("process_key", "business_key", "year", "dept", "task_name")}
-    try:
-        limit = min(max(int(request.args.get("limit", 50)), 1), 500)
-        offset = max(int(request.args.get("offset", 0)), 0)
-    except ValueError:
-        return jsonify(errors={"limit": ["须为整数"]}), 422
-    return jsonify([task_json(t) for t in todo(g.api_user, filters, limit, offset)])
+    filters = {k: request.args.get(k) for k in ("process_key", "business_key", "year", "dept", "task_name",
+                                                "priority", "overdue")}
+    errors = {k: ["须为整数"] for k in ("limit", "offset", "year", "priority")
+              if request.args.get(k) and not request.args[k].isdigit()}
+    sort = request.args.get("sort", "created")
+    if sort not in ("created", "due", "priority"):
+        errors["sort"] = ["须为 created、due 或 priority"]
+    if errors:
+        return jsonify(errors=errors), 422
+    limit = min(max(int(request.args.get("limit", 50)), 1), 500)
+    offset = int(request.args.get("offset", 0))
+    return jsonify([task_json(t) for t in todo(g.api_user, filters, limit, offset, sort)])
 
 
 @api.get("/tasks/<task_id>")
 @require_token
 def show_task(task_id: str):  # noqa: ANN201
     view = get_task(task_id, g.api_user)
+    if mark_opened(view.task, g.api_user):
+        db.session.commit()
     body = task_json(view.task)
     body.update(
         form={"key": view.task.form_key, "mode": view.task.form_mode, "json_schema": view.form.json_schema,
               "ui": view.form.ui_for({"verdicts": view.verdicts}), "verdicts": view.verdicts},
         data=view.data,
-        can_complete=view.may_act,
+        can_complete=view.may_act and view.task.delegation != "PENDING",
+        can_resolve=view.may_act and view.task.delegation == "PENDING",
+        draft_at=view.task.draft_at,
     )
     return jsonify(body)
 

@@ -1,0 +1,134 @@
+"""What people do around a task without moving it: 催办, 抄送, comments, 暂存, marking a task
+opened, and the approval prediction shown on the instance page."""
+from __future__ import annotations
+
+import uuid
+from datetime import timedelta
+from typing import Any
+
+from SpiffWorkflow.util.task import TaskState
+from sqlalchemy import func, select
+
+from engine.access import acting_as, can_view_instance
+from engine.db import db, utcnow
+from engine.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from engine.identity import User
+from engine.inbox import candidates, participants
+from engine.models import HumanTask, Notification, ProcessInstance
+from engine.opinions import add_opinion, carbon_copy, notify
+from engine.runtime import audit, lock_item
+
+URGE_INTERVAL = timedelta(minutes=10)
+DRAFT_MAX_BYTES = 256 * 1024
+
+
+class RateLimited(Conflict):
+    """Too soon to do it again (催办)."""
+
+
+def visible_instance(instance_id: uuid.UUID, user: User) -> ProcessInstance:
+    instance = db.session.get(ProcessInstance, instance_id)
+    if instance is None or not can_view_instance(user, instance, participants(instance.id)):
+        raise NotFound("流程实例不存在")
+    return instance
+
+
+def urge(instance_id: uuid.UUID, actor: User, message: str = "") -> list[str]:
+    """催办 the actors of every ready task of the instance; once per person per 10 minutes."""
+    instance = visible_instance(instance_id, actor)
+    rows = list(db.session.scalars(select(HumanTask).where(HumanTask.instance_id == instance.id,
+                                                           HumanTask.status == "READY")))
+    if not rows:
+        raise Conflict("没有等待办理的任务")
+    recent = db.session.scalar(select(func.max(Notification.created_at)).where(
+        Notification.instance_id == instance.id, Notification.kind == "urge",
+        Notification.created_by == actor.username))
+    if recent is not None and utcnow() - recent < URGE_INTERVAL:
+        wait = URGE_INTERVAL - (utcnow() - recent)
+        raise RateLimited(f"催办过于频繁，请 {max(1, int(wait.total_seconds() // 60) + 1)} 分钟后再试")
+    people: list[str] = []
+    for row in rows:
+        people.extend([row.assignee] if row.assignee else [u.username for u in candidates(row)])
+    people = [p for p in dict.fromkeys(people) if p != actor.username]
+    text = (message or "").strip() or "请尽快办理"
+    for row in rows:
+        notify([row.assignee] if row.assignee else [u.username for u in candidates(row)], "urge",
+               f"催办：{row.title}（{instance.title}）", body=text, instance=instance, row=row, by=actor.username)
+    add_opinion(instance, actor, "urge", text=text)
+    audit(instance, actor, "urge", comment=text, detail={"to": people})
+    return people
+
+
+def copy_to(instance_id: uuid.UUID, actor: User, to: list[str], note: str = "") -> list[str]:
+    instance = visible_instance(instance_id, actor)
+    names = [n.strip() for n in to if n and n.strip()]
+    if not names:
+        raise ValidationFailed({"to": ["请选择抄送人"]})
+    added = carbon_copy(instance, names, actor.username, note=note)
+    unknown = set(names) - set(added) - _already_copied(instance, names)
+    if unknown:
+        raise ValidationFailed({"to": [f"用户不存在或已停用：{'、'.join(sorted(unknown))}"]})
+    add_opinion(instance, actor, "cc", text=note)
+    audit(instance, actor, "cc", comment=note, detail={"to": added})
+    return added
+
+
+def _already_copied(instance: ProcessInstance, names: list[str]) -> set[str]:
+    from engine.models import CarbonCopy
+
+    return set(db.session.scalars(select(CarbonCopy.to_user).where(
+        CarbonCopy.instance_id == instance.id, CarbonCopy.to_user.in_(names), CarbonCopy.task_name == "")))
+
+
+def comment(instance_id: uuid.UUID, actor: User, text: str, attachments: list[str] | None = None) -> None:
+    instance = visible_instance(instance_id, actor)
+    if not (text or "").strip():
+        raise ValidationFailed({"text": ["请填写评论内容"]})
+    if len(text) > 2000:
+        raise ValidationFailed({"text": ["评论不超过 2000 字"]})
+    add_opinion(instance, actor, "comment", text=text.strip(), attachments=attachments)
+    audit(instance, actor, "comment", comment=text.strip())
+
+
+def save_draft(item_id: uuid.UUID, actor: User, data: dict[str, Any]) -> HumanTask:
+    """暂存: keep what was typed without validating or completing; reopening shows it."""
+    import json
+
+    _instance, row = lock_item(item_id)
+    if row.status != "READY":
+        raise Conflict("任务已被处理，请刷新")
+    if acting_as(actor, row) is None:
+        raise Forbidden("您不是该任务的办理人")
+    if not isinstance(data, dict):
+        raise ValidationFailed({"data": ["须为对象"]})
+    if len(json.dumps(data, default=str)) > DRAFT_MAX_BYTES:
+        raise ValidationFailed({"data": ["暂存内容过大（上限 256 KB）"]})
+    row.draft, row.draft_at, row.draft_by = json.loads(json.dumps(data, default=str)), utcnow(), actor.username
+    return row
+
+
+def mark_opened(row: HumanTask, user: User) -> bool:
+    """The first look by someone who may act; after it the previous actor can no longer 拿回."""
+    if row.opened_at is None and row.status == "READY" and acting_as(user, row) is not None:
+        row.opened_at = utcnow()
+        return True
+    return False
+
+
+def predict(instance: ProcessInstance, workflow: Any) -> list[dict[str, Any]]:
+    """The coming user steps the engine already foresees (definite, then likely), with who may act."""
+    seen, steps = set(), []
+    tasks = [t for wf in (workflow, *workflow.subprocesses.values()) for t in wf.tasks.values()]
+    for task in sorted(tasks, key=lambda t: t.depth):
+        if not task.task_spec.manual or task.state not in (TaskState.FUTURE, TaskState.LIKELY):
+            continue
+        spec = task.task_spec
+        if spec.bpmn_id in seen or spec.bpmn_id is None:
+            continue
+        seen.add(spec.bpmn_id)
+        probe = HumanTask(lane=spec.lane, assignee=None, scope_unit=instance.scope_unit,
+                          scope_dept=instance.scope_dept, scope_division=instance.scope_division)
+        steps.append({"step": spec.bpmn_id, "title": spec.bpmn_name or spec.bpmn_id, "lane": spec.lane,
+                      "certain": task.state == TaskState.FUTURE,
+                      "candidates": [u.username for u in candidates(probe, limit=10)]})
+    return steps
