@@ -83,13 +83,13 @@ def return_task(item_id: uuid.UUID, actor: User, target_id: str, opinion: str,
         raise ValidationFailed(errors)
     assert target is not None
     plan = None
-    if strategy == "JUMP_BACK":
-        chain = path_to(workflow, task)
-        between = chain[:next(i for i, t in enumerate(chain) if t.id == target.spiff_task_id)]
-        done = _latest_completions(instance, [t.id for t in between])
+    if strategy == "JUMP_BACK":  # what was done after the target, parallel branches included
+        done = db.session.scalars(select(HumanTask).where(
+            HumanTask.instance_id == instance.id, HumanTask.status == "COMPLETED",
+            HumanTask.completed_at > target.completed_at).order_by(HumanTask.completed_at)).all()
         plan = {"target": target.task_name, "returner_step": row.task_name, "returner": actor.username,
-                "armed": False, "skip": {done[t.id].task_name: done[t.id].submission or {}
-                                         for t in between if t.id in done}}
+                "armed": False, "skip": {r.task_name: r.submission or {} for r in done
+                                         if r.task_name not in (target.task_name, row.task_name)}}
     _close(row, actor, "RETURN", opinion)
     add_opinion(instance, actor, "return", row=row, text=opinion)
     audit(instance, actor, "return", row=row, decision="RETURN", comment=opinion,

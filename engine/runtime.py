@@ -230,7 +230,8 @@ def _settle(instance: ProcessInstance, workflow: BpmnWorkflow, assign: dict[uuid
             continue
         if plan:
             instance.resubmit = None  # reached the step that returned it, or the path changed
-            if name == plan["returner_step"]:
+            rules = rules_of(task.task_spec)
+            if name == plan["returner_step"] and not (rules.assignee or rules.sign_mode):
                 open_items(instance, workflow, task, assign_to=plan["returner"], via="RETURN")
                 continue
         if open_items(instance, workflow, task) == SKIP:

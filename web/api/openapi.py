@@ -74,7 +74,8 @@ def document() -> dict[str, Any]:
         "/tasks": {"get": _op("我的待办（我和我的角色在数据范围内可办理的任务）", {
             "200": _resp("任务", {"type": "array", "items": _ref("Task")})}, parameters=[
                 {"name": n, "in": "query", "schema": {"type": "string"}}
-                for n in ("process_key", "business_key", "year", "dept", "task_name", "limit", "offset")])},
+                for n in ("process_key", "business_key", "year", "dept", "task_name", "priority", "overdue",
+                          "sort", "limit", "offset")])},
         "/tasks/{id}": {"get": _op("任务详情：表单（JSON Schema + UI）与当前数据", {
             "200": _resp("任务", {"allOf": [_ref("Task"), {"type": "object", "properties": {
                 "form": {"type": "object", "properties": {"key": {"type": "string"}, "json_schema": {"type": "object"},
@@ -98,6 +99,7 @@ def document() -> dict[str, Any]:
                                  parameters=[{"name": n, "in": "query", "schema": {"type": "string"}}
                                              for n in ("status", "dept", "year", "q")])},
     }
+    paths.update(_operation_paths())
     return {
         "openapi": "3.1.0",
         "info": {"title": "PerfFlow 绩效流 API", "version": "1.0.0",
@@ -107,6 +109,64 @@ def document() -> dict[str, Any]:
         "components": {"securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
                        "schemas": {"Task": task, "Instance": instance, "ModelVersion": version}},
         "paths": paths,
+    }
+
+
+def _operation_paths() -> dict[str, Any]:
+    """The approval operations (docs/design.md, "Approval operations")."""
+    text, names = {"type": "string"}, {"type": "array", "items": {"type": "string"}}
+
+    def post(summary: str, props: dict[str, Any], ok: str = "200", param: str = "id",
+             extra: dict[str, Any] | None = None) -> dict[str, Any]:
+        responses = {ok: _resp("完成", {"type": "object"}), "403": _resp("无权办理", _ERR),
+                     "404": _resp("不存在或不可见", _ERR), "409": _resp("状态已变化", _ERR),
+                     "422": _resp("逐字段的错误", _FIELD_ERRORS), **(extra or {})}
+        return {"post": _op(summary, responses, parameters=_path_id(param),
+                            requestBody=_json_body({"type": "object", "properties": props}))}
+
+    def get(summary: str) -> dict[str, Any]:
+        return {"get": _op(summary, {"200": _resp("列表", {"type": "array", "items": {"type": "object"}}),
+                                     "404": _resp("不存在或不可见", _ERR)}, parameters=_path_id("id"))}
+
+    return {
+        "/tasks/{id}/returnable": get("可退回的环节（最近的在前）"),
+        "/tasks/{id}/return": post("退回到先前环节", {
+            "target": text, "opinion": text, "resubmit": {"type": "string", "enum": ["RERUN", "JUMP_BACK"]}}),
+        "/tasks/{id}/reclaim": post("拿回（自己最近一次办理，下一环节未查看未办理）", {"opinion": text}),
+        "/instances/{id}/withdraw": post("发起人撤回", {"opinion": text}),
+        "/tasks/{id}/claim": post("认领", {}),
+        "/tasks/{id}/release": post("释放认领", {}),
+        "/tasks/{id}/transfer": post("转办", {"to": text, "opinion": text}),
+        "/tasks/{id}/delegate": post("委派（办理后交回原办理人决定）", {"to": text, "opinion": text}),
+        "/tasks/{id}/resolve": post("被委派人交回", {"opinion": text}),
+        "/tasks/{id}/signers": {**post("加签", {
+            "users": names, "position": {"type": "string", "enum": ["BEFORE", "AFTER", "WITH"]},
+            "order": {"type": "string", "enum": ["SEQUENTIAL", "PARALLEL"]}, "opinion": text}, ok="201"),
+            **get("多人审批环节的签署情况")},
+        "/tasks/{id}/remove-signer": post("减签（对待签人的任务调用）", {"opinion": text}),
+        "/tasks/{id}/draft": post("暂存表单", {"data": {"type": "object"}}),
+        "/tasks/batch-complete": {"post": _op("批量审批（模型允许的环节）", {
+            "200": _resp("逐项结果", {"type": "array", "items": {"type": "object"}}),
+            "422": _resp("参数错误", _FIELD_ERRORS)},
+            requestBody=_json_body({"type": "object", "properties": {"ids": names, "data": {"type": "object"}}}))},
+        "/instances/{id}/urge": post("催办（每人每实例 10 分钟一次）", {"message": text},
+                                     extra={"429": _resp("过于频繁", _ERR)}),
+        "/instances/{id}/cc": post("抄送", {"to": names, "note": text}, ok="201"),
+        "/instances/{id}/comments": post("评论", {"text": text}, ok="201"),
+        "/instances/{id}/opinions": get("审批意见（按时间）"),
+        "/instances/{id}/prediction": get("审批预测：后续环节与候选办理人"),
+        "/cc": {"get": _op("抄送我的", {"200": _resp("列表", {"type": "array", "items": {"type": "object"}})},
+                           parameters=[{"name": "unread", "in": "query", "schema": {"type": "string"}}])},
+        "/cc/{id}/read": post("标为已阅", {}),
+        "/notifications": {"get": _op("我的通知", {"200": _resp("列表", {"type": "array", "items": {"type": "object"}})})},
+        "/me/deputies": {"post": _op("设置代理人", {"201": _resp("代理", {"type": "object"}),
+                                                  "422": _resp("逐字段的错误", _FIELD_ERRORS)},
+                                     requestBody=_json_body({"type": "object", "properties": {
+                                         "deputy": text, "starts_on": {"type": "string", "format": "date"},
+                                         "ends_on": {"type": "string", "format": "date"}}}))},
+        "/me/deputies/{id}": {"delete": _op("取消代理", {"200": _resp("已取消"), "404": _resp("不存在", _ERR)},
+                                            parameters=_path_id("id"))},
+        "/admin/users/{username}/handover": post("离职转办（管理员）", {"to": text}, param="username"),
     }
 
 

@@ -1,0 +1,471 @@
+"""The approval operations on the real engine and PostgreSQL, with the test model
+tests/models/ops_review.bpmn: fill → check → (review A ∥ review B) → experts (parallel
+multi-instance) → 票签 2/3 → final → end."""
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from engine import handoffs, interactions, returns
+from engine.db import db as _db
+from engine.deploy import deploy
+from engine.errors import Conflict, Forbidden, ValidationFailed
+from engine.identity import User
+from engine.inbox import todo
+from engine.models import AuditEvent, CarbonCopy, HumanTask, Opinion, ProcessInstance
+from engine.runtime import complete_task, load_workflow, start_process
+from tests.factories import expense, make_user
+
+MODEL = Path(__file__).resolve().parent.parent / "models" / "ops_review.bpmn"
+OK = {"verdict": "APPROVE"}
+DATA = {"experts": ["e1", "e2", "e3"], "voters": ["v1", "v2", "v3"], "cc_list": ["cc1"]}
+
+
+def no(verdict: str = "REJECT") -> dict:
+    return {"verdict": verdict, "comment": "材料不完整，请补充说明后再提交。"}
+
+
+@pytest.fixture()
+def people(db):
+    deploy({MODEL.name: MODEL.read_bytes()}, "test")
+    users = {
+        "filer": make_user("filer", ("UNIT_FILER", "UNIT", "D01-U01"), ("UNIT_HEAD", "UNIT", "D01-U01")),
+        "head": make_user("head", ("UNIT_HEAD", "UNIT", "D01-U01")),
+        "head2": make_user("head2", ("UNIT_HEAD", "UNIT", "D01-U01")),
+        "dept": make_user("dept", ("DEPT_HEAD", "DEPARTMENT", "D01")),
+        "fin": make_user("fin", ("FIN_PERF", "ALL", None)),
+        "admin": make_user("admin", ("SYS_ADMIN", "ALL", None)),
+    }
+    for name in ("e1", "e2", "e3", "v1", "v2", "v3", "cc1", "x1", "x2", "y1", "other"):
+        users[name] = make_user(name)
+    db.session.commit()
+    return users
+
+
+def start(u, data=None) -> ProcessInstance:
+    instance = start_process("ops_review", u["filer"], {**DATA, **(data or {})})
+    instance.scope_dept = "D01"  # the filer's unit belongs to D01
+    for row in _db.session.scalars(select(HumanTask).where(HumanTask.instance_id == instance.id)):
+        row.scope_dept = "D01"
+    _db.session.commit()
+    return instance
+
+
+def item(instance, name: str, who: str | None = None, status: str = "READY") -> HumanTask:
+    _db.session.expire_all()
+    rows = _db.session.scalars(select(HumanTask).where(
+        HumanTask.instance_id == instance.id, HumanTask.task_name == name, HumanTask.status == status)).all()
+    if who is not None:
+        rows = [r for r in rows if r.assignee == who]
+    assert len(rows) == 1, [(r.task_name, r.assignee, r.status) for r in rows]
+    return rows[0]
+
+
+def ready(instance) -> list[tuple[str, str | None]]:
+    _db.session.expire_all()
+    return sorted((r.task_name, r.assignee) for r in _db.session.scalars(select(HumanTask).where(
+        HumanTask.instance_id == instance.id, HumanTask.status == "READY")))
+
+
+def act(instance, name, user, data=None, who=None):
+    complete_task(item(instance, name, who).id, user, data or OK)
+    _db.session.commit()
+
+
+def to_reviews(u) -> ProcessInstance:
+    instance = start(u)
+    act(instance, "ut_fill", u["filer"], expense())
+    act(instance, "ut_check", u["head"])
+    assert ready(instance) == [("ut_review_a", None), ("ut_review_b", None)]
+    _dept_scope(instance)
+    return instance
+
+
+def _dept_scope(instance) -> None:
+    for row in _db.session.scalars(select(HumanTask).where(HumanTask.instance_id == instance.id)):
+        row.scope_dept = "D01"
+    _db.session.commit()
+
+
+def to_experts(u) -> ProcessInstance:
+    instance = to_reviews(u)
+    act(instance, "ut_review_a", u["dept"])
+    act(instance, "ut_review_b", u["fin"])
+    assert ready(instance) == [("ut_expert", "e1"), ("ut_expert", "e2"), ("ut_expert", "e3")]
+    return instance
+
+
+def timeline(instance) -> list[str]:
+    return [e.action for e in _db.session.scalars(
+        select(AuditEvent).where(AuditEvent.instance_id == instance.id).order_by(AuditEvent.id))]
+
+
+# 退回 ---------------------------------------------------------------------------------------
+
+def test_return_out_of_one_parallel_branch_cancels_the_other(db, people):
+    u = people
+    instance = to_reviews(u)
+    row = item(instance, "ut_review_a")
+    steps = returns.returnable_steps(instance, row, load_workflow(instance))
+    assert [s.task_name for s in steps] == ["ut_check", "ut_fill"]  # nearest first
+    returns.return_task(row.id, u["dept"], str(steps[0].id), "预算测算依据不足，请单位重新审核。")
+    db.session.commit()
+    assert ready(instance) == [("ut_check", "head")]  # review B cancelled, nothing dangling
+    assert item(instance, "ut_review_b", status="CANCELLED")
+    assert item(instance, "ut_review_a", status="COMPLETED").decision == "RETURN"
+    # go through the steps again (RERUN): both branches open anew
+    act(instance, "ut_check", u["head"])
+    _dept_scope(instance)
+    assert ready(instance) == [("ut_review_a", None), ("ut_review_b", None)]
+    assert "return" in timeline(instance)
+    opinion = db.session.scalar(select(Opinion).where(Opinion.action == "return"))
+    assert opinion.actor == "dept" and "测算依据" in opinion.text
+
+
+def test_return_keeps_earlier_form_data_for_editing(db, people):
+    u = people
+    instance = to_reviews(u)
+    row = item(instance, "ut_review_b")
+    fill = next(s for s in returns.returnable_steps(instance, row, load_workflow(instance)) if s.task_name == "ut_fill")
+    returns.return_task(row.id, u["fin"], str(fill.id), "请补充采购明细的询价记录。")
+    db.session.commit()
+    again = item(instance, "ut_fill", "filer")
+    from engine.tasks import get_task
+
+    view = get_task(again.id, u["filer"])
+    assert view.data["subject"] == expense()["subject"] and len(view.data["items"]) == 3
+
+
+def test_return_out_of_multi_instance_panel_jump_back(db, people):
+    u = people
+    instance = to_experts(u)
+    act(instance, "ut_expert", u["e1"], who="e1")
+    row = item(instance, "ut_expert", "e2")
+    fill = next(s for s in returns.returnable_steps(instance, row, load_workflow(instance)) if s.task_name == "ut_fill")
+    returns.return_task(row.id, u["e2"], str(fill.id), "绩效指标不可衡量，请修改。", "JUMP_BACK")
+    db.session.commit()
+    assert ready(instance) == [("ut_fill", "filer")]  # e3's open item and the panel are gone
+    assert item(instance, "ut_expert", "e3", status="CANCELLED")
+    act(instance, "ut_fill", u["filer"], expense(4))
+    # straight back: check and both reviews are skipped with their earlier results; the panel reopens
+    assert ready(instance) == [("ut_expert", "e1"), ("ut_expert", "e2"), ("ut_expert", "e3")]
+    assert timeline(instance).count("resubmit") == 3
+    db.session.refresh(instance)
+    assert instance.resubmit is None
+
+
+def test_return_to_previous_jump_back_lands_on_the_returner(db, people):
+    u = people
+    instance = to_reviews(u)
+    act(instance, "ut_review_a", u["dept"])
+    row = item(instance, "ut_review_b")
+    fill = next(s for s in returns.returnable_steps(instance, row, load_workflow(instance)) if s.task_name == "ut_fill")
+    returns.return_task(row.id, u["fin"], str(fill.id), "请补充采购明细的询价记录。", "JUMP_BACK")
+    db.session.commit()
+    act(instance, "ut_fill", u["filer"], expense())
+    # check and review A are skipped; review B goes straight to fin who returned it
+    assert ready(instance) == [("ut_review_b", "fin")]
+
+
+def test_return_needs_an_opinion_and_a_returnable_target(db, people):
+    u = people
+    instance = to_reviews(u)
+    row = item(instance, "ut_review_a")
+    target = returns.returnable_steps(instance, row, load_workflow(instance))[0]
+    with pytest.raises(ValidationFailed) as err:
+        returns.return_task(row.id, u["dept"], str(target.id), "  ")
+    assert "opinion" in err.value.errors
+    db.session.rollback()
+    with pytest.raises(ValidationFailed) as err:
+        returns.return_task(row.id, u["dept"], str(row.id), "退回到自己这一步是不行的")
+    assert "target" in err.value.errors
+    db.session.rollback()
+    with pytest.raises(Forbidden):
+        returns.return_task(row.id, u["fin"], str(target.id), "不是我的任务也想退回")
+    db.session.rollback()
+    assert ready(instance) == [("ut_review_a", None), ("ut_review_b", None)]
+
+
+# 撤回 / 拿回 -----------------------------------------------------------------------------------
+
+def test_initiator_withdraws_to_their_step(db, people):
+    u = people
+    instance = start(u)
+    act(instance, "ut_fill", u["filer"], expense())
+    with pytest.raises(Forbidden):
+        returns.withdraw(instance.id, u["head"])
+    db.session.rollback()
+    returns.withdraw(instance.id, u["filer"], "金额填错了，撤回修改")
+    db.session.commit()
+    assert ready(instance) == [("ut_fill", "filer")]
+    assert item(instance, "ut_check", status="CANCELLED")
+    with pytest.raises(Conflict):
+        returns.withdraw(instance.id, u["filer"])
+    db.session.rollback()
+
+
+def test_reclaim_while_next_step_untouched_then_refused_once_opened(db, people):
+    u = people
+    instance = start(u)
+    act(instance, "ut_fill", u["filer"], expense())
+    check = item(instance, "ut_check")
+    complete_task(check.id, u["head"], OK)
+    db.session.commit()
+    returns.reclaim(check.id, u["head"], "还需补充意见")
+    db.session.commit()
+    assert ready(instance) == [("ut_check", "head")]
+    act(instance, "ut_check", u["head"])
+    done = db.session.scalars(select(HumanTask).where(HumanTask.task_name == "ut_check",
+                                                      HumanTask.status == "COMPLETED")
+                              .order_by(HumanTask.completed_at.desc())).first()
+    _dept_scope(instance)
+    assert interactions.mark_opened(item(instance, "ut_review_a"), u["dept"])
+    db.session.commit()
+    with pytest.raises(Conflict):
+        returns.reclaim(done.id, u["head"])
+    db.session.rollback()
+    with pytest.raises(Forbidden):
+        returns.reclaim(done.id, u["head2"])
+    db.session.rollback()
+
+
+def test_reclaim_refused_once_next_step_acted_on(db, people):
+    u = people
+    instance = to_reviews(u)
+    check = db.session.scalar(select(HumanTask).where(HumanTask.task_name == "ut_check"))
+    act(instance, "ut_review_b", u["fin"])
+    with pytest.raises(Conflict):
+        returns.reclaim(check.id, u["head"])
+    db.session.rollback()
+
+
+# assignment ------------------------------------------------------------------------------------
+
+def test_separation_of_duties_and_claim_release(db, people):
+    u = people
+    instance = start(u)
+    act(instance, "ut_fill", u["filer"], expense())
+    check = item(instance, "ut_check")
+    assert check.excluded == ["filer"] and check.priority == 1 and check.due_at is not None
+    assert todo(u["filer"]) == []  # filer is also a unit head, but filled it in
+    with pytest.raises(Forbidden):
+        complete_task(check.id, u["filer"], OK)
+    db.session.rollback()
+    handoffs.claim(check.id, u["head"])
+    db.session.commit()
+    assert [t.id for t in todo(u["head2"])] == []  # claimed by head
+    with pytest.raises(Conflict):
+        handoffs.claim(check.id, u["head2"])
+    db.session.rollback()
+    with pytest.raises(Forbidden):
+        handoffs.release(check.id, u["head2"])
+    db.session.rollback()
+    handoffs.release(check.id, u["head"])
+    db.session.commit()
+    assert [t.id for t in todo(u["head2"])] == [check.id]
+
+
+def test_concurrent_claims_one_winner(app, db, people):
+    u = people
+    instance = start(u)
+    act(instance, "ut_fill", u["filer"], expense())
+    check_id = item(instance, "ut_check").id
+    barrier, outcomes, lock = threading.Barrier(2), [], threading.Lock()
+
+    def attempt(username: str) -> None:
+        with app.app_context():
+            user = _db.session.scalar(select(User).where(User.username == username))
+            barrier.wait()
+            try:
+                handoffs.claim(check_id, user)
+                _db.session.commit()
+                result = "ok"
+            except Conflict:
+                _db.session.rollback()
+                result = "conflict"
+            with lock:
+                outcomes.append(result)
+
+    threads = [threading.Thread(target=attempt, args=(n,)) for n in ("head", "head2")]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(30)
+    assert sorted(outcomes) == ["conflict", "ok"]
+
+
+def test_transfer_and_delegate(db, people):
+    u = people
+    instance = start(u)
+    act(instance, "ut_fill", u["filer"], expense())
+    check = item(instance, "ut_check")
+    with pytest.raises(ValidationFailed):
+        handoffs.transfer(check.id, u["head"], "nobody", "转给不存在的人")
+    db.session.rollback()
+    with pytest.raises(ValidationFailed):
+        handoffs.transfer(check.id, u["head"], "filer", "职责分离：填报人不能审核")
+    db.session.rollback()
+    handoffs.delegate(check.id, u["head"], "head2", "请先核对明细")
+    db.session.commit()
+    with pytest.raises(Forbidden):  # the delegate works on it but does not decide
+        complete_task(check.id, u["head2"], OK)
+    db.session.rollback()
+    with pytest.raises(Forbidden):  # and the owner waits for it to come back
+        complete_task(check.id, u["head"], OK)
+    db.session.rollback()
+    handoffs.resolve(check.id, u["head2"], "明细已核对无误")
+    db.session.commit()
+    handoffs.transfer(check.id, u["head"], "other", "由 other 审核")
+    db.session.commit()
+    act(instance, "ut_check", u["other"])
+    actions = [o.action for o in db.session.scalars(select(Opinion).where(Opinion.instance_id == instance.id)
+                                                    .order_by(Opinion.id))]
+    assert actions == ["submit", "delegate", "resolve", "transfer", "approve"]
+
+
+def test_nobody_can_act_goes_to_the_process_administrator(db, people):
+    u = people
+    instance = start_process("ops_review", make_user("lonely", ("UNIT_FILER", "UNIT", "D09-U01")), DATA)
+    db.session.commit()
+    complete_task(item(instance, "ut_fill").id, db.session.scalar(select(User).where(User.username == "lonely")),
+                  expense())
+    db.session.commit()
+    check = item(instance, "ut_check")
+    assert check.fallback
+    assert [t.id for t in todo(u["admin"])] == [check.id]
+    act(instance, "ut_check", u["admin"])
+
+
+def test_deputy_acts_for_the_principal(db, people):
+    from datetime import date, timedelta
+
+    u = people
+    handoffs.set_deputy(u["head"], "other", date.today() - timedelta(days=1), date.today() + timedelta(days=3))
+    db.session.commit()
+    instance = start(u)
+    act(instance, "ut_fill", u["filer"], expense())
+    assert [t.task_name for t in todo(u["other"])] == ["ut_check"]
+    act(instance, "ut_check", u["other"])
+    done = item(instance, "ut_check", status="COMPLETED")
+    assert done.completed_by == "other" and done.proxy_for == "head"
+    event = db.session.scalar(select(AuditEvent).where(AuditEvent.task_id == done.id, AuditEvent.action == "complete"))
+    assert event.detail["on_behalf_of"] == "head"
+
+
+def test_handover_moves_open_tasks(db, people):
+    u = people
+    instance = to_experts(u)
+    with pytest.raises(Forbidden):
+        handoffs.handover("e1", "other", u["head"])
+    db.session.rollback()
+    assert handoffs.handover("e1", "other", u["admin"]) == 1
+    db.session.commit()
+    assert ("ut_expert", "other") in ready(instance)
+
+
+# multi-signer steps -------------------------------------------------------------------------------
+
+def to_vote(u) -> ProcessInstance:
+    instance = to_experts(u)
+    for e in ("e1", "e2", "e3"):
+        act(instance, "ut_expert", u[e], who=e)
+    assert ready(instance) == [("ut_vote", "v1"), ("ut_vote", "v2"), ("ut_vote", "v3")]
+    return instance
+
+
+def test_ratio_vote_passes_with_a_rejection_counted(db, people):
+    u = people
+    instance = to_vote(u)
+    act(instance, "ut_vote", u["v1"], who="v1")
+    act(instance, "ut_vote", u["v2"], no(), who="v2")
+    assert ready(instance) == [("ut_vote", "v3")]  # 1 of 3 approved, 1 rejected: still open
+    act(instance, "ut_vote", u["v3"], who="v3")  # 2/3 reached
+    assert ready(instance) == [("ut_final", None)]
+    from engine.runtime import find_task
+
+    state = find_task(load_workflow(instance), item(instance, "ut_final").spiff_task_id).data
+    assert state["sign_result"] == "APPROVE" and len(state["sign_votes"]) == 3
+
+
+def test_ratio_vote_fails_once_the_ratio_cannot_be_reached(db, people):
+    u = people
+    instance = to_vote(u)
+    act(instance, "ut_vote", u["v1"], no(), who="v1")
+    act(instance, "ut_vote", u["v2"], no(), who="v2")
+    db.session.refresh(instance)
+    assert instance.status == "COMPLETED" and instance.end_event == "end_ops_rejected"
+    assert item(instance, "ut_vote", "v3", status="CANCELLED")
+
+
+def test_add_signers_after_then_remove_one_then_cc(db, people):
+    u = people
+    instance = to_vote(u)
+    for v in ("v1", "v2"):
+        act(instance, "ut_vote", u[v], who=v)
+    final = item(instance, "ut_final")
+    handoffs.claim(final.id, u["fin"])
+    handoffs.add_signers(final.id, u["fin"], ["x1", "x2"], "AFTER", "PARALLEL", "请两位会签")
+    db.session.commit()
+    assert ready(instance) == [("ut_final", "fin")]
+    x2 = item(instance, "ut_final", "x2", status="WAITING")
+    handoffs.remove_signer(x2.id, u["fin"], "x2 出差，减签")
+    db.session.commit()
+    act(instance, "ut_final", u["fin"], who="fin")
+    assert ready(instance) == [("ut_final", "x1")]
+    act(instance, "ut_final", u["x1"], who="x1")
+    db.session.refresh(instance)
+    assert instance.status == "COMPLETED" and instance.end_event == "end_ops"
+    assert [c.to_user for c in db.session.scalars(select(CarbonCopy))] == ["cc1"]  # the step's ccTo
+    assert {"add_signer", "remove_signer", "sign"} <= set(timeline(instance))
+
+
+def test_add_signer_before_comes_back_to_the_actor(db, people):
+    u = people
+    instance = to_vote(u)
+    for v in ("v1", "v2"):
+        act(instance, "ut_vote", u[v], who=v)
+    final = item(instance, "ut_final")
+    handoffs.claim(final.id, u["fin"])
+    handoffs.add_signers(final.id, u["fin"], ["y1"], "BEFORE")
+    db.session.commit()
+    assert ready(instance) == [("ut_final", "y1")]
+    act(instance, "ut_final", u["y1"], who="y1")
+    assert ready(instance) == [("ut_final", "fin")]
+    with pytest.raises(ValidationFailed):  # removing the last pending signer is refused
+        handoffs.remove_signer(item(instance, "ut_final", "fin").id, u["admin"])
+    db.session.rollback()
+
+
+# around a task ----------------------------------------------------------------------------------
+
+def test_urge_cc_comment_draft_prediction(db, people):
+    u = people
+    instance = start(u)
+    act(instance, "ut_fill", u["filer"], expense())
+    urged = interactions.urge(instance.id, u["filer"], "请尽快审核")
+    db.session.commit()
+    assert sorted(urged) == ["head", "head2"]  # candidates of the role task; the filer is excluded
+    with pytest.raises(interactions.RateLimited):
+        interactions.urge(instance.id, u["filer"])
+    db.session.rollback()
+    assert interactions.copy_to(instance.id, u["filer"], ["cc1"], "请知悉") == ["cc1"]
+    db.session.commit()
+    assert interactions.copy_to(instance.id, u["filer"], ["cc1"]) == []  # once
+    db.session.rollback()
+    with pytest.raises(ValidationFailed):
+        interactions.copy_to(instance.id, u["filer"], ["ghost"])
+    db.session.rollback()
+    interactions.comment(instance.id, u["filer"], "补充：采购已走询价程序。")
+    check = item(instance, "ut_check")
+    interactions.save_draft(check.id, u["head"], {"verdict": "RETURN", "comment": "草稿意见"})
+    db.session.commit()
+    from engine.tasks import get_task
+
+    assert get_task(check.id, u["head"]).data["comment"] == "草稿意见"
+    steps = interactions.predict(instance, load_workflow(instance))
+    names = [s["step"] for s in steps]
+    assert names[:2] == ["ut_review_a", "ut_review_b"] and not steps[0]["certain"]  # the check may return it
+    assert steps[0]["candidates"] == ["dept"]
