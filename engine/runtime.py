@@ -16,6 +16,7 @@ from sqlalchemy import select
 
 from engine import serializer, signing, specs
 from engine.access import acting_as, can_start
+from engine.attachments import link_submission
 from engine.db import db, utcnow
 from engine.errors import Conflict, Forbidden, Incident, NotFound, ValidationFailed
 from engine.forms_runtime import task_form
@@ -136,6 +137,7 @@ def complete_task(task_id: uuid.UUID, actor: User, submission: dict[str, Any]) -
         row.proxy_for = acting
     add_opinion(instance, actor, opinion_action(decision), row=row, text=str(clean.get("comment") or ""),
                 attachments=clean.get("opinion_attachments"))
+    link_submission(instance, row, form, clean, actor)
     detail: dict[str, Any] = {"fields": sorted(clean)}
     if row.proxy_for:
         detail["on_behalf_of"] = row.proxy_for

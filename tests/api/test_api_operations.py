@@ -148,3 +148,38 @@ def test_bad_step_properties_are_refused_at_deployment(client, users, token_for)
     assert response.status_code == 400
     errors = response.get_json()["errors"]
     assert any(e["element_id"] == "ut_vote" and "multiSign" in e["message"] for e in errors), errors
+
+
+def test_attachments_on_instances_with_type_and_size_limits(client, users, token_for, app):
+    import io
+
+    filer, head, other = token_for("filer"), token_for("head"), token_for("other")
+    instance_id = _start(client, filer)
+
+    def upload(h, name, content, **form):
+        return client.post("/api/v1/attachments", headers=h, content_type="multipart/form-data",
+                           data={"file": (io.BytesIO(content), name), **form})
+
+    bad = upload(filer, "virus.exe", b"MZ...", instance_id=instance_id)
+    assert bad.status_code == 422 and "不支持的文件类型" in bad.get_json()["errors"]["file"][0]
+    app.config["ATTACHMENT_MAX_BYTES"] = 10
+    big = upload(filer, "big.pdf", b"x" * 11, instance_id=instance_id)
+    assert big.status_code == 422 and "大小上限" in big.get_json()["errors"]["file"][0]
+    app.config["ATTACHMENT_MAX_BYTES"] = 20 * 1024 * 1024
+    assert upload(other, "a.pdf", b"%PDF-1.4", instance_id=instance_id).status_code == 404  # cannot see it
+    ok = upload(filer, "询价记录.pdf", b"%PDF-1.4 quotes", instance_id=instance_id)
+    assert ok.status_code == 201
+    listed = client.get(f"/api/v1/instances/{instance_id}/attachments", headers=head).get_json()
+    assert [a["name"] for a in listed] == ["询价记录.pdf"]
+    assert client.get(f"/api/v1/attachments/{ok.get_json()['id']}", headers=head).data == b"%PDF-1.4 quotes"
+    assert client.get(f"/api/v1/attachments/{ok.get_json()['id']}", headers=other).status_code == 404
+    history = client.get(f"/api/v1/instances/{instance_id}", headers=filer).get_json()["history"]
+    assert any(h["action"] == "attach" and h["title"] == "询价记录.pdf" for h in history)
+    # a file given in a form's file field belongs to the instance once the task is completed
+    note = upload(head, "审核意见.docx", b"PK..")
+    check = _task(client, head, "ut_check")
+    done = client.post(f"/api/v1/tasks/{check['id']}/complete", headers=head,
+                       json={"data": {"verdict": "APPROVE", "opinion_attachments": [note.get_json()["id"]]}})
+    assert done.status_code == 200, done.get_json()
+    names = [a["name"] for a in client.get(f"/api/v1/instances/{instance_id}/attachments", headers=filer).get_json()]
+    assert names == ["询价记录.pdf", "审核意见.docx"]

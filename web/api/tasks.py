@@ -1,15 +1,15 @@
 """Tasks: the caller's ready tasks, one task with its form, completion, attachments."""
 from __future__ import annotations
 
-import hashlib
+import io
 import uuid
 
-from flask import current_app, g, jsonify, request
+from flask import current_app, g, jsonify, request, send_file
 
+from engine import attachments
 from engine.db import db
 from engine.inbox import ready_tasks, todo
 from engine.interactions import mark_opened
-from engine.models import Attachment
 from engine.runtime import complete_task
 from engine.tasks import get_task
 from web.api import api
@@ -72,16 +72,48 @@ def complete(task_id: str):  # noqa: ANN201
 @api.post("/attachments")
 @require_token
 def upload_attachment():  # noqa: ANN201
+    """A file for a form field (linked to the instance when the task is completed), or directly
+    on an instance or task (`instance_id` / `task_id` form fields)."""
     storage = request.files.get("file")
     if storage is None or not storage.filename:
         return jsonify(errors={"file": ["请选择文件"]}), 422
     limit = current_app.config["ATTACHMENT_MAX_BYTES"]
     content = storage.read(limit + 1)
-    if len(content) > limit:
-        return jsonify(errors={"file": [f"文件超过大小上限 {limit // (1024 * 1024)} MB"]}), 422
-    attachment = Attachment(name=storage.filename[-255:], content_type=storage.mimetype or "application/octet-stream",
-                            size=len(content), sha256=hashlib.sha256(content).hexdigest(), content=content,
-                            uploaded_by=g.api_user.username)
-    atomic(lambda: db.session.add(attachment))
+    links = {}
+    for key in ("instance_id", "task_id"):
+        if value := request.form.get(key):
+            try:
+                links[key] = uuid.UUID(value)
+            except ValueError:
+                return jsonify(errors={key: ["须为 UUID"]}), 422
+    attachment = atomic(lambda: attachments.store(storage.filename, storage.mimetype, content, g.api_user, limit,
+                                                  **links))
     return jsonify(id=str(attachment.id), name=attachment.name, size=attachment.size,
-                   sha256=attachment.sha256), 201
+                   sha256=attachment.sha256, content_type=attachment.content_type), 201
+
+
+@api.get("/attachments/<attachment_id>")
+@require_token
+def download_attachment(attachment_id: str):  # noqa: ANN201
+    try:
+        aid = uuid.UUID(attachment_id)
+    except ValueError:
+        return jsonify(error="not_found", message="附件不存在"), 404
+    attachment = attachments.readable(aid, g.api_user)
+    return send_file(io.BytesIO(attachment.content), mimetype=attachment.content_type, as_attachment=True,
+                     download_name=attachment.name)
+
+
+@api.get("/instances/<instance_id>/attachments")
+@require_token
+def instance_attachments(instance_id: str):  # noqa: ANN201
+    from engine.interactions import visible_instance
+
+    try:
+        iid = uuid.UUID(instance_id)
+    except ValueError:
+        return jsonify(error="not_found", message="流程实例不存在"), 404
+    instance = visible_instance(iid, g.api_user)
+    return jsonify([{"id": str(a.id), "name": a.name, "size": a.size, "content_type": a.content_type,
+                     "uploaded_by": a.uploaded_by, "uploaded_at": a.uploaded_at,
+                     "task_id": str(a.task_id) if a.task_id else None} for a in attachments.of_instance(instance.id)])
