@@ -111,9 +111,14 @@ def timeline(instance_id: Any) -> list[AuditEvent]:
 
 
 def participants(instance_id: Any) -> set[str]:
-    rows = db.session.execute(select(HumanTask.completed_by, HumanTask.assignee)
+    """Who took part in an instance — acted, was assigned, owned a delegated task, or was copied
+    in (抄送) — and may therefore read it."""
+    from engine.models import CarbonCopy
+
+    rows = db.session.execute(select(HumanTask.completed_by, HumanTask.assignee, HumanTask.owner)
                               .where(HumanTask.instance_id == instance_id)).all()
-    return {name for row in rows for name in row if name}
+    copied = db.session.scalars(select(CarbonCopy.to_user).where(CarbonCopy.instance_id == instance_id))
+    return {name for row in rows for name in row if name} | set(copied)
 
 
 def candidates(task: HumanTask, limit: int = 20) -> list[User]:

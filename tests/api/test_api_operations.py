@@ -183,3 +183,11 @@ def test_attachments_on_instances_with_type_and_size_limits(client, users, token
     assert done.status_code == 200, done.get_json()
     names = [a["name"] for a in client.get(f"/api/v1/instances/{instance_id}/attachments", headers=filer).get_json()]
     assert names == ["询价记录.pdf", "审核意见.docx"]
+
+
+def test_copied_people_can_read_the_instance(client, users, token_for):
+    filer, cc1 = token_for("filer"), token_for("cc1")
+    instance_id = _start(client, filer)
+    assert client.get(f"/api/v1/instances/{instance_id}", headers=cc1).status_code == 404
+    client.post(f"/api/v1/instances/{instance_id}/cc", json={"to": ["cc1"]}, headers=filer)
+    assert client.get(f"/api/v1/instances/{instance_id}", headers=cc1).status_code == 200
