@@ -15,8 +15,7 @@ from engine.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from engine.identity import User
 from engine.models import Deputy, HumanTask, SignStep
 from engine.opinions import add_opinion, notify
-from engine.returns import _ready_and_mine
-from engine.runtime import audit, lock_item
+from engine.runtime import audit, lock_item, may_decide
 
 
 def claim(item_id: uuid.UUID, actor: User) -> HumanTask:
@@ -46,7 +45,7 @@ def release(item_id: uuid.UUID, actor: User) -> HumanTask:
 def transfer(item_id: uuid.UUID, actor: User, to: str, opinion: str = "") -> HumanTask:
     """转办: `to` takes the task over and decides it."""
     instance, row = lock_item(item_id)
-    _ready_and_mine(row, actor)
+    may_decide(row, actor)
     person = _target(row, to, actor)
     row.assignee, row.assigned_via, row.owner, row.delegation = person.username, "TRANSFER", None, None
     row.claimed_at, row.opened_at = None, None
@@ -60,7 +59,7 @@ def transfer(item_id: uuid.UUID, actor: User, to: str, opinion: str = "") -> Hum
 def delegate(item_id: uuid.UUID, actor: User, to: str, opinion: str = "") -> HumanTask:
     """委派: `to` works on it, then it comes back to the owner to decide."""
     instance, row = lock_item(item_id)
-    acting = _ready_and_mine(row, actor)
+    acting = may_decide(row, actor)
     person = _target(row, to, actor)
     row.owner = row.owner or acting
     row.assignee, row.assigned_via, row.delegation, row.opened_at = person.username, "DELEGATE", "PENDING", None
@@ -94,7 +93,7 @@ def add_signers(item_id: uuid.UUID, actor: User, users: list[str], position: str
     """加签: BEFORE (they sign first, then it comes back), AFTER (they sign after the actor), or
     WITH (alongside, now). Several added signers sign in sequence or in parallel (`order`)."""
     instance, row = lock_item(item_id)
-    _ready_and_mine(row, actor)
+    may_decide(row, actor)
     position, order = position.upper(), order.upper()
     errors: dict[str, list[str]] = {}
     if position not in ("BEFORE", "AFTER", "WITH"):

@@ -12,13 +12,12 @@ from SpiffWorkflow.bpmn.specs.defaults import StartEvent
 from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import select
 
-from engine.access import acting_as
 from engine.db import db, utcnow
 from engine.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from engine.identity import User
 from engine.models import HumanTask, ProcessInstance
 from engine.opinions import add_opinion, notify
-from engine.runtime import advance, audit, bind_services, find_task, load, lock_item, persist
+from engine.runtime import advance, audit, bind_services, find_task, load, lock_item, may_decide, persist
 from engine.steprules import rules_of
 from engine.validate import properties
 
@@ -62,7 +61,7 @@ def returnable_steps(instance: ProcessInstance, row: HumanTask, workflow: Any) -
 def return_task(item_id: uuid.UUID, actor: User, target_id: str, opinion: str,
                 resubmit: str | None = None) -> ProcessInstance:
     instance, row = lock_item(item_id)
-    _ready_and_mine(row, actor)
+    may_decide(row, actor)
     workflow, _scripts, _loaded = load(instance)
     task = find_task(workflow, row.spiff_task_id)
     if task is None or task.state != TaskState.READY:
@@ -175,17 +174,6 @@ def _rewind(instance: ProcessInstance, workflow: Any, target: HumanTask, actor: 
     bind_services(workflow.script_engine, instance, actor)
     advance(instance, workflow, actor, assign={task.id: (to or target.completed_by, via)})
     persist(instance, workflow, actor, since)
-
-
-def _ready_and_mine(row: HumanTask, actor: User) -> str:
-    if row.status != "READY":
-        raise Conflict("任务已被处理，请刷新")
-    acting = acting_as(actor, row)
-    if acting is None:
-        raise Forbidden("您不是该任务的办理人")
-    if row.delegation == "PENDING":
-        raise Forbidden("委派的任务请填写意见后“交回”，由原办理人决定")
-    return acting
 
 
 def _close(row: HumanTask, actor: User, decision: str, opinion: str) -> None:

@@ -99,8 +99,8 @@ def lock_item(item_id: uuid.UUID) -> tuple[ProcessInstance, HumanTask]:
     return instance, row
 
 
-def complete_task(task_id: uuid.UUID, actor: User, submission: dict[str, Any]) -> ProcessInstance:
-    instance, row = lock_item(task_id)
+def may_decide(row: HumanTask, actor: User) -> str:
+    """Whose right lets `actor` decide `row` now (see access.acting_as), or the reason not."""
     if row.status != "READY":
         raise Conflict("任务已被处理，请刷新")
     acting = acting_as(actor, row)
@@ -108,6 +108,12 @@ def complete_task(task_id: uuid.UUID, actor: User, submission: dict[str, Any]) -
         raise Forbidden("您不是该任务的办理人")
     if row.delegation == "PENDING":
         raise Forbidden("委派的任务请填写意见后“交回”，由原办理人决定")
+    return acting
+
+
+def complete_task(task_id: uuid.UUID, actor: User, submission: dict[str, Any]) -> ProcessInstance:
+    instance, row = lock_item(task_id)
+    acting = may_decide(row, actor)
     workflow, scripts, loaded = load(instance)
     task = find_task(workflow, row.spiff_task_id)
     if task is None or task.state != TaskState.READY:
