@@ -13,7 +13,7 @@ from engine.access import PROCESS_ADMIN_ROLES, acting_as
 from engine.db import db, utcnow
 from engine.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from engine.identity import User
-from engine.models import Deputy, HumanTask, SignStep
+from engine.models import Deputy, HumanTask, ProcessInstance, SignStep
 from engine.opinions import add_opinion, notify
 from engine.runtime import audit, lock_item, may_decide
 
@@ -107,7 +107,8 @@ def add_signers(item_id: uuid.UUID, actor: User, users: list[str], position: str
         raise ValidationFailed(errors)
     people = [_target(row, name, actor, field="users") for name in names]
     if row.sign_seq is None:  # a single approver's task becomes a multi-signer step (all must approve)
-        db.session.add(SignStep(instance_id=instance.id, spiff_task_id=row.spiff_task_id, mode="ALL"))
+        db.session.add(SignStep(instance_id=instance.id, spiff_task_id=row.spiff_task_id, mode="ALL",
+                                opened_at=row.created_at))
         row.sign_seq = 0
     rows = signing.signers(row) if row.sign_seq is not None else [row]
     taken = {r.assignee for r in rows if r.status in signing.OPEN}
@@ -172,11 +173,16 @@ def handover(from_user: str, to_user: str, actor: User) -> int:
     if not _is_admin(actor):
         raise Forbidden("只有管理员可以办理离职转办")
     target = db.session.scalar(select(User).where(User.username == to_user, User.active.is_(True)))
-    if target is None:
-        raise ValidationFailed({"to": ["接收人不存在或已停用"]})
-    rows = db.session.scalars(select(HumanTask).where(
-        HumanTask.status.in_(("READY", "WAITING")),
-        (HumanTask.assignee == from_user) | (HumanTask.owner == from_user)).with_for_update()).all()
+    if target is None or to_user == from_user:
+        raise ValidationFailed({"to": ["接收人不存在、已停用或与原办理人相同"]})
+    mine = (HumanTask.assignee == from_user) | (HumanTask.owner == from_user)
+    open_ = HumanTask.status.in_(("READY", "WAITING"))
+    # Instances first, in id order, as every other move locks them; then their items.
+    instance_ids = db.session.scalars(select(HumanTask.instance_id).where(open_, mine).distinct()).all()
+    db.session.execute(select(ProcessInstance.id).where(ProcessInstance.id.in_(instance_ids))
+                       .order_by(ProcessInstance.id).with_for_update())
+    rows = [r for r in db.session.scalars(select(HumanTask).where(open_, mine).execution_options(
+        populate_existing=True)) if not (r.excluded and to_user in r.excluded)]
     for row in rows:
         if row.assignee == from_user:
             row.assignee, row.assigned_via = to_user, "HANDOVER" if row.assigned_via != "SIGN" else "SIGN"

@@ -14,7 +14,7 @@ from engine.db import db, utcnow
 from engine.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from engine.identity import User
 from engine.inbox import candidates, participants
-from engine.models import HumanTask, Notification, ProcessInstance
+from engine.models import AuditEvent, HumanTask, ProcessInstance
 from engine.opinions import add_opinion, carbon_copy, notify
 from engine.runtime import audit, lock_item
 
@@ -40,9 +40,8 @@ def urge(instance_id: uuid.UUID, actor: User, message: str = "") -> list[str]:
                                                            HumanTask.status == "READY")))
     if not rows:
         raise Conflict("没有等待办理的任务")
-    recent = db.session.scalar(select(func.max(Notification.created_at)).where(
-        Notification.instance_id == instance.id, Notification.kind == "urge",
-        Notification.created_by == actor.username))
+    recent = db.session.scalar(select(func.max(AuditEvent.at)).where(
+        AuditEvent.instance_id == instance.id, AuditEvent.action == "urge", AuditEvent.actor == actor.username))
     if recent is not None and utcnow() - recent < URGE_INTERVAL:
         wait = URGE_INTERVAL - (utcnow() - recent)
         raise RateLimited(f"催办过于频繁，请 {max(1, int(wait.total_seconds() // 60) + 1)} 分钟后再试")
@@ -52,7 +51,8 @@ def urge(instance_id: uuid.UUID, actor: User, message: str = "") -> list[str]:
     people = [p for p in dict.fromkeys(people) if p != actor.username]
     text = (message or "").strip() or "请尽快办理"
     for row in rows:
-        notify([row.assignee] if row.assignee else [u.username for u in candidates(row)], "urge",
+        to = [row.assignee] if row.assignee else [u.username for u in candidates(row)]
+        notify([p for p in to if p != actor.username], "urge",
                f"催办：{row.title}（{instance.title}）", body=text, instance=instance, row=row, by=actor.username)
     add_opinion(instance, actor, "urge", text=text)
     audit(instance, actor, "urge", comment=text, detail={"to": people})

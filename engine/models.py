@@ -138,6 +138,7 @@ class SignStep(db.Model):
     reject_rule: Mapped[str] = mapped_column(String(8), default="VETO")  # VETO COUNT
     status: Mapped[str] = mapped_column(String(12), default="OPEN")  # OPEN DECIDED CANCELLED
     result: Mapped[str | None] = mapped_column(String(12))  # APPROVE REJECT
+    opened_at: Mapped[datetime] = mapped_column(default=utcnow)  # this round's signers come after it
 
 
 class Opinion(db.Model):

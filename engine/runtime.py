@@ -29,6 +29,7 @@ from engine.models import (
     Outbox,
     ProcessInstance,
     ProcessModelVersion,
+    SignStep,
     Timer,
 )
 from engine.opinions import add_opinion, copy_step, opinion_action
@@ -227,7 +228,7 @@ def _settle(instance: ProcessInstance, workflow: BpmnWorkflow, assign: dict[uuid
     for task in workflow.get_tasks(state=TaskState.READY, manual=True):
         if task.id in open_ids:
             continue
-        if task.id in assign:  # a step given back to a person (退回, 撤回, 拿回)
+        if task.id in assign and not rules_of(task.task_spec).sign_mode:  # given back (退回, 撤回, 拿回)
             open_items(instance, workflow, task, assign_to=assign[task.id][0], via=assign[task.id][1])
             continue
         plan = instance.resubmit if instance.resubmit and instance.resubmit.get("armed") else None
@@ -307,10 +308,18 @@ def _sync_human_tasks(instance: ProcessInstance, workflow: BpmnWorkflow) -> list
     stored = db.session.scalars(select(HumanTask).where(
         HumanTask.instance_id == instance.id, HumanTask.status.in_(("READY", "WAITING"))))
     fresh = [o for o in db.session.new if isinstance(o, HumanTask)]
+    signer_cancelled = False
     for row in {*stored, *fresh}:
         # the item just completed is still READY in the database but not in memory
         if row.status in ("READY", "WAITING") and row.spiff_task_id not in ready_ids:
             row.status = "CANCELLED"
+            signer_cancelled = signer_cancelled or row.sign_seq is not None
+    if not signer_cancelled:
+        return ready
+    for step in db.session.scalars(select(SignStep).where(SignStep.instance_id == instance.id,
+                                                          SignStep.status == "OPEN")):
+        if step.spiff_task_id not in ready_ids:  # returned past, withdrawn or cancelled
+            step.status = "CANCELLED"
     return ready
 
 

@@ -24,13 +24,16 @@ def step_of(row: HumanTask) -> SignStep | None:
 
 
 def signers(row: HumanTask) -> list[HumanTask]:
+    """This round's signers (a step returned to and opened again starts a new round)."""
     from engine.db import db
 
-    rows = db.session.scalars(select(HumanTask).where(
+    step = step_of(row)
+    query = select(HumanTask).where(
         HumanTask.instance_id == row.instance_id, HumanTask.spiff_task_id == row.spiff_task_id,
-        HumanTask.sign_seq.is_not(None), HumanTask.status != "CANCELLED").order_by(HumanTask.sign_seq,
-                                                                                    HumanTask.created_at))
-    return list(rows)
+        HumanTask.sign_seq.is_not(None), HumanTask.status != "CANCELLED")
+    if step is not None:
+        query = query.where(HumanTask.created_at >= step.opened_at)
+    return list(db.session.scalars(query.order_by(HumanTask.sign_seq, HumanTask.created_at)))
 
 
 def decide(mode: str, ratio: Fraction | None, reject_rule: str, approved: int, rejected: int,

@@ -57,12 +57,13 @@ def open_items(instance: ProcessInstance, workflow: Any, task: Any, *,
 
 def open_sign_step(instance: ProcessInstance, spiff_task_id: uuid.UUID, base: dict[str, Any], signers: list[str],
                    mode: str, ratio: str | None, reject_rule: str) -> list[HumanTask]:
+    now = utcnow()  # the round starts now: its signers are the items created from now on
     db.session.add(SignStep(instance_id=instance.id, spiff_task_id=spiff_task_id, mode=mode, ratio=ratio,
-                            reject_rule=reject_rule))
+                            reject_rule=reject_rule, opened_at=now))
     items = []
     for seq, name in enumerate(signers):
         order = seq if mode == "SEQUENTIAL" else 0
-        items.append(_add(HumanTask(**base, assignee=name, assigned_via="SIGN", sign_seq=order,
+        items.append(_add(HumanTask(**base, assignee=name, assigned_via="SIGN", sign_seq=order, created_at=now,
                                     status="READY" if order == 0 else "WAITING")))
     return items
 

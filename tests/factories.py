@@ -32,6 +32,17 @@ def deploy_example() -> None:
     db.session.commit()
 
 
+THREE_STEP_MODEL = ROOT / "tests" / "models" / "ex_three_step_review.bpmn"
+
+
+def deploy_three_step() -> None:
+    """fill (UNIT_FILER, EX-01) → check (UNIT_HEAD, F-00, batch approval) → approve (FIN_PERF, F-00)."""
+    from engine.deploy import deploy
+
+    deploy({THREE_STEP_MODEL.name: THREE_STEP_MODEL.read_bytes()}, "test")
+    db.session.commit()
+
+
 def expense(items: int = 3) -> dict:
     return {
         "subject": "购置办公设备",

@@ -92,6 +92,7 @@ def upgrade():
     sa.Column('reject_rule', sa.String(length=8), nullable=False),
     sa.Column('status', sa.String(length=12), nullable=False),
     sa.Column('result', sa.String(length=12), nullable=True),
+    sa.Column('opened_at', sa.DateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['instance_id'], ['process_instance.id'], name=op.f('fk_sign_step_instance_id_process_instance'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_sign_step'))
     )

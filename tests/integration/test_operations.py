@@ -469,3 +469,20 @@ def test_urge_cc_comment_draft_prediction(db, people):
     names = [s["step"] for s in steps]
     assert names[:2] == ["ut_review_a", "ut_review_b"] and not steps[0]["certain"]  # the check may return it
     assert steps[0]["candidates"] == ["dept"]
+
+
+def test_returning_to_a_vote_opens_a_new_round(db, people):
+    u = people
+    instance = to_vote(u)
+    for v in ("v1", "v2"):
+        act(instance, "ut_vote", u[v], who=v)
+    final = item(instance, "ut_final")
+    vote = next(s for s in returns.returnable_steps(instance, final, load_workflow(instance))
+                if s.task_name == "ut_vote")
+    returns.return_task(final.id, u["fin"], str(vote.id), "票签依据已变化，请重新表决。")
+    db.session.commit()
+    assert ready(instance) == [("ut_vote", "v1"), ("ut_vote", "v2"), ("ut_vote", "v3")]
+    act(instance, "ut_vote", u["v1"], who="v1")
+    assert len(ready(instance)) == 2  # the first round's votes do not count
+    act(instance, "ut_vote", u["v3"], who="v3")
+    assert ready(instance) == [("ut_final", None)]

@@ -5,9 +5,20 @@ from flask import Flask
 
 
 def register_pages(app: Flask) -> None:
-    from web.pages import admin, auth, inbox, instances, supervision, tasks
+    from web.pages import (
+        admin,
+        auth,
+        deputies,
+        inbox,
+        instance_ops,
+        instances,
+        mailbox,
+        supervision,
+        task_ops,
+        tasks,
+    )
 
-    for module in (auth, inbox, tasks, instances, supervision, admin):
+    for module in (auth, inbox, tasks, task_ops, instances, instance_ops, mailbox, deputies, supervision, admin):
         app.register_blueprint(module.bp)
 
     @app.template_filter("cst")
@@ -24,6 +35,14 @@ def register_pages(app: Flask) -> None:
     def _globals() -> dict[str, object]:
         from flask_login import current_user
 
+        from web.pages.display import DECISION_LABELS, PRIORITY_LABELS, event_note
         from web.pages.nav import nav_items
 
-        return {"nav_items": nav_items(current_user) if current_user.is_authenticated else []}
+        found: dict[str, object] = {"decision_labels": DECISION_LABELS, "priority_labels": PRIORITY_LABELS,
+                                    "event_note": event_note, "nav_items": [], "unread": 0}
+        if current_user.is_authenticated:
+            from web.pages.mailbox import unread_count
+
+            found["nav_items"] = nav_items(current_user)
+            found["unread"] = unread_count(current_user)
+        return found

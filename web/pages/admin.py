@@ -1,18 +1,20 @@
-"""Model administration: deployed models and versions, upload of a BPMN/DMN set."""
+"""Model administration (deployed models and versions, upload of a BPMN/DMN set) and 离职转办."""
 from __future__ import annotations
 
 from functools import wraps
 
-from flask import Blueprint, abort, render_template, request
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
+from engine import handoffs
 from engine.access import is_admin
 from engine.db import db
 from engine.deploy import deploy
-from engine.errors import DeploymentError
+from engine.errors import DeploymentError, ValidationFailed
 from engine.models import ProcessModelVersion
 from web.api.models import read_upload
+from web.pages.outcome import attempt, flash_failure
 from web.transactions import atomic
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -50,3 +52,25 @@ def upload():  # noqa: ANN201
         return render_template("admin_models.html", versions=_versions(), errors=err.errors, deployed=None), 400
     return render_template("admin_models.html", versions=_versions(), errors=None,
                            deployed={"version": version, "created": created})
+
+
+@bp.post("/handover")
+@admin_required
+def handover():  # noqa: ANN201
+    """离职转办: every open task of one user goes to another."""
+    source = (request.form.get("from_user") or "").strip()
+    target = (request.form.get("to") or "").strip()
+
+    def go() -> int:
+        if not source:
+            raise ValidationFailed({"from_user": ["请填写离职人员的用户名"]})
+        if source == target:
+            raise ValidationFailed({"to": ["接收人不能是离职人员本人"]})
+        return handoffs.handover(source, target, current_user)
+
+    outcome = attempt(go)
+    if outcome.ok:
+        flash(f"已将 {source} 的 {outcome.value} 项待办转给 {target}" if outcome.value else f"{source} 没有待办，无需转办")
+    else:
+        flash_failure("离职转办", outcome)
+    return redirect(url_for("admin.models"))

@@ -1,19 +1,26 @@
-"""待办 / 已办 / 我发起的, and starting a new request."""
+"""待办 (sort, filters, 批量同意) / 已办 / 我发起的 (who it waits for), and starting a new request."""
 from __future__ import annotations
+
+from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from engine import inbox as queries
+from engine.db import utcnow
 from engine.errors import EngineError, Forbidden, NotFound
-from engine.models import ProcessModelVersion
+from engine.models import HumanTask, ProcessModelVersion
 from engine.runtime import start_process
+from web.pages.batch import approve_all
 from web.presenters import task_json
 from web.transactions import atomic
 
 bp = Blueprint("inbox", __name__)
 
-FILTERS = ("process_key", "business_key", "year", "dept", "task_name")
+FILTERS = ("process_key", "business_key", "year", "dept", "task_name", "priority")
+SORTS = {"created": "到达时间", "due": "截止时间", "priority": "优先级"}
+PAGE_SIZE = 100
+CANDIDATES_SHOWN = 5
 
 
 @bp.get("/")
@@ -25,12 +32,37 @@ def home():  # noqa: ANN201
 @bp.get("/todo")
 @login_required
 def todo():  # noqa: ANN201
-    filters = {k: request.args.get(k, "").strip() for k in FILTERS}
+    filters: dict[str, Any] = {k: request.args.get(k, "").strip() for k in FILTERS}
     if filters["year"] and not filters["year"].isdigit():
         flash("年度须为数字")
         filters["year"] = ""
-    tasks = [task_json(t) for t in queries.todo(current_user, filters, limit=100)]
-    return render_template("todo.html", tasks=tasks, filters=filters, startable=_startable())
+    if filters["priority"] not in ("", "1", "2"):
+        filters["priority"] = ""
+    filters["overdue"] = "1" if request.args.get("overdue") else ""
+    sort = request.args.get("sort", "created")
+    sort = sort if sort in SORTS else "created"
+    page = max(1, int(request.args.get("page", "1"))) if request.args.get("page", "1").isdigit() else 1
+    rows = queries.todo(current_user, filters, limit=PAGE_SIZE + 1, offset=(page - 1) * PAGE_SIZE, sort=sort)
+    now = utcnow()
+    tasks = [{**task_json(t), "overdue": t.due_at is not None and t.due_at < now} for t in rows[:PAGE_SIZE]]
+    return render_template("todo.html", tasks=tasks, filters=filters, sort=sort, sorts=SORTS, page=page,
+                           more=len(rows) > PAGE_SIZE, startable=_startable())
+
+
+@bp.post("/todo/batch")
+@login_required
+def batch():  # noqa: ANN201
+    """批量同意: each task in its own transaction (web/api/operations.py batch_complete)."""
+    raw = request.form.getlist("ids")
+    if not raw or len(raw) > PAGE_SIZE:
+        flash(f"请勾选 1–{PAGE_SIZE} 项待办后再批量同意", "error")
+        return redirect(url_for("inbox.todo"))
+    done, failed = approve_all(raw, current_user)
+    flash(f"批量同意：成功 {done} 项" + (f"，未成功 {len(failed)} 项" if failed else ""),
+          "error" if failed else "message")
+    for title, reason in failed:
+        flash(f"“{title}”未同意：{reason}", "error")
+    return redirect(url_for("inbox.todo"))
 
 
 @bp.get("/done")
@@ -42,8 +74,20 @@ def done():  # noqa: ANN201
 @bp.get("/started")
 @login_required
 def started():  # noqa: ANN201
-    rows = [(i, queries.ready_tasks(i.id)) for i in queries.started_by(current_user, limit=100)]
+    rows = []
+    for i in queries.started_by(current_user, limit=100):
+        ready = queries.ready_tasks(i.id) if i.status == "RUNNING" else []
+        rows.append((i, [(t, waiting_for(t)) for t in ready]))
     return render_template("started.html", rows=rows)
+
+
+def waiting_for(task: HumanTask) -> str:
+    """Who the instance waits for at `task`: the person, or the role and its first candidates."""
+    if task.assignee:
+        return task.assignee
+    people = [u.username for u in queries.candidates(task, limit=CANDIDATES_SHOWN + 1)]
+    shown = "、".join(people[:CANDIDATES_SHOWN]) + ("…" if len(people) > CANDIDATES_SHOWN else "")
+    return f"角色 {task.lane}（候选：{shown or '无'}）"
 
 
 def _startable() -> list[ProcessModelVersion]:

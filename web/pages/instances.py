@@ -1,12 +1,22 @@
-"""The instance page: status, current steps, who may act, the timeline."""
+"""The instance page: status, current steps, who may act, 审批意见, 审批预测, the timeline, and
+the operations around an instance (their routes are in web.pages.instance_ops)."""
 from __future__ import annotations
+
+from typing import Any
 
 from flask import Blueprint, render_template
 from flask_login import current_user, login_required
+from sqlalchemy import select
 
+from engine import interactions
+from engine.db import db
 from engine.errors import NotFound
+from engine.identity import User
+from engine.inbox import ready_tasks
+from engine.models import HumanTask, Opinion, ProcessInstance
+from engine.runtime import load_workflow
 from web.api.models import visible_instance
-from web.presenters import instance_json
+from web.presenters import instance_json, opinion_json
 
 bp = Blueprint("instances", __name__, url_prefix="/instances")
 
@@ -18,4 +28,24 @@ def show(instance_id: str):  # noqa: ANN201
         instance = visible_instance(instance_id, current_user)
     except NotFound:
         return render_template("error.html", message="流程实例不存在或您无权查看"), 404
-    return render_template("instance.html", i=instance_json(instance))
+    return render_template("instance.html", i=instance_json(instance), x=_extras(instance, current_user))
+
+
+def _extras(instance: ProcessInstance, user: User) -> dict[str, Any]:
+    running = instance.status == "RUNNING"
+    opinions = db.session.scalars(select(Opinion).where(Opinion.instance_id == instance.id).order_by(Opinion.id))
+    last = None
+    if running:  # 拿回: only the viewer's latest completion in this instance
+        last = db.session.scalar(select(HumanTask).where(
+            HumanTask.instance_id == instance.id, HumanTask.completed_by == user.username,
+            HumanTask.status == "COMPLETED").order_by(HumanTask.completed_at.desc()).limit(1))
+    if last is not None and any(t.task_name == last.task_name and t.assignee == user.username
+                                for t in ready_tasks(instance.id)):
+        last = None  # the step is in the viewer's hands again (撤回, 退回): nothing to take back
+    return {
+        "running": running,
+        "opinions": [opinion_json(o) for o in opinions],
+        "prediction": interactions.predict(instance, load_workflow(instance)) if running else [],
+        "reclaimable": last,
+        "may_withdraw": running and instance.started_by == user.username,
+    }

@@ -7,7 +7,8 @@ from engine.access import SUPERVISOR_ROLES, is_admin
 
 
 def nav_items(user: Any) -> list[tuple[str, str]]:
-    items = [("inbox.todo", "待办"), ("inbox.done", "已办"), ("inbox.started", "我发起的")]
+    items = [("inbox.todo", "待办"), ("inbox.done", "已办"), ("inbox.started", "我发起的"), ("mail.cc_inbox", "抄送我的"),
+             ("mail.notifications", "通知")]
     roles = user.role_codes()
     if roles & (SUPERVISOR_ROLES | {"FIN_FUND", "DEPT_OFFICER", "DEPT_HEAD"}):
         items += [("supervision.instances", "流程监管"), ("supervision.projects", "项目库")]

@@ -1,29 +1,38 @@
-"""The task page: the task's form with its data, read-only context, Chinese errors per field."""
+"""The task page: the task's form with its data, read-only context, Chinese errors per field, and
+the approval operations the viewer may use (their routes are in web.pages.task_ops)."""
 from __future__ import annotations
 
-import hashlib
 from typing import Any
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
+from engine import attachments
 from engine.db import db
 from engine.errors import Conflict, Forbidden, Incident, NotFound, ValidationFailed
-from engine.inbox import timeline
-from engine.models import Attachment
+from engine.interactions import mark_opened
 from engine.runtime import complete_task
-from engine.tasks import get_task
+from engine.tasks import TaskView, get_task
+from web.pages.display import RESUBMIT_LABELS, SIGN_MODES
 from web.pages.formdata import nest
-from web.presenters import event_json
+from web.pages.task_actions import task_actions
 from web.transactions import atomic, record_incident
 
 bp = Blueprint("tasks", __name__, url_prefix="/tasks")
 
 
-def _render(view: Any, values: dict[str, Any], errors: dict[str, list[str]], status: int = 200):  # noqa: ANN202
-    opinions = [event_json(e) for e in timeline(view.instance.id) if e.action == "complete" and e.comment]
+def render_task(view: TaskView, values: dict[str, Any], errors: dict[str, list[str]], status: int = 200,
+                op: dict[str, Any] | None = None):  # noqa: ANN201
+    """The task page; `op` = {"name", "errors", "values"} of an operation form that failed."""
+    acts = task_actions(view, current_user)
     return render_template("task.html", view=view, ui=view.form.ui_for({"verdicts": view.verdicts}),
-                           values=values, errors=errors, context=view.all_data, opinions=opinions), status
+                           values=values, errors=errors, context=view.all_data, opinions=acts.opinions,
+                           acts=acts, op=op or {"name": None, "errors": {}, "values": {}},
+                           sign_modes=SIGN_MODES, resubmit_labels=RESUBMIT_LABELS), status
+
+
+def not_found():  # noqa: ANN201
+    return render_template("error.html", message="任务不存在或您无权查看"), 404
 
 
 @bp.get("/<task_id>")
@@ -32,8 +41,15 @@ def show(task_id: str):  # noqa: ANN201
     try:
         view = get_task(task_id, current_user)
     except NotFound:
-        return render_template("error.html", message="任务不存在或您无权查看"), 404
-    return _render(view, view.data, {})
+        return not_found()
+    if view.may_act and mark_opened(view.task, current_user):
+        db.session.commit()  # the first look by someone who may act: 拿回 is refused after it
+    return render_task(view, view.data, {})
+
+
+def form_values(view: TaskView) -> dict[str, Any]:
+    """The posted task form as the nested dict the validator (and 暂存) takes."""
+    return nest(request.form, _multi_fields(view.form.ui))
 
 
 def _file_fields(ui: dict[str, Any]) -> set[str]:
@@ -57,13 +73,11 @@ def _store_uploads(values: dict[str, Any], names: set[str]) -> dict[str, list[st
             if not storage or not storage.filename:
                 continue
             content = storage.read(limit + 1)
-            if len(content) > limit:
-                errors.setdefault(name, []).append(f"文件 {storage.filename} 超过大小上限")
+            try:
+                attachment = attachments.store(storage.filename, storage.mimetype, content, current_user, limit)
+            except ValidationFailed as err:
+                errors.setdefault(name, []).extend(f"{storage.filename}：{m}" for m in err.errors["file"])
                 continue
-            attachment = Attachment(name=storage.filename[-255:], size=len(content), content=content,
-                                    content_type=storage.mimetype or "application/octet-stream",
-                                    sha256=hashlib.sha256(content).hexdigest(), uploaded_by=current_user.username)
-            db.session.add(attachment)
             db.session.flush()
             ids.append(str(attachment.id))
         values[name] = ids
@@ -76,23 +90,23 @@ def submit(task_id: str):  # noqa: ANN201
     try:
         view = get_task(task_id, current_user)
     except NotFound:
-        return render_template("error.html", message="任务不存在或您无权查看"), 404
-    values = nest(request.form, _multi_fields(view.form.ui))
+        return not_found()
+    values = form_values(view)
     upload_errors = _store_uploads(values, _file_fields(view.form.ui))
     if upload_errors:
         db.session.rollback()
-        return _render(view, values, upload_errors, 422)
+        return render_task(view, values, upload_errors, 422)
     try:
         atomic(lambda: complete_task(view.task.id, current_user, values))
     except ValidationFailed as err:
-        return _render(view, values, err.errors, 422)
-    except Forbidden:
-        return render_template("error.html", message="您不是该任务的办理人"), 403
+        return render_task(view, values, err.errors, 422)
+    except Forbidden as err:
+        return render_template("error.html", message=str(err) or "您不是该任务的办理人"), 403
     except Conflict:
         flash("该任务已被处理")
         return redirect(url_for("instances.show", instance_id=view.instance.id))
     except Incident as err:
         record_incident(err, view.instance.id)
-        return _render(view, values, {"_process": [str(err)]}, 422)
+        return render_task(view, values, {"_process": [str(err)]}, 422)
     flash(f"已提交：{view.task.title}")
     return redirect(url_for("inbox.todo"))

@@ -20,3 +20,10 @@ document.addEventListener("click", (event) => {
     });
   }
 });
+
+// 待办: the header checkbox selects every row for 批量同意.
+document.addEventListener("change", (event) => {
+  const box = event.target;
+  if (!box.classList || !box.classList.contains("check-all")) return;
+  box.closest("table").querySelectorAll("input[name=ids]").forEach((input) => { input.checked = box.checked; });
+});

@@ -1,0 +1,106 @@
+"""抄送我的 and 通知: what others sent the user, unread first, marked read one by one or all."""
+from __future__ import annotations
+
+import uuid
+
+from flask import Blueprint, flash, redirect, render_template, url_for
+from flask_login import current_user, login_required
+from sqlalchemy import func, select, update
+from sqlalchemy.exc import SQLAlchemyError
+
+from engine.db import db, utcnow
+from engine.identity import User
+from engine.models import CarbonCopy, Notification, ProcessInstance
+from web.transactions import atomic
+
+bp = Blueprint("mail", __name__)
+KIND_LABELS = {"urge": "催办", "cc": "抄送", "transfer": "转办", "delegate": "委派", "resolve": "交回",
+               "return": "退回", "withdraw": "撤回", "sign": "会签", "handover": "离职转办"}
+
+
+def unread_count(user: User) -> int:
+    """Unread notifications + unread copies (the header badge; a copy's own notification is not
+    counted twice); 0 when the session cannot ask."""
+    try:
+        notes = db.session.scalar(select(func.count()).select_from(Notification).where(
+            Notification.username == user.username, Notification.read_at.is_(None), Notification.kind != "cc"))
+        copies = db.session.scalar(select(func.count()).select_from(CarbonCopy).where(
+            CarbonCopy.to_user == user.username, CarbonCopy.read_at.is_(None)))
+    except SQLAlchemyError:
+        return 0
+    return (notes or 0) + (copies or 0)
+
+
+@bp.get("/cc")
+@login_required
+def cc_inbox():  # noqa: ANN201
+    rows = db.session.execute(
+        select(CarbonCopy, ProcessInstance.title, ProcessInstance.business_key, ProcessInstance.status)
+        .join(ProcessInstance, ProcessInstance.id == CarbonCopy.instance_id)
+        .where(CarbonCopy.to_user == current_user.username)
+        .order_by(CarbonCopy.read_at.is_not(None), CarbonCopy.created_at.desc()).limit(200)).all()
+    return render_template("cc.html", rows=rows, unread_cc=sum(1 for r in rows if r[0].read_at is None))
+
+
+@bp.post("/cc/<cc_id>/read")
+@login_required
+def cc_read(cc_id: str):  # noqa: ANN201
+    def mark() -> bool:
+        ident = _uuid(cc_id)
+        row = db.session.get(CarbonCopy, ident) if ident else None
+        if row is None or row.to_user != current_user.username:
+            return False
+        row.read_at = row.read_at or utcnow()
+        return True
+
+    flash("已标为已阅" if atomic(mark) else "抄送不存在")
+    return redirect(url_for("mail.cc_inbox"))
+
+
+@bp.post("/cc/read-all")
+@login_required
+def cc_read_all():  # noqa: ANN201
+    atomic(lambda: db.session.execute(update(CarbonCopy).where(
+        CarbonCopy.to_user == current_user.username, CarbonCopy.read_at.is_(None)).values(read_at=utcnow())))
+    flash("已全部标为已阅")
+    return redirect(url_for("mail.cc_inbox"))
+
+
+@bp.get("/notifications")
+@login_required
+def notifications():  # noqa: ANN201
+    rows = db.session.scalars(select(Notification).where(Notification.username == current_user.username)
+                              .order_by(Notification.read_at.is_not(None), Notification.created_at.desc())
+                              .limit(200)).all()
+    return render_template("notifications.html", rows=rows, kinds=KIND_LABELS)
+
+
+@bp.post("/notifications/<note_id>/read")
+@login_required
+def notification_read(note_id: str):  # noqa: ANN201
+    def mark() -> bool:
+        ident = _uuid(note_id)
+        row = db.session.get(Notification, ident) if ident else None
+        if row is None or row.username != current_user.username:
+            return False
+        row.read_at = row.read_at or utcnow()
+        return True
+
+    flash("已标为已读" if atomic(mark) else "通知不存在")
+    return redirect(url_for("mail.notifications"))
+
+
+@bp.post("/notifications/read-all")
+@login_required
+def notifications_read_all():  # noqa: ANN201
+    atomic(lambda: db.session.execute(update(Notification).where(
+        Notification.username == current_user.username, Notification.read_at.is_(None)).values(read_at=utcnow())))
+    flash("已全部标为已读")
+    return redirect(url_for("mail.notifications"))
+
+
+def _uuid(value: str) -> uuid.UUID | None:
+    try:
+        return uuid.UUID(value)
+    except ValueError:
+        return None
