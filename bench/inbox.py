@@ -32,7 +32,8 @@ def seed(total: int, units: list[tuple[str, str, str]], seed_value: int = 202510
                           "scope_unit": unit, "scope_dept": dept, "scope_division": division, "state": "",
                           "serializer_version": "1.5", "moves": 0, "current_steps": [], "year": 2026})
         for _ in range(min(100, total - i)):
-            tasks.append({"id": uuid.uuid4(), "instance_id": iid, "process_key": version.key,
+            tid = uuid.uuid4()
+            tasks.append({"id": tid, "spiff_task_id": tid, "instance_id": iid, "process_key": version.key,
                           "task_name": "ut_bench", "title": "压测任务", "lane": rng.choices(lanes, weights)[0],
                           "scope_unit": unit, "scope_dept": dept, "scope_division": division,
                           "business_key": f"P-BENCH-{i}", "instance_title": f"压测事项{i}", "year": 2026,

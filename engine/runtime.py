@@ -142,8 +142,9 @@ def complete_task(task_id: uuid.UUID, actor: User, submission: dict[str, Any]) -
     row.decision, row.comment, row.submission, row.draft = decision, clean.get("comment"), jsonable(clean), None
     if acting != actor.username:
         row.proxy_for = acting
-    add_opinion(instance, actor, opinion_action(decision), row=row, text=str(clean.get("comment") or ""),
-                attachments=clean.get("opinion_attachments"))
+    if decision or clean.get("comment") or clean.get("opinion_attachments"):  # a plain submission is no opinion
+        add_opinion(instance, actor, opinion_action(decision), row=row, text=str(clean.get("comment") or ""),
+                    attachments=clean.get("opinion_attachments"))
     link_submission(instance, row, form, clean, actor)
     detail: dict[str, Any] = {"fields": sorted(clean)}
     if row.proxy_for:
@@ -205,6 +206,9 @@ def advance(instance: ProcessInstance, workflow: BpmnWorkflow, actor: User | Non
              assign: dict[uuid.UUID, tuple[str, str]] | None = None) -> None:
     """Run the engine to the next wait, giving every newly ready user task its work items;
     steps that are skipped (no candidate, or 退回后直达) run at once and the engine goes on."""
+    with db.session.no_autoflush:  # read once per move; persist() reuses them
+        instance._open_rows = list(db.session.scalars(select(HumanTask).where(
+            HumanTask.instance_id == instance.id, HumanTask.status.in_(("READY", "WAITING")))))
     for _ in range(MAX_TREE_DEPTH):
         try:
             workflow.refresh_timers()
@@ -220,16 +224,15 @@ def advance(instance: ProcessInstance, workflow: BpmnWorkflow, actor: User | Non
 
 def _settle(instance: ProcessInstance, workflow: BpmnWorkflow, assign: dict[uuid.UUID, tuple[str, str]]) -> bool:
     """Open work items for ready user tasks that have none; True when a step was run instead."""
-    with db.session.no_autoflush:
-        open_ids = set(db.session.scalars(select(HumanTask.spiff_task_id).where(
-            HumanTask.instance_id == instance.id, HumanTask.status.in_(("READY", "WAITING")))))
-    open_ids |= {o.spiff_task_id for o in db.session.new if isinstance(o, HumanTask) and o.status != "CANCELLED"}
+    fresh = [o for o in db.session.new if isinstance(o, HumanTask)]
+    open_ids = {r.spiff_task_id for r in [*instance._open_rows, *fresh] if r.status in ("READY", "WAITING")}
     ran = False
     for task in workflow.get_tasks(state=TaskState.READY, manual=True):
         if task.id in open_ids:
             continue
         if task.id in assign and not rules_of(task.task_spec).sign_mode:  # given back (退回, 撤回, 拿回)
-            open_items(instance, workflow, task, assign_to=assign[task.id][0], via=assign[task.id][1])
+            _opened(instance, open_items(instance, workflow, task, assign_to=assign[task.id][0],
+                                         via=assign[task.id][1]))
             continue
         plan = instance.resubmit if instance.resubmit and instance.resubmit.get("armed") else None
         name = task.task_spec.bpmn_id
@@ -241,12 +244,20 @@ def _settle(instance: ProcessInstance, workflow: BpmnWorkflow, assign: dict[uuid
             instance.resubmit = None  # reached the step that returned it, or the path changed
             rules = rules_of(task.task_spec)
             if name == plan["returner_step"] and not (rules.assignee or rules.sign_mode):
-                open_items(instance, workflow, task, assign_to=plan["returner"], via="RETURN")
+                _opened(instance, open_items(instance, workflow, task, assign_to=plan["returner"], via="RETURN"))
                 continue
-        if open_items(instance, workflow, task) == SKIP:
+        items = open_items(instance, workflow, task)
+        if items == SKIP:
             _run_skipped(instance, task, {}, "skip", "无可办理人员，按模型设置自动跳过")
             ran = True
+        else:
+            _opened(instance, items)
     return ran
+
+
+def _opened(instance: ProcessInstance, items: list[HumanTask] | str) -> None:
+    if isinstance(items, list):  # known to this move even after an autoflush empties session.new
+        instance._open_rows.extend(items)
 
 
 def _run_skipped(instance: ProcessInstance, task: Any, data: dict[str, Any], action: str, note: str) -> None:
@@ -305,8 +316,10 @@ def _sync_human_tasks(instance: ProcessInstance, workflow: BpmnWorkflow) -> list
     cancelled, a step returned past); the ready tasks got theirs while advancing."""
     ready = workflow.get_tasks(state=TaskState.READY, manual=True)
     ready_ids = {t.id for t in ready}
-    stored = db.session.scalars(select(HumanTask).where(
-        HumanTask.instance_id == instance.id, HumanTask.status.in_(("READY", "WAITING"))))
+    stored = getattr(instance, "_open_rows", None)
+    if stored is None:
+        stored = db.session.scalars(select(HumanTask).where(
+            HumanTask.instance_id == instance.id, HumanTask.status.in_(("READY", "WAITING"))))
     fresh = [o for o in db.session.new if isinstance(o, HumanTask)]
     signer_cancelled = False
     for row in {*stored, *fresh}:

@@ -32,6 +32,7 @@ def open_items(instance: ProcessInstance, workflow: Any, task: Any, *,
         business_key=instance.business_key, instance_title=instance.title, year=instance.year,
         priority=rules.priority, due_at=utcnow() + rules.due_in if rules.due_in else None,
         excluded=_excluded(instance, workflow, task, rules) or None,
+        status="READY",  # set now, not at INSERT: this move reads it before the flush
     )
     if assign_to:  # 退回 straight back / 拿回: the step goes to the person who had it
         return [_add(HumanTask(**base, assignee=assign_to, assigned_via=via))]
@@ -63,8 +64,8 @@ def open_sign_step(instance: ProcessInstance, spiff_task_id: uuid.UUID, base: di
     items = []
     for seq, name in enumerate(signers):
         order = seq if mode == "SEQUENTIAL" else 0
-        items.append(_add(HumanTask(**base, assignee=name, assigned_via="SIGN", sign_seq=order, created_at=now,
-                                    status="READY" if order == 0 else "WAITING")))
+        items.append(_add(HumanTask(**{**base, "status": "READY" if order == 0 else "WAITING"}, assignee=name,
+                                    assigned_via="SIGN", sign_seq=order, created_at=now)))
     return items
 
 
@@ -100,7 +101,24 @@ def _excluded(instance: ProcessInstance, workflow: Any, task: Any, rules: StepRu
     return sorted(n for n in names if n)
 
 
+_CAN_ACT_CACHE: dict[tuple[Any, ...], float] = {}
+_CAN_ACT_TTL = 60.0  # seconds a positive answer is reused; "nobody" is always asked afresh
+
+
 def _anyone_can_act(item: HumanTask) -> bool:
+    import time
+
+    key = (item.assignee, item.lane, item.scope_unit, item.scope_dept, item.scope_division,
+           tuple(item.excluded or ()))
+    if time.monotonic() - _CAN_ACT_CACHE.get(key, float("-inf")) < _CAN_ACT_TTL:
+        return True
+    found = _ask_anyone_can_act(item)
+    if found:
+        _CAN_ACT_CACHE[key] = time.monotonic()
+    return found
+
+
+def _ask_anyone_can_act(item: HumanTask) -> bool:
     if item.assignee:
         return bool(db.session.scalar(select(exists().where(User.username == item.assignee, User.active.is_(True)))))
     scope = or_(
