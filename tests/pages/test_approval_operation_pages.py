@@ -296,3 +296,21 @@ def test_a_cc_recipient_outside_the_scope_can_open_the_instance(db, people, logi
     filer.post(f"/instances/{instance_id}/cc", data={"to": "x1"})
     page = outsider.get(f"/instances/{instance_id}").get_data(as_text=True)
     assert "费用申请（三级审核示例）" in page and "审批意见" in page
+
+
+def test_instance_attachments_upload_list_download(db, people, login, submitted):
+    import io
+
+    instance_id, filer = submitted()
+    bad = filer.post(f"/instances/{instance_id}/attachments", content_type="multipart/form-data",
+                     data={"file": (io.BytesIO(b"MZ"), "tool.exe")}, follow_redirects=True)
+    assert "不支持的文件类型" in bad.get_data(as_text=True)
+    ok = filer.post(f"/instances/{instance_id}/attachments", content_type="multipart/form-data",
+                    data={"file": (io.BytesIO(b"%PDF-1.4 evidence"), "佐证材料.pdf")}, follow_redirects=True)
+    page = ok.get_data(as_text=True)
+    assert "已上传附件：佐证材料.pdf" in page and "佐证材料.pdf</a>" in page
+    from engine.models import Attachment
+
+    row = db.session.scalar(select(Attachment))
+    assert login("h1").get(f"/instances/attachments/{row.id}").data == b"%PDF-1.4 evidence"
+    assert login("x1").get(f"/instances/attachments/{row.id}").status_code == 404

@@ -71,3 +71,39 @@ def reclaim(instance_id: str):  # noqa: ANN201
     if mine:
         return redirect(url_for("tasks.show", task_id=mine[0].id))
     return redirect(url_for("instances.show", instance_id=instance_id))
+
+
+@bp.post("/<instance_id>/attachments")
+@login_required
+def attach(instance_id: str):  # noqa: ANN201
+    from flask import current_app
+
+    from engine import attachments
+
+    storage = request.files.get("file")
+    if storage is None or not storage.filename:
+        flash("上传附件未成功：请选择文件")
+        return redirect(url_for("instances.show", instance_id=instance_id))
+    limit = current_app.config["ATTACHMENT_MAX_BYTES"]
+    content = storage.read(limit + 1)
+    return _act(instance_id, "上传附件", lambda i: attachments.store(storage.filename, storage.mimetype, content,
+                                                                 current_user, limit, instance_id=i),
+                lambda a: f"已上传附件：{a.name}")
+
+
+@bp.get("/attachments/<attachment_id>")
+@login_required
+def download(attachment_id: str):  # noqa: ANN201
+    import io
+
+    from flask import send_file
+
+    from engine import attachments
+    from engine.errors import NotFound
+
+    try:
+        found = attachments.readable(uuid.UUID(attachment_id), current_user)
+    except (ValueError, NotFound):
+        return render_template("error.html", message="附件不存在或您无权查看"), 404
+    return send_file(io.BytesIO(found.content), mimetype=found.content_type, as_attachment=True,
+                     download_name=found.name)

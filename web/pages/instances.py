@@ -8,7 +8,7 @@ from flask import Blueprint, render_template
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
-from engine import interactions
+from engine import attachments, interactions
 from engine.db import db
 from engine.errors import NotFound
 from engine.identity import User
@@ -48,4 +48,5 @@ def _extras(instance: ProcessInstance, user: User) -> dict[str, Any]:
         "prediction": interactions.predict(instance, load_workflow(instance)) if running else [],
         "reclaimable": last,
         "may_withdraw": running and instance.started_by == user.username,
+        "attachments": attachments.of_instance(instance.id),
     }
