@@ -110,7 +110,7 @@ def add_signers(item_id: uuid.UUID, actor: User, users: list[str], position: str
         db.session.add(SignStep(instance_id=instance.id, spiff_task_id=row.spiff_task_id, mode="ALL",
                                 opened_at=row.created_at))
         row.sign_seq = 0
-    rows = signing.signers(row) if row.sign_seq is not None else [row]
+    rows = signing.signers(row)
     taken = {r.assignee for r in rows if r.status in signing.OPEN}
     if dup := [p.username for p in people if p.username in taken]:
         raise ValidationFailed({"users": [f"{'、'.join(dup)} 已在本环节待签"]})
@@ -146,20 +146,15 @@ def remove_signer(item_id: uuid.UUID, actor: User, opinion: str = "") -> HumanTa
     instance, row = lock_item(item_id)
     if row.sign_seq is None or row.status not in signing.OPEN:
         raise Conflict("只能减去多人审批环节中尚未签署的人")
-    rows = signing.signers(row)
+    step = signing.step_of(row)
+    rows = signing.signers(row, step)
     may = any(acting_as(actor, r) for r in rows if r.id != row.id) or _is_admin(actor)
     if not may:
         raise Forbidden("只有本环节的办理人或流程管理员可以减签")
     remaining = [r for r in rows if r.status in signing.OPEN and r.id != row.id]
     if not remaining:
         raise ValidationFailed({"task": ["减签后须至少保留一位待签人"]})
-    step = signing.step_of(row)
-    done = [r for r in rows if r.status == "COMPLETED"]
-    rejected = sum(1 for r in done if (r.decision or "") in signing.REJECTING)
-    from fractions import Fraction
-
-    if step is not None and signing.decide(step.mode, Fraction(step.ratio) if step.ratio else None,
-                                           step.reject_rule, len(done) - rejected, rejected, len(rows) - 1):
+    if step is not None and signing.outcome(step, [r for r in rows if r.id != row.id]):
         raise ValidationFailed({"task": ["减签后本环节即可得出结论，请由待签人直接办理"]})
     row.status = "CANCELLED"
     signing.promote([r for r in rows if r.id != row.id])

@@ -45,15 +45,15 @@ def urge(instance_id: uuid.UUID, actor: User, message: str = "") -> list[str]:
     if recent is not None and utcnow() - recent < URGE_INTERVAL:
         wait = URGE_INTERVAL - (utcnow() - recent)
         raise RateLimited(f"催办过于频繁，请 {max(1, int(wait.total_seconds() // 60) + 1)} 分钟后再试")
+    text = (message or "").strip() or "请尽快办理"
     people: list[str] = []
     for row in rows:
-        people.extend([row.assignee] if row.assignee else [u.username for u in candidates(row)])
-    people = [p for p in dict.fromkeys(people) if p != actor.username]
-    text = (message or "").strip() or "请尽快办理"
-    for row in rows:
         to = [row.assignee] if row.assignee else [u.username for u in candidates(row)]
-        notify([p for p in to if p != actor.username], "urge",
-               f"催办：{row.title}（{instance.title}）", body=text, instance=instance, row=row, by=actor.username)
+        to = [p for p in to if p != actor.username]
+        notify(to, "urge", f"催办：{row.title}（{instance.title}）", body=text, instance=instance, row=row,
+               by=actor.username)
+        people.extend(to)
+    people = list(dict.fromkeys(people))
     add_opinion(instance, actor, "urge", text=text)
     audit(instance, actor, "urge", comment=text, detail={"to": people})
     return people

@@ -112,13 +112,18 @@ def may_decide(row: HumanTask, actor: User) -> str:
     return acting
 
 
-def complete_task(task_id: uuid.UUID, actor: User, submission: dict[str, Any]) -> ProcessInstance:
+def complete_task(task_id: uuid.UUID, actor: User, submission: dict[str, Any], *,
+                  batch: bool = False) -> ProcessInstance:
+    """Complete a work item; `batch` (批量审批) only where the step's model allows it."""
     instance, row = lock_item(task_id)
     acting = may_decide(row, actor)
     workflow, scripts, loaded = load(instance)
     task = find_task(workflow, row.spiff_task_id)
     if task is None or task.state != TaskState.READY:
         raise Conflict("任务已被处理，请刷新")
+    rules = rules_of(task.task_spec)
+    if batch and not rules.batch_approve:
+        raise ValidationFailed({"_task": ["该环节不允许批量审批"]})
     props = properties(task.task_spec)
     form = task_form(instance.model_version_id, loaded.forms, props)
     context = {**task.data, "verdicts": _verdicts(props)}
@@ -131,7 +136,6 @@ def complete_task(task_id: uuid.UUID, actor: User, submission: dict[str, Any]) -
         for path, messages in found.items():
             errors.setdefault(path, []).extend(messages)
     decision = _as_text(clean.get("verdict") or clean.get("panel_verdict") or clean.get("expert_verdict"))
-    rules = rules_of(task.task_spec)
     if decision in rules.opinion_required and not str(clean.get("comment") or "").strip():
         errors.setdefault("comment", []).append("退回或不同意时须填写审批意见")
     if errors:

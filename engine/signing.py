@@ -23,11 +23,11 @@ def step_of(row: HumanTask) -> SignStep | None:
         SignStep.status == "OPEN"))
 
 
-def signers(row: HumanTask) -> list[HumanTask]:
+def signers(row: HumanTask, step: SignStep | None = None) -> list[HumanTask]:
     """This round's signers (a step returned to and opened again starts a new round)."""
     from engine.db import db
 
-    step = step_of(row)
+    step = step or step_of(row)
     query = select(HumanTask).where(
         HumanTask.instance_id == row.instance_id, HumanTask.spiff_task_id == row.spiff_task_id,
         HumanTask.sign_seq.is_not(None), HumanTask.status != "CANCELLED")
@@ -59,17 +59,22 @@ def decide(mode: str, ratio: Fraction | None, reject_rule: str, approved: int, r
     return "REJECT" if rejected else "APPROVE"
 
 
+def outcome(step: SignStep, rows: list[HumanTask]) -> str | None:
+    """The step's result with the votes cast so far among `rows` (this round's signers)."""
+    done = [r for r in rows if r.status == "COMPLETED"]
+    rejected = sum(1 for r in done if (r.decision or "") in REJECTING)
+    ratio = Fraction(step.ratio) if step.ratio else None
+    return decide(step.mode, ratio, step.reject_rule, len(done) - rejected, rejected, len(rows))
+
+
 def record_vote(instance: ProcessInstance, row: HumanTask, decision: str | None) -> dict[str, Any] | None:
     """The vote of `row` (already COMPLETED); the step's outcome once decided, else None."""
     step = step_of(row)
     if step is None:
         raise LookupError("多人审批步骤不存在")
-    rows = signers(row)
+    rows = signers(row, step)
+    result = outcome(step, rows)
     done = [r for r in rows if r.status == "COMPLETED"]
-    rejected = sum(1 for r in done if (r.decision or "") in REJECTING)
-    approved = len(done) - rejected
-    ratio = Fraction(step.ratio) if step.ratio else None
-    result = decide(step.mode, ratio, step.reject_rule, approved, rejected, len(rows))
     if result is None:
         promote(rows)
         return None

@@ -1,19 +1,18 @@
 """Process models: list, deploy (multipart BPMN/DMN), start instances, read instances."""
 from __future__ import annotations
 
-import uuid
-
 from flask import current_app, g, jsonify, request
 
-from engine.access import can_view_instance, is_admin
-from engine.db import db
+from engine import interactions
+from engine.access import is_admin
 from engine.deploy import deploy, latest_versions
-from engine.errors import DeploymentError, ElementError, Forbidden, NotFound
-from engine.inbox import participants, ready_tasks
+from engine.errors import DeploymentError, ElementError, Forbidden
+from engine.inbox import ready_tasks
 from engine.models import ProcessInstance
 from engine.runtime import start_process
 from web.api import api
 from web.api.auth import require_token
+from web.api.common import path_uuid
 from web.presenters import instance_json, task_json, version_json
 from web.transactions import atomic
 
@@ -69,13 +68,8 @@ def start(key: str):  # noqa: ANN201
 
 
 def visible_instance(instance_id: str, user) -> ProcessInstance:  # noqa: ANN001
-    try:
-        instance = db.session.get(ProcessInstance, uuid.UUID(instance_id))
-    except ValueError:
-        instance = None
-    if instance is None or not can_view_instance(user, instance, participants(instance.id)):
-        raise NotFound("流程实例不存在")  # 404, not 403: no oracle for ids one may not see
-    return instance
+    """404, not 403, for ids one may not see: no oracle."""
+    return interactions.visible_instance(path_uuid(instance_id, "流程实例"), user)
 
 
 @api.get("/instances/<instance_id>")

@@ -2,7 +2,6 @@
 退回, 撤回/拿回, 认领/释放, 转办, 委派/交回, 加签/减签, 暂存, 批量审批, 催办, 抄送, 评论, 预测."""
 from __future__ import annotations
 
-import uuid
 from datetime import date
 from typing import Any
 
@@ -12,22 +11,14 @@ from sqlalchemy import select
 from engine import handoffs, interactions, returns
 from engine.db import db, utcnow
 from engine.errors import EngineError, NotFound, ValidationFailed
-from engine.inbox import ready_tasks
 from engine.models import CarbonCopy, Notification, Opinion
-from engine.runtime import complete_task, load_workflow, lock_item
-from engine.steprules import rules_of
+from engine.runtime import complete_task, load_workflow
 from engine.tasks import get_task
 from web.api import api
 from web.api.auth import require_token
+from web.api.common import instance_reply, path_uuid
 from web.presenters import opinion_json, task_json
 from web.transactions import atomic
-
-
-def _uuid(value: str, what: str = "任务") -> uuid.UUID:
-    try:
-        return uuid.UUID(value)
-    except ValueError:
-        raise NotFound(f"{what}不存在") from None
 
 
 def _body() -> dict[str, Any]:
@@ -57,12 +48,6 @@ def _names(body: dict[str, Any], key: str) -> list[str]:
     return value
 
 
-def _instance_reply(instance: Any) -> Any:
-    return jsonify({"instance_id": str(instance.id), "status": instance.status,
-                    "current_steps": instance.current_steps,
-                    "ready_tasks": [task_json(t) for t in ready_tasks(instance.id)]})
-
-
 @api.get("/tasks/<task_id>/returnable")
 @require_token
 def returnable(task_id: str):  # noqa: ANN201
@@ -78,43 +63,43 @@ def returnable(task_id: str):  # noqa: ANN201
 @require_token
 def return_task(task_id: str):  # noqa: ANN201
     body = _body()
-    instance = atomic(lambda: returns.return_task(_uuid(task_id), g.api_user, str(body.get("target") or ""),
+    instance = atomic(lambda: returns.return_task(path_uuid(task_id), g.api_user, str(body.get("target") or ""),
                                                   _text(body, "opinion"), body.get("resubmit")))
-    return _instance_reply(instance)
+    return instance_reply(instance)
 
 
 @api.post("/tasks/<task_id>/reclaim")
 @require_token
 def reclaim(task_id: str):  # noqa: ANN201
     body = _body()
-    return _instance_reply(atomic(lambda: returns.reclaim(_uuid(task_id), g.api_user, _text(body, "opinion"))))
+    return instance_reply(atomic(lambda: returns.reclaim(path_uuid(task_id), g.api_user, _text(body, "opinion"))))
 
 
 @api.post("/instances/<instance_id>/withdraw")
 @require_token
 def withdraw(instance_id: str):  # noqa: ANN201
     body = _body()
-    return _instance_reply(atomic(lambda: returns.withdraw(_uuid(instance_id, "流程实例"), g.api_user,
+    return instance_reply(atomic(lambda: returns.withdraw(path_uuid(instance_id, "流程实例"), g.api_user,
                                                            _text(body, "opinion"))))
 
 
 @api.post("/tasks/<task_id>/claim")
 @require_token
 def claim(task_id: str):  # noqa: ANN201
-    return jsonify(task_json(atomic(lambda: handoffs.claim(_uuid(task_id), g.api_user))))
+    return jsonify(task_json(atomic(lambda: handoffs.claim(path_uuid(task_id), g.api_user))))
 
 
 @api.post("/tasks/<task_id>/release")
 @require_token
 def release(task_id: str):  # noqa: ANN201
-    return jsonify(task_json(atomic(lambda: handoffs.release(_uuid(task_id), g.api_user))))
+    return jsonify(task_json(atomic(lambda: handoffs.release(path_uuid(task_id), g.api_user))))
 
 
 @api.post("/tasks/<task_id>/transfer")
 @require_token
 def transfer(task_id: str):  # noqa: ANN201
     body = _body()
-    row = atomic(lambda: handoffs.transfer(_uuid(task_id), g.api_user, str(body.get("to") or ""),
+    row = atomic(lambda: handoffs.transfer(path_uuid(task_id), g.api_user, str(body.get("to") or ""),
                                            _text(body, "opinion")))
     return jsonify(task_json(row))
 
@@ -123,7 +108,7 @@ def transfer(task_id: str):  # noqa: ANN201
 @require_token
 def delegate(task_id: str):  # noqa: ANN201
     body = _body()
-    row = atomic(lambda: handoffs.delegate(_uuid(task_id), g.api_user, str(body.get("to") or ""),
+    row = atomic(lambda: handoffs.delegate(path_uuid(task_id), g.api_user, str(body.get("to") or ""),
                                            _text(body, "opinion")))
     return jsonify(task_json(row))
 
@@ -132,7 +117,7 @@ def delegate(task_id: str):  # noqa: ANN201
 @require_token
 def resolve(task_id: str):  # noqa: ANN201
     body = _body()
-    return jsonify(task_json(atomic(lambda: handoffs.resolve(_uuid(task_id), g.api_user, _text(body, "opinion")))))
+    return jsonify(task_json(atomic(lambda: handoffs.resolve(path_uuid(task_id), g.api_user, _text(body, "opinion")))))
 
 
 @api.post("/tasks/<task_id>/signers")
@@ -140,7 +125,7 @@ def resolve(task_id: str):  # noqa: ANN201
 def add_signers(task_id: str):  # noqa: ANN201
     body = _body()
     added = atomic(lambda: handoffs.add_signers(
-        _uuid(task_id), g.api_user, _names(body, "users"), str(body.get("position") or "AFTER"),
+        path_uuid(task_id), g.api_user, _names(body, "users"), str(body.get("position") or "AFTER"),
         str(body.get("order") or "PARALLEL"), _text(body, "opinion")))
     return jsonify([task_json(t) for t in added]), 201
 
@@ -149,7 +134,7 @@ def add_signers(task_id: str):  # noqa: ANN201
 @require_token
 def remove_signer(task_id: str):  # noqa: ANN201
     body = _body()
-    return jsonify(task_json(atomic(lambda: handoffs.remove_signer(_uuid(task_id), g.api_user,
+    return jsonify(task_json(atomic(lambda: handoffs.remove_signer(path_uuid(task_id), g.api_user,
                                                                    _text(body, "opinion")))))
 
 
@@ -173,7 +158,7 @@ def draft(task_id: str):  # noqa: ANN201
     data = body.get("data", {})
     if not isinstance(data, dict):
         raise ValidationFailed({"data": ["须为对象"]})
-    row = atomic(lambda: interactions.save_draft(_uuid(task_id), g.api_user, data))
+    row = atomic(lambda: interactions.save_draft(path_uuid(task_id), g.api_user, data))
     return jsonify({"id": str(row.id), "draft_at": row.draft_at})
 
 
@@ -188,8 +173,8 @@ def batch_complete():  # noqa: ANN201
     results = []
     for raw in ids:
         try:
-            tid = _uuid(str(raw))
-            atomic(lambda tid=tid: _batch_one(tid, data))
+            tid = path_uuid(str(raw))
+            atomic(lambda tid=tid: complete_task(tid, g.api_user, data, batch=True))
             results.append({"id": str(raw), "ok": True})
         except ValidationFailed as err:
             results.append({"id": str(raw), "ok": False, "errors": err.errors})
@@ -198,22 +183,11 @@ def batch_complete():  # noqa: ANN201
     return jsonify(results)
 
 
-def _batch_one(tid: uuid.UUID, data: dict[str, Any]) -> None:
-    instance, row = lock_item(tid)
-    workflow = load_workflow(instance)
-    from engine.runtime import find_task
-
-    task = find_task(workflow, row.spiff_task_id)
-    if task is None or not rules_of(task.task_spec).batch_approve:
-        raise ValidationFailed({"_task": ["该环节不允许批量审批"]})
-    complete_task(tid, g.api_user, data)
-
-
 @api.post("/instances/<instance_id>/urge")
 @require_token
 def urge(instance_id: str):  # noqa: ANN201
     body = _body()
-    people = atomic(lambda: interactions.urge(_uuid(instance_id, "流程实例"), g.api_user, _text(body, "message")))
+    people = atomic(lambda: interactions.urge(path_uuid(instance_id, "流程实例"), g.api_user, _text(body, "message")))
     return jsonify({"urged": people})
 
 
@@ -221,7 +195,7 @@ def urge(instance_id: str):  # noqa: ANN201
 @require_token
 def copy(instance_id: str):  # noqa: ANN201
     body = _body()
-    added = atomic(lambda: interactions.copy_to(_uuid(instance_id, "流程实例"), g.api_user, _names(body, "to"),
+    added = atomic(lambda: interactions.copy_to(path_uuid(instance_id, "流程实例"), g.api_user, _names(body, "to"),
                                                 _text(body, "note")))
     return jsonify({"copied": added}), 201
 
@@ -230,14 +204,14 @@ def copy(instance_id: str):  # noqa: ANN201
 @require_token
 def add_comment(instance_id: str):  # noqa: ANN201
     body = _body()
-    atomic(lambda: interactions.comment(_uuid(instance_id, "流程实例"), g.api_user, _text(body, "text")))
+    atomic(lambda: interactions.comment(path_uuid(instance_id, "流程实例"), g.api_user, _text(body, "text")))
     return jsonify({"ok": True}), 201
 
 
 @api.get("/instances/<instance_id>/opinions")
 @require_token
 def opinions(instance_id: str):  # noqa: ANN201
-    instance = interactions.visible_instance(_uuid(instance_id, "流程实例"), g.api_user)
+    instance = interactions.visible_instance(path_uuid(instance_id, "流程实例"), g.api_user)
     rows = db.session.scalars(select(Opinion).where(Opinion.instance_id == instance.id).order_by(Opinion.id))
     return jsonify([opinion_json(o) for o in rows])
 
@@ -245,7 +219,7 @@ def opinions(instance_id: str):  # noqa: ANN201
 @api.get("/instances/<instance_id>/prediction")
 @require_token
 def prediction(instance_id: str):  # noqa: ANN201
-    instance = interactions.visible_instance(_uuid(instance_id, "流程实例"), g.api_user)
+    instance = interactions.visible_instance(path_uuid(instance_id, "流程实例"), g.api_user)
     if instance.status != "RUNNING":
         return jsonify([])
     return jsonify(interactions.predict(instance, load_workflow(instance)))
@@ -266,7 +240,7 @@ def cc_inbox():  # noqa: ANN201
 @require_token
 def cc_read(cc_id: str):  # noqa: ANN201
     def mark() -> None:
-        row = db.session.get(CarbonCopy, _uuid(cc_id, "抄送"))
+        row = db.session.get(CarbonCopy, path_uuid(cc_id, "抄送"))
         if row is None or row.to_user != g.api_user.username:
             raise NotFound("抄送不存在")
         row.read_at = row.read_at or utcnow()
@@ -302,7 +276,7 @@ def add_deputy():  # noqa: ANN201
 @api.delete("/me/deputies/<deputy_id>")
 @require_token
 def remove_deputy(deputy_id: str):  # noqa: ANN201
-    atomic(lambda: handoffs.cancel_deputy(_uuid(deputy_id, "代理设置"), g.api_user))
+    atomic(lambda: handoffs.cancel_deputy(path_uuid(deputy_id, "代理设置"), g.api_user))
     return jsonify({"ok": True})
 
 

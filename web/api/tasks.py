@@ -8,12 +8,13 @@ from flask import current_app, g, jsonify, request, send_file
 
 from engine import attachments
 from engine.db import db
-from engine.inbox import ready_tasks, todo
+from engine.inbox import todo
 from engine.interactions import mark_opened
 from engine.runtime import complete_task
 from engine.tasks import get_task
 from web.api import api
 from web.api.auth import require_token
+from web.api.common import instance_reply, path_uuid
 from web.presenters import task_json
 from web.transactions import atomic
 
@@ -56,17 +57,11 @@ def show_task(task_id: str):  # noqa: ANN201
 @api.post("/tasks/<task_id>/complete")
 @require_token
 def complete(task_id: str):  # noqa: ANN201
-    try:
-        tid = uuid.UUID(task_id)
-    except ValueError:
-        return jsonify(error="not_found", message="任务不存在"), 404
+    tid = path_uuid(task_id)
     body = request.get_json(silent=True)
     if not isinstance(body, dict) or not isinstance(body.get("data", {}), dict):
         return jsonify(errors={"data": ["请求体须为 {\"data\": {...}}"]}), 422
-    instance = atomic(lambda: complete_task(tid, g.api_user, body.get("data") or {}))
-    return jsonify({"instance_id": str(instance.id), "status": instance.status,
-                    "current_steps": instance.current_steps,
-                    "ready_tasks": [task_json(t) for t in ready_tasks(instance.id)]})
+    return instance_reply(atomic(lambda: complete_task(tid, g.api_user, body.get("data") or {})))
 
 
 @api.post("/attachments")
@@ -95,11 +90,7 @@ def upload_attachment():  # noqa: ANN201
 @api.get("/attachments/<attachment_id>")
 @require_token
 def download_attachment(attachment_id: str):  # noqa: ANN201
-    try:
-        aid = uuid.UUID(attachment_id)
-    except ValueError:
-        return jsonify(error="not_found", message="附件不存在"), 404
-    attachment = attachments.readable(aid, g.api_user)
+    attachment = attachments.readable(path_uuid(attachment_id, "附件"), g.api_user)
     return send_file(io.BytesIO(attachment.content), mimetype=attachment.content_type, as_attachment=True,
                      download_name=attachment.name)
 
@@ -107,13 +98,9 @@ def download_attachment(attachment_id: str):  # noqa: ANN201
 @api.get("/instances/<instance_id>/attachments")
 @require_token
 def instance_attachments(instance_id: str):  # noqa: ANN201
-    from engine.interactions import visible_instance
+    from web.api.models import visible_instance
 
-    try:
-        iid = uuid.UUID(instance_id)
-    except ValueError:
-        return jsonify(error="not_found", message="流程实例不存在"), 404
-    instance = visible_instance(iid, g.api_user)
+    instance = visible_instance(instance_id, g.api_user)
     return jsonify([{"id": str(a.id), "name": a.name, "size": a.size, "content_type": a.content_type,
                      "uploaded_by": a.uploaded_by, "uploaded_at": a.uploaded_at,
                      "task_id": str(a.task_id) if a.task_id else None} for a in attachments.of_instance(instance.id)])

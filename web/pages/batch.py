@@ -6,22 +6,12 @@ import uuid
 
 from engine.access import can_act
 from engine.db import db
-from engine.errors import ValidationFailed
 from engine.identity import User
 from engine.models import HumanTask
-from engine.runtime import complete_task, find_task, load_workflow, lock_item
-from engine.steprules import rules_of
+from engine.runtime import complete_task
 from web.pages.outcome import attempt
 
 APPROVE = {"verdict": "APPROVE"}
-
-
-def approve_one(item_id: uuid.UUID, user: User) -> None:
-    instance, row = lock_item(item_id)
-    task = find_task(load_workflow(instance), row.spiff_task_id)
-    if task is None or not rules_of(task.task_spec).batch_approve:
-        raise ValidationFailed({"_task": ["该环节不允许批量审批，请逐件办理"]})
-    complete_task(item_id, user, dict(APPROVE))
 
 
 def approve_all(raw_ids: list[str], user: User) -> tuple[int, list[tuple[str, str]]]:
@@ -36,7 +26,8 @@ def approve_all(raw_ids: list[str], user: User) -> tuple[int, list[tuple[str, st
         row = db.session.get(HumanTask, item_id)
         visible = row is not None and can_act(user, row)  # no titles of other people's tasks
         title = f"{row.title}（{row.instance_title}）" if visible else f"任务 {raw[:8]}"
-        outcome = attempt(lambda item_id=item_id: approve_one(item_id, user), row.instance_id if row else None)
+        outcome = attempt(lambda item_id=item_id: complete_task(item_id, user, dict(APPROVE), batch=True),
+                          row.instance_id if row else None)
         if outcome.ok:
             done += 1
         else:

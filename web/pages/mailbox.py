@@ -45,15 +45,7 @@ def cc_inbox():  # noqa: ANN201
 @bp.post("/cc/<cc_id>/read")
 @login_required
 def cc_read(cc_id: str):  # noqa: ANN201
-    def mark() -> bool:
-        ident = _uuid(cc_id)
-        row = db.session.get(CarbonCopy, ident) if ident else None
-        if row is None or row.to_user != current_user.username:
-            return False
-        row.read_at = row.read_at or utcnow()
-        return True
-
-    flash("已标为已阅" if atomic(mark) else "抄送不存在")
+    flash("已标为已阅" if atomic(lambda: _mark_read(CarbonCopy, cc_id, "to_user")) else "抄送不存在")
     return redirect(url_for("mail.cc_inbox"))
 
 
@@ -78,15 +70,7 @@ def notifications():  # noqa: ANN201
 @bp.post("/notifications/<note_id>/read")
 @login_required
 def notification_read(note_id: str):  # noqa: ANN201
-    def mark() -> bool:
-        ident = _uuid(note_id)
-        row = db.session.get(Notification, ident) if ident else None
-        if row is None or row.username != current_user.username:
-            return False
-        row.read_at = row.read_at or utcnow()
-        return True
-
-    flash("已标为已读" if atomic(mark) else "通知不存在")
+    flash("已标为已读" if atomic(lambda: _mark_read(Notification, note_id, "username")) else "通知不存在")
     return redirect(url_for("mail.notifications"))
 
 
@@ -97,6 +81,16 @@ def notifications_read_all():  # noqa: ANN201
         Notification.username == current_user.username, Notification.read_at.is_(None)).values(read_at=utcnow())))
     flash("已全部标为已读")
     return redirect(url_for("mail.notifications"))
+
+
+def _mark_read(model: type, raw_id: str, owner: str) -> bool:
+    """Mark the current user's copy or notification read; False when it is not theirs."""
+    ident = _uuid(raw_id)
+    row = db.session.get(model, ident) if ident else None
+    if row is None or getattr(row, owner) != current_user.username:
+        return False
+    row.read_at = row.read_at or utcnow()
+    return True
 
 
 def _uuid(value: str) -> uuid.UUID | None:
