@@ -4,7 +4,10 @@
    (bare Flask round trip under gunicorn + the smallest durable move transaction) beside it;
 2. the two-step approval model with 1 and 4 concurrent clients against gunicorn + PostgreSQL:
    completed instances/s and complete latency p50/p95, next to the in-memory floors;
-3. 待办 latency with 100,000 open tasks.
+3. 待办 latency with 100,000 open tasks;
+4. background work: 10,000 due reminders through scheduler → outbox → RQ workers (1 and 2) beside
+   the in-process floor, and how late timers fire under that load (BENCH_ONLY=background runs
+   only this part).
 Results go to stdout and bench/results/<timestamp>.json."""
 from __future__ import annotations
 
@@ -13,8 +16,9 @@ import os
 import time
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
-from bench import env, floor, inbox, load, stack
+from bench import background, env, floor, inbox, load, stack
 from bench.p1 import p1_step_costs
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -30,7 +34,7 @@ def main() -> None:
     db_url, redis_url = env.services()
     app = env.make_app(db_url, redis_url)
     from engine.db import db
-    from tests.factories import EXAMPLE_MODEL, deploy_example, make_user
+    from tests.factories import deploy_example, make_user
     from web.setup import create_schema, deploy_shipped_models, load_demo_data
 
     with app.app_context():
@@ -44,6 +48,19 @@ def main() -> None:
             make_user(f"bh{i}", ("UNIT_HEAD", "UNIT", unit))
             pairs.append((f"bf{i}", f"bh{i}"))
         db.session.commit()
+    if os.environ.get("BENCH_ONLY") != "background":
+        _requests_and_engine(app, db_url, pairs, seconds, results)
+    with app.app_context():
+        results["background_reminders"] = background.reminders(UNITS * 6)
+        results["background_timer_delay"] = background.timer_delay(UNITS * 6)
+        background.cleanup()
+    _report(results)
+
+
+def _requests_and_engine(app: Any, db_url: str, pairs: list[tuple[str, str]], seconds: float,
+                         results: dict[str, object]) -> None:
+    """Parts 1–3: the engine floors, the app under load through HTTP, 待办 at 100,000 tasks."""
+    from tests.factories import EXAMPLE_MODEL
 
     example = {EXAMPLE_MODEL.name: EXAMPLE_MODEL.read_bytes()}
     spec, subs = floor.load_spec(ROOT / "workflows", "ex_two_step_approval", example)
@@ -70,7 +87,6 @@ def main() -> None:
     finally:
         server.terminate()
     results["p1_step"]["stack_floor"] = _stack_floor(db_url, results["p1_step"])
-    _report(results)
 
 
 def _stack_floor(db_url: str, p1: dict) -> dict[str, object]:
@@ -105,10 +121,11 @@ def _todo_api(base: str, token: str, reps: int = 200) -> dict[str, float]:
 
 
 def _report(results: dict[str, object]) -> None:
-    s1 = results["two_step_floor_S1"]
+    s1 = results.get("two_step_floor_S1")
     for key in ("two_step_app_1_client", "two_step_app_4_clients"):
-        app_run = results[key]
-        app_run["ratio_p50_to_floor_S1"] = round(app_run["complete"]["p50_ms"] / s1["p50_ms"], 1)
+        if s1 and key in results:
+            app_run = results[key]
+            app_run["ratio_p50_to_floor_S1"] = round(app_run["complete"]["p50_ms"] / s1["p50_ms"], 1)
     out = ROOT / "bench" / "results"
     out.mkdir(parents=True, exist_ok=True)
     path = out / f"{datetime.now():%Y%m%d-%H%M%S}.json"

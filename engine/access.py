@@ -7,8 +7,11 @@ from typing import Any
 
 from engine.identity import RoleAssignment, User
 
+# Observers (人大, 审计, 其他监督; domain README roles): they read, never speak in an instance
+# (评论, 催办, 抄送) — the one list of read-only roles.
+READ_ONLY_ROLES = frozenset({"OBS_NPC", "OBS_AUDIT", "OBS_OTHER"})
 # Roles that see every instance read-only (supervision); acting still needs the lane's role.
-SUPERVISOR_ROLES = {"FIN_PERF", "FIN_BUDGET", "FIN_LEADER", "OBS_NPC", "OBS_AUDIT", "SYS_ADMIN"}
+SUPERVISOR_ROLES = {"FIN_PERF", "FIN_BUDGET", "FIN_LEADER", "SYS_ADMIN", *READ_ONLY_ROLES}
 
 
 def covers(assignment: RoleAssignment, scope_unit: str | None, scope_dept: str | None,
@@ -89,6 +92,13 @@ def can_view_instance(user: User, instance: Any, participants: set[str] | None =
         if covers(a, instance.scope_unit, instance.scope_dept, instance.scope_division):
             return True
     return False
+
+
+def read_only(user: User) -> bool:
+    """An observer: every role the user holds today is a read-only one (and there is one). They may
+    read what they see but not speak in it: 评论, 催办, 抄送 need visible and not read_only."""
+    roles = {a.role for a in user.roles if a.valid_on()}
+    return bool(roles) and roles <= READ_ONLY_ROLES
 
 
 def is_admin(user: User) -> bool:

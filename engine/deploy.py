@@ -105,6 +105,9 @@ def deploy(files: dict[str, bytes], deployed_by: str | None = None, key: str | N
     )
     db.session.add(version)
     db.session.flush()
+    from engine.timers import schedule_start_events
+
+    schedule_start_events(version)
     return version, True
 
 

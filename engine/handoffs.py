@@ -43,14 +43,18 @@ def release(item_id: uuid.UUID, actor: User) -> HumanTask:
 
 
 def transfer(item_id: uuid.UUID, actor: User, to: str, opinion: str = "") -> HumanTask:
-    """转办: `to` takes the task over and decides it."""
+    """转办: `to` takes the task over and decides it. A signer's item never goes to someone who
+    already signs (or signed) in the same round: one person, one vote."""
     instance, row = lock_item(item_id)
-    may_decide(row, actor)
+    acting = may_decide(row, actor)
     person = _target(row, to, actor)
+    if row.sign_seq is not None:
+        _not_a_signer_yet(row, person.username)
     row.assignee, row.assigned_via, row.owner, row.delegation = person.username, "TRANSFER", None, None
     row.claimed_at, row.opened_at = None, None
     add_opinion(instance, actor, "transfer", row=row, text=opinion)
-    audit(instance, actor, "transfer", row=row, comment=opinion, detail={"to": person.username})
+    audit(instance, actor, "transfer", row=row, comment=opinion,
+          detail=_on_behalf({"to": person.username}, acting, actor))
     notify([person.username], "transfer", f"转办给您：{row.title}（{instance.title}）", body=opinion,
            instance=instance, row=row, by=actor.username)
     return row
@@ -64,7 +68,8 @@ def delegate(item_id: uuid.UUID, actor: User, to: str, opinion: str = "") -> Hum
     row.owner = row.owner or acting
     row.assignee, row.assigned_via, row.delegation, row.opened_at = person.username, "DELEGATE", "PENDING", None
     add_opinion(instance, actor, "delegate", row=row, text=opinion)
-    audit(instance, actor, "delegate", row=row, comment=opinion, detail={"to": person.username})
+    audit(instance, actor, "delegate", row=row, comment=opinion,
+          detail=_on_behalf({"to": person.username}, acting, actor))
     notify([person.username], "delegate", f"委派给您：{row.title}（{instance.title}）", body=opinion,
            instance=instance, row=row, by=actor.username)
     return row
@@ -93,7 +98,7 @@ def add_signers(item_id: uuid.UUID, actor: User, users: list[str], position: str
     """加签: BEFORE (they sign first, then it comes back), AFTER (they sign after the actor), or
     WITH (alongside, now). Several added signers sign in sequence or in parallel (`order`)."""
     instance, row = lock_item(item_id)
-    may_decide(row, actor)
+    acting = may_decide(row, actor)
     position, order = position.upper(), order.upper()
     errors: dict[str, list[str]] = {}
     if position not in ("BEFORE", "AFTER", "WITH"):
@@ -114,6 +119,9 @@ def add_signers(item_id: uuid.UUID, actor: User, users: list[str], position: str
     taken = {r.assignee for r in rows if r.status in signing.OPEN}
     if dup := [p.username for p in people if p.username in taken]:
         raise ValidationFailed({"users": [f"{'、'.join(dup)} 已在本环节待签"]})
+    signed = {r.completed_by for r in rows if r.status == "COMPLETED"} | {actor.username, row.assignee}
+    if dup := [p.username for p in people if p.username in signed]:  # one person, one vote per round
+        raise ValidationFailed({"users": [f"{'、'.join(dup)} 已在本环节签署，同一人不能在一个环节签署两次"]})
     levels = len(people) if order == "SEQUENTIAL" and position != "WITH" else 1
     mine = row.sign_seq or 0
     if position == "WITH":
@@ -134,8 +142,8 @@ def add_signers(item_id: uuid.UUID, actor: User, users: list[str], position: str
     for r in open_rows:  # whoever has the lowest sequence number is up
         r.status = "READY" if (r.sign_seq or 0) == low else "WAITING"
     add_opinion(instance, actor, "add_signer", row=row, text=opinion)
-    audit(instance, actor, "add_signer", row=row, comment=opinion,
-          detail={"users": [p.username for p in people], "position": position, "order": order})
+    audit(instance, actor, "add_signer", row=row, comment=opinion, detail=_on_behalf(
+        {"users": [p.username for p in people], "position": position, "order": order}, acting, actor))
     notify([i.assignee for i in added if i.status == "READY"], "sign", f"请会签：{row.title}（{instance.title}）",
            instance=instance, row=row, by=actor.username)
     return added
@@ -148,8 +156,9 @@ def remove_signer(item_id: uuid.UUID, actor: User, opinion: str = "") -> HumanTa
         raise Conflict("只能减去多人审批环节中尚未签署的人")
     step = signing.step_of(row)
     rows = signing.signers(row, step)
-    may = any(acting_as(actor, r) for r in rows if r.id != row.id) or _is_admin(actor)
-    if not may:
+    rights = [who for r in rows if r.id != row.id and (who := acting_as(actor, r))]
+    acting = actor.username if actor.username in rights else next(iter(rights), None)
+    if acting is None and not _is_admin(actor):
         raise Forbidden("只有本环节的办理人或流程管理员可以减签")
     remaining = [r for r in rows if r.status in signing.OPEN and r.id != row.id]
     if not remaining:
@@ -159,7 +168,8 @@ def remove_signer(item_id: uuid.UUID, actor: User, opinion: str = "") -> HumanTa
     row.status = "CANCELLED"
     signing.promote([r for r in rows if r.id != row.id])
     add_opinion(instance, actor, "remove_signer", row=row, text=opinion)
-    audit(instance, actor, "remove_signer", row=row, comment=opinion, detail={"user": row.assignee})
+    audit(instance, actor, "remove_signer", row=row, comment=opinion,
+          detail=_on_behalf({"user": row.assignee}, acting, actor))
     return row
 
 
@@ -203,9 +213,12 @@ def set_deputy(principal: User, deputy: str, starts_on: date, ends_on: date) -> 
 
 
 def cancel_deputy(deputy_id: uuid.UUID, actor: User) -> Deputy:
-    row = db.session.get(Deputy, deputy_id)
+    row = db.session.scalar(select(Deputy).where(Deputy.id == deputy_id).with_for_update()
+                            .execution_options(populate_existing=True))  # a concurrent cancel has committed
     if row is None or (row.principal != actor.username and not _is_admin(actor)):
         raise NotFound("代理设置不存在")
+    if row.cancelled_at is not None:
+        raise Conflict("该代理已取消")
     row.cancelled_at = utcnow()
     return row
 
@@ -219,6 +232,21 @@ def _target(row: HumanTask, username: str, actor: User, field: str = "to") -> Us
     if row.excluded and person.username in row.excluded:
         raise ValidationFailed({field: [f"{person.username} 已办理前序环节，按职责分离不能办理本环节"]})
     return person
+
+
+def _not_a_signer_yet(row: HumanTask, username: str) -> None:
+    """转办 of a signer's item: refused to someone with an open or completed item in this round."""
+    for other in signing.signers(row):
+        if other.id != row.id and username in (other.assignee, other.completed_by):
+            done = "已在本环节签署" if other.status == "COMPLETED" else "已是本环节的待签人"
+            raise ValidationFailed({"to": [f"{username} {done}，同一人不能在一个环节签署两次"]})
+
+
+def _on_behalf(detail: dict[str, object], acting: str | None, actor: User) -> dict[str, object]:
+    """代理: the audit detail names the principal whose right was used (as complete_task does)."""
+    if acting and acting != actor.username:
+        detail["on_behalf_of"] = acting
+    return detail
 
 
 def _copy(row: HumanTask) -> dict[str, object]:

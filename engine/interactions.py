@@ -7,9 +7,10 @@ from datetime import timedelta
 from typing import Any
 
 from SpiffWorkflow.util.task import TaskState
-from sqlalchemy import func, select
+from sqlalchemy import select
 
-from engine.access import acting_as, can_view_instance
+from engine import reminders
+from engine.access import acting_as, can_view_instance, read_only
 from engine.db import db, utcnow
 from engine.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from engine.identity import User
@@ -33,24 +34,39 @@ def visible_instance(instance_id: uuid.UUID, user: User) -> ProcessInstance:
     return instance
 
 
+def speaking_instance(instance_id: uuid.UUID, user: User, what: str) -> ProcessInstance:
+    """The instance `user` may speak in (评论, 催办, 抄送: `what`): one they see, and they are no
+    read-only observer (access.READ_ONLY_ROLES) — those read, they do not speak."""
+    instance = visible_instance(instance_id, user)
+    if read_only(user):
+        raise Forbidden(f"观察员只能查看，不能{what}")
+    return instance
+
+
 def urge(instance_id: uuid.UUID, actor: User, message: str = "") -> list[str]:
-    """催办 the actors of every ready task of the instance; once per person per 10 minutes."""
-    instance = visible_instance(instance_id, actor)
+    """催办 the actors of every ready task of the instance (the people its reminders go to) and,
+    from the second 催办 of a work item on, the head above them (views.md §7.3, the domain's
+    escalation targets); once per person per instance every 10 minutes."""
+    instance = speaking_instance(instance_id, actor, "催办")
     rows = list(db.session.scalars(select(HumanTask).where(HumanTask.instance_id == instance.id,
                                                            HumanTask.status == "READY")))
     if not rows:
         raise Conflict("没有等待办理的任务")
-    recent = db.session.scalar(select(func.max(AuditEvent.at)).where(
-        AuditEvent.instance_id == instance.id, AuditEvent.action == "urge", AuditEvent.actor == actor.username))
+    urged = db.session.execute(select(AuditEvent.at, AuditEvent.actor).where(
+        AuditEvent.instance_id == instance.id, AuditEvent.action == "urge")).all()
+    recent = max((u.at for u in urged if u.actor == actor.username), default=None)
     if recent is not None and utcnow() - recent < URGE_INTERVAL:
         wait = URGE_INTERVAL - (utcnow() - recent)
         raise RateLimited(f"催办过于频繁，请 {max(1, int(wait.total_seconds() // 60) + 1)} 分钟后再试")
     text = (message or "").strip() or "请尽快办理"
     people: list[str] = []
     for row in rows:
-        to = [row.assignee] if row.assignee else [u.username for u in candidates(row)]
-        to = [p for p in to if p != actor.username]
-        notify(to, "urge", f"催办：{row.title}（{instance.title}）", body=text, instance=instance, row=row,
+        own = reminders.actors(row)
+        earlier = sum(1 for u in urged if u.at >= row.created_at)  # 催办 of this work item before this one
+        heads = reminders.escalation_recipients(row, "HEAD", own) if earlier else []
+        to = [p for p in dict.fromkeys(own + heads) if p != actor.username]
+        nth = f"（第{earlier + 1}次）" if earlier else ""
+        notify(to, "urge", f"催办{nth}：{row.title}（{instance.title}）", body=text, instance=instance, row=row,
                by=actor.username)
         people.extend(to)
     people = list(dict.fromkeys(people))
@@ -60,7 +76,7 @@ def urge(instance_id: uuid.UUID, actor: User, message: str = "") -> list[str]:
 
 
 def copy_to(instance_id: uuid.UUID, actor: User, to: list[str], note: str = "") -> list[str]:
-    instance = visible_instance(instance_id, actor)
+    instance = speaking_instance(instance_id, actor, "抄送")
     names = [n.strip() for n in to if n and n.strip()]
     if not names:
         raise ValidationFailed({"to": ["请选择抄送人"]})
@@ -81,7 +97,7 @@ def _already_copied(instance: ProcessInstance, names: list[str]) -> set[str]:
 
 
 def comment(instance_id: uuid.UUID, actor: User, text: str, attachments: list[str] | None = None) -> None:
-    instance = visible_instance(instance_id, actor)
+    instance = speaking_instance(instance_id, actor, "发表评论")
     if not (text or "").strip():
         raise ValidationFailed({"text": ["请填写评论内容"]})
     if len(text) > 2000:

@@ -182,7 +182,8 @@ class CarbonCopy(db.Model):
 
 
 class Notification(db.Model):
-    """In-app notifications (催办, 抄送, 转办 …); the delivery channels come with the timers issue."""
+    """In-app notifications (催办, 抄送, 转办, reminders …); e-mail and webhook copies are
+    `NotificationDelivery` rows sent by the queue (engine.channels)."""
 
     __tablename__ = "notification"
     __table_args__ = (Index("ix_notification_user", "username", "created_at"),)
@@ -215,17 +216,25 @@ class Deputy(db.Model):
 
 
 class Timer(db.Model):
+    """A waiting timer of an instance, or the next occurrence of a model's timer start event
+    (instance_id NULL, process_key set). Fired once: WAITING → DUE by a conditional update that
+    also writes the job that runs it."""
+
     __tablename__ = "engine_timer"
     __table_args__ = (Index("ix_timer_due", "due_at", postgresql_where=text("status = 'WAITING'")),)
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
-    instance_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("process_instance.id", ondelete="CASCADE"))
-    task_id: Mapped[uuid.UUID]
+    instance_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("process_instance.id", ondelete="CASCADE"),
+                                                          index=True)
+    process_key: Mapped[str | None] = mapped_column(String(80))  # timer start events
+    task_id: Mapped[uuid.UUID | None]
     task_name: Mapped[str] = mapped_column(String(120))
     event_type: Mapped[str] = mapped_column(String(40))
     due_at: Mapped[datetime | None]
-    raw_value: Mapped[str | None] = mapped_column(String(120))
-    status: Mapped[str] = mapped_column(String(12), default="WAITING")  # WAITING FIRED CANCELLED
+    raw_value: Mapped[str | None] = mapped_column(String(200))
+    status: Mapped[str] = mapped_column(String(12), default="WAITING")  # WAITING DUE FIRED CANCELLED
+    fired_at: Mapped[datetime | None]
+    fired_count: Mapped[int] = mapped_column(default=0)
 
 
 class MessageSubscription(db.Model):
@@ -238,6 +247,25 @@ class MessageSubscription(db.Model):
     message_name: Mapped[str] = mapped_column(String(120))
     correlation: Mapped[dict[str, Any]] = mapped_column(JSONB, default=dict)
     status: Mapped[str] = mapped_column(String(12), default="WAITING")
+
+
+class Message(db.Model):
+    """A message thrown by an instance (or sent from outside), kept until a receiver took it:
+    WAITING (nobody catches it yet) → DELIVERED, or EXPIRED after its time to live."""
+
+    __tablename__ = "engine_message"
+    __table_args__ = (Index("ix_message_waiting", "name", postgresql_where=text("status = 'WAITING'")),)
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
+    name: Mapped[str] = mapped_column(String(120))
+    payload: Mapped[dict[str, Any] | None] = mapped_column(JSONB)
+    correlation: Mapped[dict[str, Any]] = mapped_column(JSONB, default=dict)
+    source_instance_id: Mapped[uuid.UUID | None]
+    status: Mapped[str] = mapped_column(String(12), default="WAITING")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime | None]
+    delivered_at: Mapped[datetime | None]
+    delivered_to: Mapped[list[str]] = mapped_column(JSONB, default=list)  # instance ids
 
 
 class AuditEvent(db.Model):
@@ -261,19 +289,28 @@ class AuditEvent(db.Model):
 
 
 class Outbox(db.Model):
-    """Jobs committed with the state change that caused them; dispatched after commit."""
+    """Jobs committed with the state change that caused them (engine.queue): the truth of what
+    background work is owed. RQ only carries their ids; a lost Redis loses nothing."""
 
     __tablename__ = "outbox"
-    __table_args__ = (Index("ix_outbox_pending", "created_at", postgresql_where=text("done_at IS NULL")),)
+    __table_args__ = (
+        Index("ix_outbox_due", "available_at", postgresql_where=text("status = 'PENDING'")),
+        Index("ix_outbox_key", "key", unique=True),
+    )
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
     kind: Mapped[str] = mapped_column(String(60))
+    queue: Mapped[str] = mapped_column(String(40), default="default")
+    key: Mapped[str | None] = mapped_column(String(200))  # dedupe: one job per key, ever
     payload: Mapped[dict[str, Any]] = mapped_column(JSONB, default=dict)
     instance_id: Mapped[uuid.UUID | None]
+    status: Mapped[str] = mapped_column(String(12), default="PENDING")  # PENDING DONE FAILED DISCARDED
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    available_at: Mapped[datetime] = mapped_column(default=utcnow)
     dispatched_at: Mapped[datetime | None]
     done_at: Mapped[datetime | None]
     attempts: Mapped[int] = mapped_column(default=0)
+    max_attempts: Mapped[int] = mapped_column(default=5)
     last_error: Mapped[str | None] = mapped_column(Text)
 
 
@@ -290,3 +327,75 @@ class Attachment(db.Model):
     uploaded_at: Mapped[datetime] = mapped_column(default=utcnow)
     instance_id: Mapped[uuid.UUID | None]
     task_id: Mapped[uuid.UUID | None]  # the work item it was attached on, if any
+
+
+class HolidayDay(db.Model):
+    """工作日历 (engine.calendar): a day of one jurisdiction that breaks the Monday–Friday rule —
+    HOLIDAY (法定节假日, off even on a weekday) or WORKDAY (调休上班, worked even on a weekend)."""
+
+    __tablename__ = "holiday_day"
+    __table_args__ = (db.CheckConstraint("kind IN ('HOLIDAY', 'WORKDAY')", name="kind"),)
+
+    jurisdiction: Mapped[str] = mapped_column(String(40), primary_key=True)
+    day: Mapped[date] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(8))  # HOLIDAY WORKDAY
+    name: Mapped[str] = mapped_column(String(80), default="")  # 春节, 国庆节 …
+
+
+class NotificationPreference(db.Model):
+    """通知设置 (engine.channels): the channels a person wants besides the in-app notification,
+    which is always on, and where they go."""
+
+    __tablename__ = "notification_preference"
+
+    username: Mapped[str] = mapped_column(String(80), primary_key=True)
+    email: Mapped[str | None] = mapped_column(String(200))
+    webhook_url: Mapped[str | None] = mapped_column(String(500))
+    channels: Mapped[list[str]] = mapped_column(JSONB, default=list)  # "email", "webhook"
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+class NotificationDelivery(db.Model):
+    """One notification sent to one person over one channel (e-mail, robot webhook); its job
+    `notify.deliver` carries the key `delivery:<id>`, the id is the idempotency key outside."""
+
+    __tablename__ = "notification_delivery"
+    __table_args__ = (
+        Index("ix_delivery_user", "username", "created_at"),
+        db.CheckConstraint("channel IN ('email', 'webhook')", name="channel"),
+        db.CheckConstraint("status IN ('PENDING', 'SENT', 'FAILED')", name="status"),
+    )
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
+    notification_id: Mapped[uuid.UUID]
+    username: Mapped[str] = mapped_column(String(80))
+    channel: Mapped[str] = mapped_column(String(10))
+    target: Mapped[str] = mapped_column(String(500))  # the address or URL at the time it was sent
+    status: Mapped[str] = mapped_column(String(10), default="PENDING")
+    attempts: Mapped[int] = mapped_column(default=0)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    sent_at: Mapped[datetime | None]
+
+
+class Reminder(db.Model):
+    """One reminder occasion of an open work item (engine.reminders; views.md §7.3): T_MINUS_7,
+    T_MINUS_3, T_MINUS_1, DUE, OVERDUE_1, OVERDUE_REPEAT_<n>, ESCALATED_HEAD, ESCALATED_FIN. The
+    unique (task_id, occasion) is what makes each occasion happen once: the scan inserts with
+    ON CONFLICT DO NOTHING and queues a `reminder.send` job only for the rows it inserted."""
+
+    __tablename__ = "reminder"
+    __table_args__ = (UniqueConstraint("task_id", "occasion", name="uq_reminder_once"),)
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=True)
+    task_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("human_task.id", ondelete="CASCADE"))
+    occasion: Mapped[str] = mapped_column(String(30))
+    due_at: Mapped[datetime]  # the deadline it was about
+    status: Mapped[str] = mapped_column(String(8), default="QUEUED")  # QUEUED SENT SKIPPED FAILED
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)  # the scan's `now` that reached it
+    sent_at: Mapped[datetime | None]
+    recipients: Mapped[list[str] | None] = mapped_column(JSONB)
+
+
+# The reminder scan's lookup: open work items by deadline (partial, like the inbox indexes).
+Index("ix_task_open_due", HumanTask.due_at, postgresql_where=text("status = 'READY' AND due_at IS NOT NULL"))

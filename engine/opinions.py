@@ -1,11 +1,13 @@
 """审批意见, 抄送 and in-app notifications: the records every approval operation leaves."""
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert
 
+from engine import channels
 from engine.db import db
 from engine.identity import User
 from engine.models import CarbonCopy, HumanTask, Notification, Opinion, ProcessInstance
@@ -36,10 +38,16 @@ def add_opinion(instance: ProcessInstance, actor: User, action: str, *, row: Hum
 
 def notify(usernames: list[str], kind: str, title: str, *, body: str = "", instance: ProcessInstance | None = None,
            row: HumanTask | None = None, by: str | None = None) -> None:
-    for name in dict.fromkeys(usernames):
-        db.session.add(Notification(username=name, kind=kind, title=title[:200], body=body,
-                                    instance_id=instance.id if instance else None,
-                                    task_id=row.id if row else None, created_by=by))
+    """In-app notifications for `usernames`, plus the e-mail / robot deliveries each person chose
+    (engine.channels; one query for all of them, none when there is nobody to notify)."""
+    notes = [Notification(id=uuid.uuid4(), username=name, kind=kind, title=title[:200], body=body,
+                          instance_id=instance.id if instance else None, task_id=row.id if row else None,
+                          created_by=by)
+             for name in dict.fromkeys(usernames)]
+    if not notes:
+        return
+    db.session.add_all(notes)
+    channels.plan(notes)
 
 
 def carbon_copy(instance: ProcessInstance, to: list[str], by: str, *, task_name: str = "", step_title: str = "",

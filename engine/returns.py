@@ -5,15 +5,20 @@ of one parallel branch or one expert of a panel resets exactly what lies after t
 branches and panel members after it are cancelled, nothing is left dangling."""
 from __future__ import annotations
 
+import json
 import uuid
+from datetime import date, datetime
+from decimal import Decimal
 from typing import Any
 
 from SpiffWorkflow.bpmn.specs.defaults import StartEvent
+from SpiffWorkflow.bpmn.specs.mixins.multiinstance_task import LoopTask, MultiInstanceTask
 from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import select
 
 from engine.db import db, utcnow
-from engine.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from engine.errors import Conflict, Forbidden, Incident, NotFound, ValidationFailed
+from engine.hooks import REGISTRY, OperationDone
 from engine.identity import User
 from engine.models import HumanTask, ProcessInstance
 from engine.opinions import add_opinion, notify
@@ -61,7 +66,7 @@ def returnable_steps(instance: ProcessInstance, row: HumanTask, workflow: Any) -
 def return_task(item_id: uuid.UUID, actor: User, target_id: str, opinion: str,
                 resubmit: str | None = None) -> ProcessInstance:
     instance, row = lock_item(item_id)
-    may_decide(row, actor)
+    acting = may_decide(row, actor)
     workflow, _scripts, _loaded = load(instance)
     task = find_task(workflow, row.spiff_task_id)
     if task is None or task.state != TaskState.READY:
@@ -81,23 +86,119 @@ def return_task(item_id: uuid.UUID, actor: User, target_id: str, opinion: str,
     if errors:
         raise ValidationFailed(errors)
     assert target is not None
-    plan = None
-    if strategy == "JUMP_BACK":  # what was done after the target, parallel branches included
-        done = db.session.scalars(select(HumanTask).where(
-            HumanTask.instance_id == instance.id, HumanTask.status == "COMPLETED",
-            HumanTask.completed_at > target.completed_at).order_by(HumanTask.completed_at)).all()
-        plan = {"target": target.task_name, "returner_step": row.task_name, "returner": actor.username,
-                "armed": False, "skip": {r.task_name: r.submission or {} for r in done
-                                         if r.task_name not in (target.task_name, row.task_name)}}
+    plan = _resubmit_plan(instance, workflow, target, row, actor) if strategy == "JUMP_BACK" else None
+    data = dict(task.data)
     _close(row, actor, "RETURN", opinion)
+    detail = {"to": target.task_name, "to_title": target.title, "resubmit": strategy}
+    if acting != actor.username:  # 代理: recorded as complete_task records it
+        row.proxy_for = detail["on_behalf_of"] = acting
     add_opinion(instance, actor, "return", row=row, text=opinion)
-    audit(instance, actor, "return", row=row, decision="RETURN", comment=opinion,
-          detail={"to": target.task_name, "to_title": target.title, "resubmit": strategy})
+    audit(instance, actor, "return", row=row, decision="RETURN", comment=opinion, detail=detail)
     _rewind(instance, workflow, target, actor, via="RETURN")
     instance.resubmit = plan
     notify([target.completed_by], "return", f"退回：{instance.title}（{row.title}）", body=opinion,
            instance=instance, by=actor.username)
+    _tell(OperationDone(instance, "return", row, actor, opinion, target.task_name, data))
     return instance
+
+
+def _resubmit_plan(instance: ProcessInstance, workflow: Any, target: HumanTask, row: HumanTask,
+                   actor: User) -> dict[str, Any]:
+    """JUMP_BACK: what was done after the target, parallel branches included, to be replayed once the
+    target is completed again. `skip` holds each step's last submission; `members` each member's own
+    for the steps done per member (multi-instance panels, loops: member key → submission), and a
+    multi-signer step's entry carries its outcome (sign_result, verdict, sign_votes) as decided."""
+    done = db.session.scalars(select(HumanTask).where(
+        HumanTask.instance_id == instance.id, HumanTask.status == "COMPLETED",
+        HumanTask.completed_at > target.completed_at).order_by(HumanTask.completed_at)).all()
+    skip: dict[str, Any] = {}
+    members: dict[str, dict[str, Any]] = {}
+    for r in done:
+        if r.task_name in (target.task_name, row.task_name):
+            continue
+        engine_task = find_task(workflow, r.spiff_task_id)
+        stored = r.submission or {}
+        if engine_task is not None:  # the values as submitted (Decimal, date), not their JSON text
+            stored = {k: engine_task.data.get(k, v) for k, v in stored.items()}
+            if r.sign_seq is not None:
+                stored.update({k: engine_task.data[k] for k in SIGN_OUTCOME if k in engine_task.data})
+        submission = _tagged(stored)
+        skip[r.task_name] = submission
+        key = member_key(engine_task) if engine_task is not None else None
+        if key is not None:
+            members.setdefault(r.task_name, {})[key] = submission
+    return {"target": target.task_name, "returner_step": row.task_name, "returner": actor.username,
+            "armed": False, "skip": skip, "members": members}
+
+
+SIGN_OUTCOME = ("sign_result", "verdict", "sign_votes")
+
+
+def member_key(task: Any) -> str | None:
+    """Which member of a multi-instance (or loop) a task belongs to, as a stable text key: the
+    member's index (or key, or iteration) and input item at each enclosing level, outermost first,
+    across subprocess boundaries; None outside any. The same member of a later round has the
+    same key, so a JUMP_BACK replays each expert their own earlier submission."""
+    levels: list[list[Any]] = []
+    current = task
+    while current is not None:
+        parent = current.parent
+        if parent is None and current.workflow.parent_task_id is not None:  # leave the subprocess
+            parent = find_task(current.workflow.top_workflow, current.workflow.parent_task_id)
+        spec = parent.task_spec if parent is not None else None
+        if isinstance(spec, LoopTask) and current.task_spec.name == spec.task_spec:  # a member of `parent`
+            inner = current.internal_data
+            index = inner.get("key_or_index", inner.get("item", inner.get("iteration")))
+            item = None
+            if isinstance(spec, MultiInstanceTask) and spec.input_item is not None \
+                    and spec.input_item.exists(current):
+                value = spec.input_item.get(current)
+                item = value if isinstance(value, str | int) else None
+            levels.insert(0, [spec.bpmn_id, index, item])
+        current = parent
+    return json.dumps(levels, ensure_ascii=False, default=str) if levels else None
+
+
+def replayed(plan: dict[str, Any], task: Any) -> dict[str, Any] | None:
+    """What a JUMP_BACK plan replays for a ready task: a member's own earlier submission, else the
+    step's; None when the plan has nothing for it (a new member: its path changed)."""
+    name = task.task_spec.bpmn_id
+    if name not in plan["skip"]:
+        return None
+    by_member = (plan.get("members") or {}).get(name)
+    if by_member is None:  # not done per member (or a plan stored before members were kept)
+        return _untagged(plan["skip"][name])
+    found = by_member.get(member_key(task) or "")
+    return None if found is None else _untagged(found)
+
+
+# The plan is JSONB: Decimal and date values are tagged so a replay merges what was submitted
+# (scripts add Decimals, DMN compares them), not their text.
+_TAGS: dict[str, Any] = {"$decimal": Decimal, "$date": date.fromisoformat, "$datetime": datetime.fromisoformat}
+
+
+def _tagged(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return {"$decimal": str(value)}
+    if isinstance(value, datetime):
+        return {"$datetime": value.isoformat()}
+    if isinstance(value, date):
+        return {"$date": value.isoformat()}
+    if isinstance(value, dict):
+        return {str(k): _tagged(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_tagged(v) for v in value]
+    return value if value is None or isinstance(value, str | int | float | bool) else str(value)
+
+
+def _untagged(value: Any) -> Any:
+    if isinstance(value, dict):
+        if len(value) == 1 and (tag := next(iter(value))) in _TAGS:
+            return _TAGS[tag](value[tag])
+        return {k: _untagged(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_untagged(v) for v in value]
+    return value
 
 
 def withdraw(instance_id: uuid.UUID, actor: User, opinion: str = "") -> ProcessInstance:
@@ -129,8 +230,11 @@ def withdraw(instance_id: uuid.UUID, actor: User, opinion: str = "") -> ProcessI
     audit(instance, actor, "withdraw", title=first.title, comment=opinion, detail={"to": first.task_name})
     notify([r.assignee for r in open_rows if r.assignee], "withdraw", f"已撤回：{instance.title}",
            instance=instance, by=actor.username)
+    first_task = find_task(workflow, first.spiff_task_id)
+    data = dict(first_task.data) if first_task is not None else {}
     _rewind(instance, workflow, first, actor, via="WITHDRAW")
     instance.resubmit = None
+    _tell(OperationDone(instance, "withdraw", None, actor, opinion, first.task_name, data))
     return instance
 
 
@@ -158,10 +262,21 @@ def reclaim(item_id: uuid.UUID, actor: User, opinion: str = "") -> ProcessInstan
         raise Conflict("该任务不能拿回")
     for r in later:
         r.status = "CANCELLED"
+    data = dict(task.data)
     add_opinion(instance, actor, "reclaim", row=row, text=opinion)
     audit(instance, actor, "reclaim", row=row, comment=opinion)
     _rewind(instance, workflow, row, actor, via="RECLAIM", to=actor.username)
+    _tell(OperationDone(instance, "reclaim", row, actor, opinion, row.task_name, data))
     return instance
+
+
+def _tell(event: OperationDone) -> None:
+    """The domain's operation listeners, in this move's transaction (engine.hooks.on_operation)."""
+    for listener in REGISTRY.operation_listeners:
+        try:
+            listener(event)
+        except Exception as err:  # noqa: BLE001  (a domain failure rolls the move back, never a 500)
+            raise Incident(f"业务记录写入失败：{err}") from err
 
 
 def _rewind(instance: ProcessInstance, workflow: Any, target: HumanTask, actor: User, *, via: str,

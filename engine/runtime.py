@@ -14,7 +14,7 @@ from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinitio
 from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import select
 
-from engine import serializer, signing, specs
+from engine import messages, serializer, services, signing, specs
 from engine.access import acting_as, can_start
 from engine.attachments import link_submission
 from engine.db import db, utcnow
@@ -26,7 +26,6 @@ from engine.models import (
     AuditEvent,
     HumanTask,
     MessageSubscription,
-    Outbox,
     ProcessInstance,
     ProcessModelVersion,
     SignStep,
@@ -62,7 +61,11 @@ def start_instance(
     title: str | None = None,
     scope: dict[str, str | None] | None = None,
     year: int | None = None,
+    message: Any | None = None,
+    start_fired: bool = False,
 ) -> ProcessInstance:
+    """A new instance of the newest version of `key`. `message`: the event its message start
+    event catches; `start_fired`: its timer start event has fired (a periodic start)."""
     version = latest_version(key)
     loaded = specs.load(version)
     start_lane = next((ts.lane for ts in loaded.spec.task_specs.values() if isinstance(ts, StartEvent)), None)
@@ -84,6 +87,14 @@ def start_instance(
     bind_services(scripts, instance, actor)
     since = datetime.now().timestamp()
     audit(instance, actor, "start", title=instance.title)
+    if start_fired:  # our scheduler owns the start timer: pass the start event as a plain one
+        for task in workflow.get_tasks(spec_class=StartEvent):
+            task._sync_children(task.task_spec.outputs, TaskState.FUTURE)
+            task._set_state(TaskState.READY)
+            task.run()
+    if message is not None:
+        workflow.do_engine_steps()  # the start event now waits for the message
+        workflow.send_event(message)
     advance(instance, workflow)
     persist(instance, workflow, actor, since)
     return instance
@@ -133,8 +144,8 @@ def complete_task(task_id: uuid.UUID, actor: User, submission: dict[str, Any], *
             found = check(instance, row, form.keys, form.mode, clean, task.data) or {}
         except Exception as err:  # noqa: BLE001
             raise Incident(f"提交检查出错：{err}") from err
-        for path, messages in found.items():
-            errors.setdefault(path, []).extend(messages)
+        for path, found_messages in found.items():
+            errors.setdefault(path, []).extend(found_messages)
     decision = _as_text(clean.get("verdict") or clean.get("panel_verdict") or clean.get("expert_verdict"))
     if decision in rules.opinion_required and not str(clean.get("comment") or "").strip():
         errors.setdefault("comment", []).append("退回或不同意时须填写审批意见")
@@ -240,8 +251,12 @@ def _settle(instance: ProcessInstance, workflow: BpmnWorkflow, assign: dict[uuid
             continue
         plan = instance.resubmit if instance.resubmit and instance.resubmit.get("armed") else None
         name = task.task_spec.bpmn_id
-        if plan and name in plan["skip"] and name != plan["returner_step"]:
-            _run_skipped(instance, task, plan["skip"][name], "resubmit", "退回后直达，沿用上次办理结果")
+        replay = None
+        if plan and name != plan["returner_step"]:
+            from engine.returns import replayed  # the plan's format is returns' (which imports this module)
+            replay = replayed(plan, task)  # a multi-instance member's own earlier submission
+        if replay is not None:
+            _run_skipped(instance, task, replay, "resubmit", "退回后直达，沿用上次办理结果")
             ran = True
             continue
         if plan:
@@ -302,11 +317,8 @@ def _persist_rows(instance: ProcessInstance, workflow: BpmnWorkflow, since: floa
     instance.current_steps = [t.task_spec.bpmn_name or t.task_spec.bpmn_id for t in ready]
     _sync_waits(instance, workflow)
     for event in workflow.get_events():
-        db.session.add(Outbox(kind="message", instance_id=instance.id, payload={
-            "message": event.event_definition.name,
-            "payload": jsonable(getattr(event, "payload", None)),
-            "correlations": jsonable(getattr(event, "correlations", None) or {}),
-        }))
+        messages.keep(instance, event)
+    services.owe_jobs(instance, workflow)
     if workflow.is_completed():
         end = _end_event(workflow)
         if end is None:
@@ -341,14 +353,17 @@ def _sync_human_tasks(instance: ProcessInstance, workflow: BpmnWorkflow) -> list
 
 
 def _sync_waits(instance: ProcessInstance, workflow: BpmnWorkflow) -> None:
+    """Keep one timer row per waiting timer (its due time follows a cycle's next occurrence) and
+    one subscription per waiting message catch; rows of events no longer waited for are closed:
+    FIRED when the event happened, CANCELLED when its branch went away."""
     waiting = [t for t in _frontier(workflow) if t.state == TaskState.WAITING
                and isinstance(getattr(t.task_spec, "event_definition", None),
                               TimerEventDefinition | MessageEventDefinition)]
     if not waiting and not instance.has_waits:
         return  # nothing waits now and nothing waited before: no rows to look at
     instance.has_waits = bool(waiting)
-    timers = {r.task_id: r for r in db.session.scalars(
-        select(Timer).where(Timer.instance_id == instance.id, Timer.status == "WAITING"))}
+    timers = {r.task_id: r for r in db.session.scalars(select(Timer).where(
+        Timer.instance_id == instance.id, Timer.status.in_(("WAITING", "DUE"))))}
     subs = {r.task_id: r for r in db.session.scalars(
         select(MessageSubscription).where(MessageSubscription.instance_id == instance.id,
                                           MessageSubscription.status == "WAITING"))}
@@ -356,17 +371,32 @@ def _sync_waits(instance: ProcessInstance, workflow: BpmnWorkflow) -> None:
     for task in waiting:
         definition = getattr(task.task_spec, "event_definition", None)
         seen.add(task.id)
-        if isinstance(definition, TimerEventDefinition) and task.id not in timers:
+        if isinstance(definition, TimerEventDefinition):
             raw = task.internal_data.get("event_value")
-            db.session.add(Timer(instance_id=instance.id, task_id=task.id, task_name=task.task_spec.bpmn_id,
-                                 event_type=type(definition).__name__, raw_value=str(raw)[:120],
-                                 due_at=_parse_due(raw)))
+            value, due = str(raw)[:200], _parse_due(raw)
+            row = timers.get(task.id)
+            if row is None:
+                db.session.add(Timer(instance_id=instance.id, task_id=task.id, task_name=task.task_spec.bpmn_id,
+                                     event_type=type(definition).__name__, raw_value=value, due_at=due))
+            elif row.status == "DUE" or row.raw_value != value:  # not fired yet, or a cycle's next
+                if row.raw_value != value:
+                    row.fired_at, row.fired_count = utcnow(), row.fired_count + 1
+                row.status, row.raw_value, row.due_at = "WAITING", value, due
         elif isinstance(definition, MessageEventDefinition) and task.id not in subs:
-            db.session.add(MessageSubscription(instance_id=instance.id, task_id=task.id,
-                                               message_name=definition.name))
+            sub = MessageSubscription(id=uuid.uuid4(), instance_id=instance.id, task_id=task.id,
+                                      message_name=definition.name, correlation=messages.expected(task))
+            db.session.add(sub)
+            messages.match_waiting(sub)
     for task_id, row in [*timers.items(), *subs.items()]:
         if task_id not in seen:
-            row.status = "FIRED" if isinstance(row, Timer) else "DONE"
+            task = find_task(workflow, task_id)
+            happened = task is not None and task.state == TaskState.COMPLETED
+            if isinstance(row, Timer):
+                row.status = "FIRED" if happened else "CANCELLED"
+                if happened:
+                    row.fired_at, row.fired_count = utcnow(), row.fired_count + 1
+            else:
+                row.status = "DONE" if happened else "CANCELLED"
 
 
 def _parse_due(raw: Any) -> datetime | None:

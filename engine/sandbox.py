@@ -20,6 +20,7 @@ from RestrictedPython.Guards import full_write_guard, guarded_iter_unpack_sequen
 from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine
 from SpiffWorkflow.bpmn.script_engine.python_environment import BasePythonScriptEngineEnvironment
 
+import engine.calendar  # noqa: F401  (registers the working-day script helpers)
 from engine.hooks import REGISTRY
 
 _EXTRA_BUILTINS: dict[str, Any] = {
@@ -139,6 +140,7 @@ class EngineScripts(PythonScriptEngine):
     def __init__(self) -> None:
         super().__init__(environment=RestrictedEnvironment())
         self.service_context_factory: Callable[..., Any] | None = None
+        self.deferred: list[Any] = []  # service tasks this move left STARTED for the queue
 
     def call_service(self, task: Any, **kwargs: Any) -> str:
         name = kwargs["operation_name"]

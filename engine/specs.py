@@ -7,8 +7,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from lxml import etree
+from SpiffWorkflow.bpmn.parser.util import full_tag
 from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
 from SpiffWorkflow.spiff.parser.process import VALIDATOR, SpiffBpmnParser
+from SpiffWorkflow.spiff.parser.task_spec import ServiceTaskParser
 
 from engine import xmlsafe
 from engine.errors import DeploymentError, ElementError
@@ -38,10 +40,19 @@ def kind_of(root: etree._Element) -> str:
     return "unknown"
 
 
+class EngineParser(SpiffBpmnParser):
+    """Spiff's parser, with service tasks that may run on the queue (engine.services)."""
+
+    from engine.services import EngineServiceTask
+
+    OVERRIDE_PARSER_CLASSES = {**SpiffBpmnParser.OVERRIDE_PARSER_CLASSES,
+                               full_tag("serviceTask"): (ServiceTaskParser, EngineServiceTask)}
+
+
 def build_parser(files: dict[str, bytes]) -> tuple[SpiffBpmnParser, dict[str, etree._Element]]:
     """Parse every file with the hardened parser and add it to a Spiff parser; collect every
     file's error before refusing, so an administrator sees them all at once."""
-    parser = SpiffBpmnParser(validator=VALIDATOR)
+    parser = EngineParser(validator=VALIDATOR)
     errors: list[ElementError] = []
     roots: dict[str, etree._Element] = {}
     for name, content in sorted(files.items()):

@@ -13,6 +13,7 @@ SIGN_MODES = ("ALL", "ANY", "SEQUENTIAL", "RATIO")
 NO_CANDIDATE = ("ADMIN", "SKIP", "FAIL")
 RESUBMIT = ("RERUN", "JUMP_BACK", "CHOOSE")
 _DURATION = re.compile(r"^P(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?)?$")
+_WORKING_DAYS = re.compile(r"^(\d{1,3})WD$", re.IGNORECASE)  # 5WD: five working days (engine.calendar)
 
 
 @dataclass
@@ -23,6 +24,7 @@ class StepRules:
     pass_ratio: Fraction | None = None
     reject_rule: str = "VETO"
     due_in: timedelta | None = None
+    due_working_days: int | None = None  # dueIn="5WD": end of the 5th working day
     priority: int = 0
     separate_from: list[str] = field(default_factory=list)  # step ids, "initiator", "previous"
     no_candidate: str = "ADMIN"
@@ -67,8 +69,13 @@ def parse(props: dict[str, str]) -> tuple[StepRules, list[str]]:
             rules.reject_rule = rule.upper()
     if due := props.get("dueIn"):
         match = _DURATION.match(due.strip())
-        if not match or not any(match.groups()):
-            errors.append(f"dueIn 须为 ISO 8601 时长（如 P5D、PT4H），而不是 “{due}”")
+        if working := _WORKING_DAYS.match(due.strip()):
+            if int(working.group(1)) < 1:
+                errors.append(f"dueIn 的工作日数须至少为 1（如 5WD），而不是 “{due}”")
+            else:
+                rules.due_working_days = int(working.group(1))
+        elif not match or not any(match.groups()):
+            errors.append(f"dueIn 须为 ISO 8601 时长（如 P5D、PT4H）或工作日数（如 5WD），而不是 “{due}”")
         else:
             d, h, m = (int(x or 0) for x in match.groups())
             rules.due_in = timedelta(days=d, hours=h, minutes=m)

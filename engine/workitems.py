@@ -4,10 +4,12 @@ what happens when nobody could act (docs/design.md, "Approval operations")."""
 from __future__ import annotations
 
 import uuid
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import and_, exists, or_, select
 
+from engine.calendar import deadline
 from engine.db import db, utcnow
 from engine.errors import Incident
 from engine.identity import RoleAssignment, User
@@ -30,7 +32,7 @@ def open_items(instance: ProcessInstance, workflow: Any, task: Any, *,
         form_key=props.get("formKey"), form_mode=props.get("formMode"),
         scope_unit=instance.scope_unit, scope_dept=instance.scope_dept, scope_division=instance.scope_division,
         business_key=instance.business_key, instance_title=instance.title, year=instance.year,
-        priority=rules.priority, due_at=utcnow() + rules.due_in if rules.due_in else None,
+        priority=rules.priority, due_at=due_at(rules),
         excluded=_excluded(instance, workflow, task, rules) or None,
         status="READY",  # set now, not at INSERT: this move reads it before the flush
     )
@@ -54,6 +56,14 @@ def open_items(instance: ProcessInstance, workflow: Any, task: Any, *,
                            f"{item.scope_unit or item.scope_dept or item.scope_division or '全部'}）")
         item.fallback = True  # ADMIN: the process administrators see it in 待办
     return [_add(item)]
+
+
+def due_at(rules: StepRules) -> datetime | None:
+    """`dueIn`: calendar time from now (P5D, PT4H) or working days against the holiday calendar
+    (5WD: the end of the 5th working day after today, 23:59:59 Asia/Shanghai)."""
+    if rules.due_working_days:
+        return deadline(rules.due_working_days)
+    return utcnow() + rules.due_in if rules.due_in else None
 
 
 def open_sign_step(instance: ProcessInstance, spiff_task_id: uuid.UUID, base: dict[str, Any], signers: list[str],

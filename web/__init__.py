@@ -14,6 +14,7 @@ def create_app(**overrides: object) -> Flask:
         raise RuntimeError("DATABASE_URL is not set: use `make run`, which starts an embedded PostgreSQL")
     db.init_app(app)
     import budget  # noqa: F401  (registers the domain's models, handlers and listeners)
+    import engine.jobs  # noqa: F401  (registers the engine's background jobs)
     from web.extensions import init_extensions
 
     init_extensions(app)

@@ -26,6 +26,15 @@ def register_cli(app: Flask) -> None:
         for line in deploy_shipped_models():
             click.echo(f"已部署 {line}")
 
+    @group.command("holidays-load")
+    @click.option("--jurisdiction", default=None, help="地区代码（默认为配置项 JURISDICTION）")
+    @click.option("--replace", is_flag=True, help="覆盖随系统提供的年份中已有的日期")
+    def holidays_load(jurisdiction: str | None, replace: bool) -> None:
+        """载入随系统提供的法定节假日与调休上班日（engine/data/holidays_cn.yaml）。"""
+        from web.setup import load_holidays
+
+        click.echo(f"工作日历：{load_holidays(jurisdiction, replace=replace)}")
+
     @group.command("demo")
     @click.option("--password", default=lambda: os.environ.get("DEMO_PASSWORD", "perfflow"))
     def demo(password: str) -> None:

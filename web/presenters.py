@@ -12,7 +12,9 @@ ACTION_LABELS = {"start": "发起", "complete": "办理", "auto": "系统处理"
                  "sign": "会签", "return": "退回", "withdraw": "撤回", "reclaim": "拿回", "claim": "认领",
                  "release": "释放", "transfer": "转办", "delegate": "委派", "resolve": "交回",
                  "add_signer": "加签", "remove_signer": "减签", "urge": "催办", "cc": "抄送", "comment": "评论",
-                 "handover": "离职转办", "skip": "自动跳过", "resubmit": "直达跳过", "attach": "上传附件"}
+                 "handover": "离职转办", "skip": "自动跳过", "resubmit": "直达跳过", "attach": "上传附件",
+                 "timer": "定时触发", "timer_void": "定时器作废", "message": "收到消息", "cancel": "终止",
+                 "job_retry": "重试后台任务", "job_discard": "丢弃后台任务"}
 DECISION_LABELS = {"APPROVE": "同意", "RETURN": "退回", "REJECT": "不同意", "PASS": "通过", "REVISE": "修改完善",
                    "SUPPORT": "予以支持", "NOT_SUPPORT": "不予支持"}
 

@@ -23,6 +23,19 @@ def deploy_shipped_models() -> list[str]:
     return [f"{v.key} v{v.version}{'（新）' if created else ''}" for v, created in results]
 
 
+def load_holidays(jurisdiction: str | None = None, *, replace: bool = False) -> str:
+    """The shipped State Council holiday arrangements (engine/data/holidays_cn.yaml) for each
+    year the jurisdiction has no day of yet; `replace` overwrites the shipped years."""
+    from engine.calendar import default_jurisdiction, load_shipped
+
+    where = jurisdiction or default_jurisdiction()
+    loaded = load_shipped(where, replace=replace)
+    db.session.commit()
+    if not loaded:
+        return f"{where} 的工作日历已存在，未改动"
+    return f"{where} 载入 " + "、".join(f"{year} 年 {count} 天" for year, count in sorted(loaded.items()))
+
+
 def load_demo_data(password: str) -> dict[str, object]:
     from budget.demo import load_demo
 

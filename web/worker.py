@@ -1,19 +1,26 @@
-"""An RQ worker that runs jobs inside the app context (production: `python -m web.worker`)."""
+"""An RQ worker that runs outbox jobs inside the app context (production: `python -m web.worker`,
+as many as needed, against REDIS_URL). Each job runs in a forked work horse, as RQ does."""
 from __future__ import annotations
 
-from redis import Redis
-from rq import Queue, Worker
-from rq.serializers import JSONSerializer
+import os
 
 
 def main() -> None:
+    from rq import Worker
+    from rq.serializers import JSONSerializer
+
+    from engine import queue
     from web import create_app
 
     app = create_app()
-    connection = Redis.from_url(app.config["REDIS_URL"])
     with app.app_context():
-        queues = [Queue(name, connection=connection, serializer=JSONSerializer) for name in ("default",)]
-        Worker(queues, connection=connection, serializer=JSONSerializer).work(with_scheduler=False)
+        connection = queue.redis_connection()
+        queues = [queue.rq_queue(name, connection) for name in queue.QUEUES]
+        # Abandoned jobs are found by the sweeper (an unlocked outbox row); RQ's own clean-up
+        # only needs to run often enough to keep its registries small.
+        worker = Worker(queues, connection=connection, serializer=JSONSerializer,
+                        maintenance_interval=int(os.environ.get("WORKER_MAINTENANCE_SECONDS", "60")))
+        worker.work(burst=os.environ.get("WORKER_BURST") == "1")
 
 
 if __name__ == "__main__":

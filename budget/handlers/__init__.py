@@ -1,3 +1,12 @@
 """Service-task handlers, script helpers, the completion listener and submission checks; importing
 this package registers them all with engine.hooks."""
-from budget.handlers import checks, experts, helpers, project, records, starters, thirdparty  # noqa: F401
+from budget.handlers import (  # noqa: F401
+    checks,
+    experts,
+    helpers,
+    operations,
+    project,
+    records,
+    starters,
+    thirdparty,
+)

@@ -191,3 +191,35 @@ def test_copied_people_can_read_the_instance(client, users, token_for):
     assert client.get(f"/api/v1/instances/{instance_id}", headers=cc1).status_code == 404
     client.post(f"/api/v1/instances/{instance_id}/cc", json={"to": ["cc1"]}, headers=filer)
     assert client.get(f"/api/v1/instances/{instance_id}", headers=cc1).status_code == 200
+
+
+def test_observers_read_but_get_403_for_comment_urge_and_cc(client, users, token_for, db):
+    make_user("npc", ("OBS_NPC", "ALL", None))
+    db.session.commit()
+    filer, npc = token_for("filer"), token_for("npc")
+    instance_id = _start(client, filer)
+    assert client.get(f"/api/v1/instances/{instance_id}", headers=npc).status_code == 200
+    assert client.get(f"/api/v1/instances/{instance_id}/opinions", headers=npc).status_code == 200
+    for path, body in (("comments", {"text": "人大观察员的意见"}), ("urge", {"message": "请尽快"}),
+                       ("cc", {"to": ["cc1"]})):
+        refused = client.post(f"/api/v1/instances/{instance_id}/{path}", json=body, headers=npc)
+        assert refused.status_code == 403 and "观察员只能查看" in refused.get_json()["message"], path
+    assert client.get(f"/api/v1/instances/{instance_id}/opinions", headers=filer).get_json() == []
+    assert client.get("/api/v1/cc", headers=token_for("cc1")).get_json() == []
+
+
+def test_transfer_to_a_signer_of_the_same_step_is_422_and_a_deputy_cancelled_twice_409(client, users, token_for):
+    filer, head = token_for("filer"), token_for("head")
+    _start(client, filer)
+    check = _task(client, head, "ut_check")
+    client.post(f"/api/v1/tasks/{check['id']}/claim", headers=head)
+    added = client.post(f"/api/v1/tasks/{check['id']}/signers", json={"users": ["other"], "position": "AFTER"},
+                        headers=head)
+    assert added.status_code == 201
+    refused = client.post(f"/api/v1/tasks/{check['id']}/transfer", json={"to": "other"}, headers=head)
+    assert refused.status_code == 422 and "已是本环节的待签人" in refused.get_json()["errors"]["to"][0]
+    deputy = client.post("/api/v1/me/deputies", json={"deputy": "other", "starts_on": "2020-01-01",
+                                                      "ends_on": "2099-12-31"}, headers=head).get_json()
+    assert client.delete(f"/api/v1/me/deputies/{deputy['id']}", headers=head).status_code == 200
+    again = client.delete(f"/api/v1/me/deputies/{deputy['id']}", headers=head)
+    assert again.status_code == 409 and again.get_json()["message"] == "该代理已取消"

@@ -25,7 +25,7 @@ from budget.models import (
 from engine.db import db
 from engine.identity import User
 from engine.inbox import ready_tasks, todo
-from engine.models import HumanTask, Outbox, ProcessInstance
+from engine.models import HumanTask, Message, ProcessInstance
 from engine.runtime import complete_task, load_workflow, start_process
 from tests.samples import SCORES
 
@@ -283,8 +283,11 @@ class Flow:
         return [(o.stage, o.verdict, o.reviewer) for o in rows]
 
     def outbox(self) -> list[dict]:
-        rows = db.session.scalars(select(Outbox).where(Outbox.instance_id == self.instance.id).order_by(Outbox.id))
-        return [{"kind": r.kind, **r.payload} for r in rows]
+        """The messages this instance threw (each kept as a row with its delivery job)."""
+        rows = db.session.scalars(select(Message).where(Message.source_instance_id == self.instance.id)
+                                  .order_by(Message.created_at))
+        return [{"kind": "message", "message": r.name, "payload": r.payload, "correlations": r.correlation}
+                for r in rows]
 
     def panels(self) -> list[ExpertPanelResult]:
         return list(db.session.scalars(select(ExpertPanelResult).where(

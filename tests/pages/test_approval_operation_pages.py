@@ -314,3 +314,36 @@ def test_instance_attachments_upload_list_download(db, people, login, submitted)
     row = db.session.scalar(select(Attachment))
     assert login("h1").get(f"/instances/attachments/{row.id}").data == b"%PDF-1.4 evidence"
     assert login("x1").get(f"/instances/attachments/{row.id}").status_code == 404
+
+
+def test_a_deputy_returns_and_the_timeline_says_on_whose_behalf(db, people, login, submitted):
+    instance_id, _ = submitted()
+    login("h1").post("/me/deputies", data={"deputy": "x1", "starts_on": "2020-01-01", "ends_on": "2099-12-31"})
+    deputy = login("x1")
+    task = only_task(people["x1"])
+    fill = db.session.scalar(select(HumanTask).where(HumanTask.instance_id == task.instance_id,
+                                                     HumanTask.task_name == "ut_ex3_fill"))
+    returned = deputy.post(f"/tasks/{task.id}/return", data={"target": str(fill.id), "opinion": "请补充询价记录"})
+    assert returned.status_code == 302
+    page = login("f1").get(f"/instances/{instance_id}").get_data(as_text=True)
+    assert "代 h1 办理 → 填报" in page and "请补充询价记录" in page
+
+
+def test_observers_see_the_instance_without_comment_urge_or_cc(db, people, login, submitted):
+    from tests.factories import make_user
+
+    make_user("npc", ("OBS_NPC", "ALL", None), name="人大观察员")
+    db.session.commit()
+    instance_id, filer = submitted()
+    assert all(form in filer.get(f"/instances/{instance_id}").get_data(as_text=True)
+               for form in ('class="comment-form"', 'class="inline-form op-urge"', 'id="op-cc"'))
+    observer = login("npc")
+    page = observer.get(f"/instances/{instance_id}").get_data(as_text=True)
+    assert "费用申请（三级审核示例）" in page and "审批意见" in page and "办理记录" in page
+    assert 'class="comment-form"' not in page and "op-urge" not in page and 'id="op-cc"' not in page
+    refused = observer.post(f"/instances/{instance_id}/comment", data={"text": "观察员想发表评论"},
+                            follow_redirects=True).get_data(as_text=True)
+    assert "评论未成功：观察员只能查看，不能发表评论" in refused
+    assert "催办未成功：观察员只能查看，不能催办" in observer.post(
+        f"/instances/{instance_id}/urge", follow_redirects=True).get_data(as_text=True)
+    assert _count(Opinion, Opinion.actor == "npc") == 0 and _count(Notification, Notification.kind == "urge") == 0

@@ -5,4 +5,14 @@ from flask import Blueprint
 
 api = Blueprint("api", __name__, url_prefix="/api/v1")
 
-from web.api import auth, errors, models, openapi, operations, projects, tasks  # noqa: E402, F401
+from web.api import (  # noqa: E402, F401
+    auth,
+    errors,
+    models,
+    notification_settings,
+    openapi,
+    operations,
+    projects,
+    queue_admin,
+    tasks,
+)

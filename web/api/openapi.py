@@ -100,6 +100,7 @@ def document() -> dict[str, Any]:
                                              for n in ("status", "dept", "year", "q")])},
     }
     paths.update(_operation_paths())
+    paths.update(_queue_admin_paths())
     return {
         "openapi": "3.1.0",
         "info": {"title": "PerfFlow 绩效流 API", "version": "1.0.0",
@@ -164,9 +165,103 @@ def _operation_paths() -> dict[str, Any]:
                                      requestBody=_json_body({"type": "object", "properties": {
                                          "deputy": text, "starts_on": {"type": "string", "format": "date"},
                                          "ends_on": {"type": "string", "format": "date"}}}))},
+        "/me/notification-settings": _notification_settings(),
         "/me/deputies/{id}": {"delete": _op("取消代理", {"200": _resp("已取消"), "404": _resp("不存在", _ERR)},
                                             parameters=_path_id("id"))},
         "/admin/users/{username}/handover": post("离职转办（管理员）", {"to": text}, param="username"),
+    }
+
+
+def _notification_settings() -> dict[str, Any]:
+    """通知设置 (docs/design.md, "Notification channels")."""
+    nullable = {"type": ["string", "null"]}
+    channels = {"type": "array", "items": {"type": "string", "enum": ["email", "webhook"]},
+                "description": "除站内消息（始终开启）外启用的渠道"}
+    delivery = {"type": "object", "properties": {
+        "id": {"type": "string"}, "channel": {"type": "string", "enum": ["email", "webhook"]},
+        "target": {"type": "string", "description": "收件地址；webhook 只显示到主机名"},
+        "title": {"type": "string"}, "status": {"type": "string", "enum": ["PENDING", "SENT", "FAILED"]},
+        "status_label": {"type": "string"}, "attempts": {"type": "integer"}, "error": nullable,
+        "created_at": {"type": "string"}, "sent_at": nullable}}
+    settings = {"type": "object", "properties": {
+        "in_app": {"type": "boolean", "const": True}, "email": nullable,
+        "webhook_url": {**nullable, "description": "企业微信/钉钉群机器人地址，仅 http(s)"},
+        "channels": channels, "updated_at": nullable,
+        "available": {"type": "object", "description": "本系统已配置的渠道", "properties": {
+            k: {"type": "boolean"} for k in ("in_app", "email", "webhook")}},
+        "deliveries": {"type": "array", "items": delivery, "description": "最近 20 条发送记录"}}}
+    body = {"type": "object", "description": "未提供的字段保持不变；null 清空", "properties": {
+        "email": {**nullable, "maxLength": 200}, "webhook_url": {**nullable, "maxLength": 500},
+        "channels": channels}}
+    return {"get": _op("我的通知设置与最近发送记录", {"200": _resp("设置", settings)}),
+            "put": _op("修改通知设置（电子邮件、机器人 webhook）", {
+                "200": _resp("已保存", settings),
+                "422": _resp("逐字段的错误（email、webhook_url、channels）", _FIELD_ERRORS)},
+                requestBody=_json_body(body))}
+
+
+def _queue_admin_paths() -> dict[str, Any]:
+    """任务队列 (docs/design.md, "Queue view for administrators")."""
+    when, nullable = {"type": ["string", "null"], "format": "date-time"}, {"type": ["string", "null"]}
+    integer = {"type": "integer"}
+    job = {"type": "object", "properties": {
+        "id": {"type": "string"}, "kind": {"type": "string"}, "queue": {"type": "string"},
+        "status": {"type": "string", "enum": ["PENDING", "DONE", "FAILED", "DISCARDED"]},
+        "instance_id": nullable, "instance_title": nullable, "business_key": nullable,
+        "attempts": integer, "max_attempts": integer,
+        "error": {"type": "string", "description": "错误的第一行"}, "last_error": nullable,
+        "payload": {"type": "object"}, "payload_summary": {"type": "string"}, "created_at": when,
+        "available_at": {**when, "description": "失败：最后一次尝试的计划时间；重试中：下次尝试时间"},
+        "done_at": when}}
+    timer = {"type": "object", "properties": {
+        "id": {"type": "string"}, "instance_id": nullable, "instance_title": nullable, "business_key": nullable,
+        "process_key": nullable, "start_event": {"type": "boolean", "description": "模型的定时发起（无实例）"},
+        "task_name": {"type": "string"}, "event_type": {"type": "string"}, "due_at": when,
+        "status": {"type": "string", "enum": ["WAITING", "DUE"]}, "overdue": {"type": "boolean"},
+        "fired_count": integer}}
+    message = {"type": "object", "properties": {
+        "id": {"type": "string"}, "name": {"type": "string"}, "status": {"type": "string", "enum": ["WAITING", "EXPIRED"]},
+        "payload": {"type": ["object", "null"]}, "payload_summary": {"type": "string"},
+        "correlation": {"type": "object"}, "source_instance_id": nullable, "created_at": when, "expires_at": when}}
+
+    def listed(item: dict[str, Any]) -> dict[str, Any]:
+        return {"type": "object", "description": "total 为总数，items 至多 100 条",
+                "properties": {"total": integer, "items": {"type": "array", "items": item}}}
+
+    counts = {k: integer for k in ("pending_due", "pending_delayed", "failed", "done_24h")}
+    overview = {"type": "object", "properties": {
+        "now": when, "limit": integer,
+        "redis": {"type": "object", "description": "available 为 false 时 queues 为空，数据库部分照常返回", "properties": {
+            "configured": {"type": "boolean"}, "available": {"type": "boolean"}, "error": nullable,
+            "workers": {"type": ["integer", "null"]}, "queues": {"type": "array", "items": {"type": "object", "properties": {
+                "name": {"type": "string"}, **{k: integer for k in (
+                    "queued", "running", "failed", "scheduled", "deferred", "workers")}}}}}},
+        "outbox": {"type": "object", "properties": {
+            "by_kind": {"type": "array", "items": {"type": "object", "properties": {
+                "queue": {"type": "string"}, "kind": {"type": "string"}, **counts}}},
+            "totals": {"type": "object", "properties": counts}, "oldest_due_at": when,
+            "oldest_due_seconds": {"type": ["integer", "null"]}, "stuck_after_seconds": integer,
+            "stuck": {"type": "boolean", "description": "最早到期的待执行任务等待超过 stuck_after_seconds"}}},
+        "failed_jobs": listed(job), "retrying_jobs": listed(job),
+        "timers": {"allOf": [listed(timer), {"type": "object", "properties": {
+            "waiting": integer, "due": integer, "overdue": {**integer, "description": "已过到期时间仍为 WAITING"},
+            "oldest_overdue_at": when}}]},
+        "messages": {"type": "object", "properties": {"waiting": listed(message), "expired": listed(message)}}}}
+
+    def action(summary: str, conflict: str) -> dict[str, Any]:
+        return {"post": _op(summary, {
+            "200": _resp("处理后的任务", job), "403": _resp("不是系统管理员", _ERR),
+            "404": _resp("任务不存在", _ERR), "409": _resp(conflict, _ERR),
+            "422": _resp("逐字段的错误（reason、_body）", _FIELD_ERRORS)}, parameters=_path_id("id"),
+            requestBody={"required": False, "content": {"application/json": {"schema": {
+                "type": "object", "properties": {"reason": {"type": "string", "maxLength": 2000,
+                                                            "description": "说明，记入审计"}}}}}})}
+
+    return {
+        "/admin/queue": {"get": _op("任务队列概况（系统管理员、流程管理员）", {
+            "200": _resp("概况", overview), "403": _resp("无权查看", _ERR)})},
+        "/admin/jobs/{id}/retry": action("重试失败或已丢弃的后台任务（系统管理员）", "任务未失败也未丢弃"),
+        "/admin/jobs/{id}/discard": action("丢弃失败或待执行的后台任务（系统管理员）", "任务已完成或已丢弃"),
     }
 
 

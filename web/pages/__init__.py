@@ -9,16 +9,20 @@ def register_pages(app: Flask) -> None:
         admin,
         auth,
         deputies,
+        holidays,
         inbox,
         instance_ops,
         instances,
         mailbox,
+        notify_settings,
+        queue_admin,
         supervision,
         task_ops,
         tasks,
     )
 
-    for module in (auth, inbox, tasks, task_ops, instances, instance_ops, mailbox, deputies, supervision, admin):
+    for module in (auth, inbox, tasks, task_ops, instances, instance_ops, mailbox, deputies, supervision, admin,
+                   holidays, notify_settings, queue_admin):
         app.register_blueprint(module.bp)
 
     @app.template_filter("cst")

@@ -10,10 +10,18 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from engine import interactions, returns
+from engine.access import read_only
 from engine.inbox import ready_tasks
 from web.pages.outcome import attempt, flash_failure, parse_id, text, usernames
 
 bp = Blueprint("instance_ops", __name__, url_prefix="/instances")
+
+
+@bp.app_template_global("may_speak")
+def may_speak() -> bool:
+    """The instance page shows 评论, 催办 and 抄送 only to who may speak in what they see: not to
+    read-only observers (engine.interactions.speaking_instance refuses them the same way)."""
+    return bool(current_user.is_authenticated and not read_only(current_user))
 
 
 def _act(instance_id: str, label: str, fn: Callable[[uuid.UUID], Any], done: Callable[[Any], str]):  # noqa: ANN202

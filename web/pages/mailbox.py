@@ -15,7 +15,8 @@ from web.transactions import atomic
 
 bp = Blueprint("mail", __name__)
 KIND_LABELS = {"urge": "催办", "cc": "抄送", "transfer": "转办", "delegate": "委派", "resolve": "交回",
-               "return": "退回", "withdraw": "撤回", "sign": "会签", "handover": "离职转办"}
+               "return": "退回", "withdraw": "撤回", "sign": "会签", "handover": "离职转办",
+               "remind": "到期提醒", "escalate": "逾期督办"}
 
 
 def unread_count(user: User) -> int:

@@ -4,6 +4,7 @@ from __future__ import annotations
 from typing import Any
 
 from engine.access import SUPERVISOR_ROLES, is_admin
+from engine.queue_view import may_view as may_view_queue
 
 
 def nav_items(user: Any) -> list[tuple[str, str]]:
@@ -14,4 +15,7 @@ def nav_items(user: Any) -> list[tuple[str, str]]:
         items += [("supervision.instances", "流程监管"), ("supervision.projects", "项目库")]
     if is_admin(user):
         items.append(("admin.models", "模型管理"))
+        items.append(("holidays.index", "工作日历"))
+    if may_view_queue(user):  # system and process administrators
+        items.append(("queue_admin.index", "任务队列"))
     return items
