@@ -25,11 +25,12 @@ TIMER_MODEL = ROOT / "tests" / "models" / "tm_timers.bpmn"
 
 
 def _seed_due(total: int, units: list[tuple[str, str, str]]) -> None:
-    """`total` open work items due in 12 hours (their T−1 reminder is due now)."""
+    """`total` open work items due two days ago: each owes exactly one reminder now (OVERDUE_1;
+    the head's escalation comes a day later)."""
     db.session.execute(delete(HumanTask))
     db.session.commit()
     inbox.seed(total, units)
-    db.session.execute(update(HumanTask).values(due_at=utcnow() + timedelta(hours=12)))
+    db.session.execute(update(HumanTask).values(due_at=utcnow() - timedelta(days=2)))
     db.session.commit()
 
 

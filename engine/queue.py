@@ -252,16 +252,21 @@ def drain(limit: int = 1000) -> int:
 
 # -- the administrator's view -------------------------------------------------------------------
 
-def retry(outbox_id: uuid.UUID) -> Outbox:
-    """Give a FAILED job a fresh set of attempts, due now (dispatched after commit)."""
+def _locked(outbox_id: uuid.UUID) -> Outbox:
+    from engine.errors import NotFound
+
     row = db.session.scalar(select(Outbox).where(Outbox.id == outbox_id).with_for_update())
     if row is None:
-        from engine.errors import NotFound
-
         raise NotFound("后台任务不存在")
-    if row.status not in ("FAILED", "DISCARDED"):
-        from engine.errors import Conflict
+    return row
 
+
+def retry(outbox_id: uuid.UUID) -> Outbox:
+    """Give a FAILED job a fresh set of attempts, due now (dispatched after commit)."""
+    from engine.errors import Conflict
+
+    row = _locked(outbox_id)
+    if row.status not in ("FAILED", "DISCARDED"):
         raise Conflict("只有失败或已丢弃的任务可以重试")
     row.status, row.available_at, row.dispatched_at = "PENDING", utcnow(), None
     row.max_attempts = row.attempts + (JOBS[row.kind].max_attempts if row.kind in JOBS else 5)
@@ -270,14 +275,10 @@ def retry(outbox_id: uuid.UUID) -> Outbox:
 
 
 def discard(outbox_id: uuid.UUID) -> Outbox:
-    row = db.session.scalar(select(Outbox).where(Outbox.id == outbox_id).with_for_update())
-    if row is None:
-        from engine.errors import NotFound
+    from engine.errors import Conflict
 
-        raise NotFound("后台任务不存在")
+    row = _locked(outbox_id)
     if row.status not in ("FAILED", "PENDING"):
-        from engine.errors import Conflict
-
         raise Conflict("该任务已丢弃" if row.status == "DISCARDED" else "已完成的任务不能丢弃")
     row.status = "DISCARDED"
     return row

@@ -163,9 +163,10 @@ class Processes:
         self.started.append((name, process))
         return process
 
-    def worker(self, *, burst: bool = False) -> subprocess.Popen[bytes]:
-        """`web.worker.main()` (RQ's forking worker on every queue), knowing the crash.* jobs."""
-        extra = {"WORKER_BURST": "1"} if burst else {}
+    def worker(self, *, burst: bool = False, kind: str = "simple") -> subprocess.Popen[bytes]:
+        """`web.worker.main()` (WORKER_CLASS `kind`: simple, or fork for a work horse per job) on
+        every queue, knowing the crash.* jobs."""
+        extra = {"WORKER_CLASS": kind, **({"WORKER_BURST": "1"} if burst else {})}
         return self._spawn("worker", ["-c", "import tests.crash_support; from web.worker import main; main()"],
                            **extra)
 

@@ -129,13 +129,15 @@ def start(filer, wait_for_timer: str = "PT1S") -> uuid.UUID:
 
 # -- 1. worker and work horse killed mid-job ---------------------------------------------------
 
-def test_worker_and_horse_killed_mid_job_the_sweeper_reruns_it_once(db, crash):
+@pytest.mark.parametrize("kind", ["fork", "simple"])
+def test_worker_and_horse_killed_mid_job_the_sweeper_reruns_it_once(db, crash, kind):
+    """fork: the worker and its work horse are both killed; simple: the worker runs the job."""
     outbox_id, tag, run_log = crash.job(hang=60)
     db.session.commit()
-    first = crash.procs.worker()
-    wait_for(lambda: runs(run_log), 30, "the job to start in a work horse", interval=0.05)
+    first = crash.procs.worker(kind=kind)
+    wait_for(lambda: runs(run_log), 30, "the job to start", interval=0.05)
     horse = runs(run_log)[0]
-    assert horse != first.pid
+    assert (horse != first.pid) == (kind == "fork")
     # Mid-job: the handler's row is written but not committed, and the job's outbox row is
     # locked, so the sweeper leaves a running job alone even long after its grace.
     assert written(tag) == 0

@@ -173,3 +173,26 @@ def test_unknown_kind_fails_visibly(db):
     db.session.commit()
     assert queue.execute(row.id) == "failed"
     assert "未知的后台任务类型" in db.session.get(Outbox, row.id, populate_existing=True).last_error
+
+
+def test_rq_own_worker_command_runs_outbox_jobs(app, db, database_url, redis_url):
+    """Production may run RQ's own `rq worker` with our worker class (web.worker.AppSimpleWorker)."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    from engine import messages
+    from engine.models import Message
+
+    message = messages.send("msg_nobody_waits", {"project_id": "P-0"})
+    db.session.commit()
+    (job,) = db.session.scalars(select(Outbox).where(Outbox.kind == "message.deliver"))
+    rq = Path(sys.executable).parent / "rq"
+    env = {**os.environ, "DATABASE_URL": database_url, "REDIS_URL": redis_url}
+    done = subprocess.run([str(rq), "worker", "--burst", "-w", "web.worker.AppSimpleWorker", "--serializer",
+                           "rq.serializers.JSONSerializer", "--url", redis_url, *queue.QUEUES],
+                          cwd=Path(__file__).resolve().parents[2], env=env, capture_output=True, timeout=120)
+    assert done.returncode == 0, done.stderr.decode()[-2000:]
+    assert db.session.get(Outbox, job.id, populate_existing=True).status == "DONE"
+    assert db.session.get(Message, message.id, populate_existing=True).status == "WAITING"  # kept for later
