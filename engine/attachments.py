@@ -8,9 +8,9 @@ from typing import Any
 
 from sqlalchemy import select, update
 
-from engine.access import can_view_instance
+from engine.access import can_view_instance, read_only
 from engine.db import db
-from engine.errors import NotFound, ValidationFailed
+from engine.errors import Forbidden, NotFound, ValidationFailed
 from engine.identity import User
 from engine.inbox import participants
 from engine.models import Attachment, HumanTask, ProcessInstance
@@ -45,6 +45,8 @@ def store(name: str, content_type: str, content: bytes, user: User, limit: int, 
         instance = db.session.get(ProcessInstance, instance_id)
         if instance is None or not can_view_instance(user, instance, participants(instance.id)):
             raise NotFound("流程实例不存在")
+        if read_only(user):
+            raise Forbidden("观察员只能查看，不能上传附件")
     attachment = Attachment(name=name[-255:], content_type=content_type or "application/octet-stream",
                             size=len(content), sha256=hashlib.sha256(content).hexdigest(), content=content,
                             uploaded_by=user.username, instance_id=instance_id, task_id=task_id)

@@ -1,6 +1,7 @@
 """The approval operations through /api/v1 on PostgreSQL: status codes, field errors, effects."""
 from __future__ import annotations
 
+import io
 from pathlib import Path
 
 import pytest
@@ -204,6 +205,9 @@ def test_observers_read_but_get_403_for_comment_urge_and_cc(client, users, token
                        ("cc", {"to": ["cc1"]})):
         refused = client.post(f"/api/v1/instances/{instance_id}/{path}", json=body, headers=npc)
         assert refused.status_code == 403 and "观察员只能查看" in refused.get_json()["message"], path
+    upload = client.post("/api/v1/attachments", headers=npc, content_type="multipart/form-data",
+                         data={"instance_id": instance_id, "file": (io.BytesIO(b"%PDF-1.4"), "obs.pdf")})
+    assert upload.status_code == 403 and "观察员只能查看" in upload.get_json()["message"]
     assert client.get(f"/api/v1/instances/{instance_id}/opinions", headers=filer).get_json() == []
     assert client.get("/api/v1/cc", headers=token_for("cc1")).get_json() == []
 
