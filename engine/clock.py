@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import and_, func, or_, select, text, update
+from sqlalchemy import and_, func, or_, select, update
 
 from engine import queue
 from engine.db import db, utcnow
@@ -143,11 +143,3 @@ def _rq_time(value: str) -> datetime:
         return datetime.fromisoformat(value.replace("Z", "+00:00"))
     except ValueError:
         return datetime.min.replace(tzinfo=UTC)
-
-
-def next_due() -> datetime | None:
-    return db.session.scalar(select(func.min(Timer.due_at)).where(Timer.status == "WAITING"))
-
-
-def database_now() -> datetime:
-    return db.session.scalar(text("SELECT now()"))

@@ -28,17 +28,13 @@ from engine.models import Message, MessageSubscription, ProcessInstance
 from engine.validate import properties
 
 
-def _jsonable(value: Any) -> Any:
-    import json
-
-    return json.loads(json.dumps(value, default=str)) if value is not None else None
-
-
 def keep(instance: ProcessInstance | None, event: Any) -> Message:
     """Store a thrown message and owe its delivery (called inside the thrower's move)."""
-    payload = _jsonable(getattr(event, "payload", None))
+    from engine.runtime import jsonable  # runtime imports this module
+
+    payload = jsonable(getattr(event, "payload", None))
     return send(event.event_definition.name, payload if isinstance(payload, dict) else {"value": payload},
-                correlation=_jsonable(getattr(event, "correlations", None) or {}), source=instance)
+                correlation=jsonable(getattr(event, "correlations", None) or {}), source=instance)
 
 
 def send(name: str, payload: dict[str, Any], *, correlation: dict[str, Any] | None = None,
@@ -65,7 +61,9 @@ def expected(task: Any) -> dict[str, Any]:
         raise Incident(f"消息关联表达式出错（{task.task_spec.bpmn_id}）：{err}") from err
     if not isinstance(value, dict):
         raise Incident(f"消息关联表达式须给出字典（{task.task_spec.bpmn_id}）")
-    return _jsonable(value)
+    from engine.runtime import jsonable
+
+    return jsonable(value)
 
 
 def matches(correlation: dict[str, Any], payload: dict[str, Any] | None) -> bool:

@@ -78,8 +78,13 @@ def enqueue(kind: str, payload: dict[str, Any], *, instance_id: uuid.UUID | None
                                                      index_where=None)
     created = db.session.execute(statement.returning(Outbox.id)).scalar()
     if created is not None and (at is None or at <= now):
-        db.session.info.setdefault("outbox_new", []).append((created, values["queue"]))
+        push_after_commit([(created, values["queue"])])
     return created
+
+
+def push_after_commit(rows: list[tuple[uuid.UUID, str]]) -> None:
+    """(outbox id, queue) rows written in this transaction: pushed to RQ once it commits."""
+    db.session.info.setdefault("outbox_new", []).extend(rows)
 
 
 # -- dispatch -------------------------------------------------------------------------------
@@ -270,7 +275,7 @@ def retry(outbox_id: uuid.UUID) -> Outbox:
         raise Conflict("只有失败或已丢弃的任务可以重试")
     row.status, row.available_at, row.dispatched_at = "PENDING", utcnow(), None
     row.max_attempts = row.attempts + (JOBS[row.kind].max_attempts if row.kind in JOBS else 5)
-    db.session.info.setdefault("outbox_new", []).append((row.id, row.queue))
+    push_after_commit([(row.id, row.queue)])
     return row
 
 

@@ -142,7 +142,7 @@ def record_due(now: datetime) -> int:
     jobs = db.session.execute(text(occasion_sql(s)), {
         "tz": str(LOCAL), "day": day, "horizon": horizon, "now": now, "kind": SEND, "queue": spec.queue,
         "queued_at": utcnow(), "max_attempts": spec.max_attempts}).all()
-    db.session.info.setdefault("outbox_new", []).extend((j.id, j.queue) for j in jobs)
+    queue.push_after_commit([(j.id, j.queue) for j in jobs])
     return len(jobs)
 
 

@@ -1,4 +1,4 @@
-"""退回, 撤回 and 拿回: moving an instance back to an earlier user task with the engine's
+"""退回, 撤回 and 拿回 (and 终止, which ends an instance instead): moving an instance back to an earlier user task with the engine's
 reset-to-task primitive. Only completed user tasks on the path that led to the current task
 (its ancestors in the task tree, across subprocess boundaries) can be targets, so a return out
 of one parallel branch or one expert of a panel resets exactly what lies after the target —
@@ -16,13 +16,24 @@ from SpiffWorkflow.bpmn.specs.mixins.multiinstance_task import LoopTask, MultiIn
 from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import select
 
+from engine.access import PROCESS_ADMIN_ROLES
 from engine.db import db, utcnow
 from engine.errors import Conflict, Forbidden, Incident, NotFound, ValidationFailed
 from engine.hooks import REGISTRY, OperationDone
 from engine.identity import User
-from engine.models import HumanTask, ProcessInstance
+from engine.models import HumanTask, MessageSubscription, ProcessInstance, Timer
 from engine.opinions import add_opinion, notify
-from engine.runtime import advance, audit, bind_services, find_task, load, lock_item, may_decide, persist
+from engine.runtime import (
+    advance,
+    audit,
+    bind_services,
+    find_task,
+    load,
+    lock_item,
+    may_decide,
+    persist,
+    ready_task,
+)
 from engine.steprules import rules_of
 from engine.validate import properties
 
@@ -68,9 +79,7 @@ def return_task(item_id: uuid.UUID, actor: User, target_id: str, opinion: str,
     instance, row = lock_item(item_id)
     acting = may_decide(row, actor)
     workflow, _scripts, _loaded = load(instance)
-    task = find_task(workflow, row.spiff_task_id)
-    if task is None or task.state != TaskState.READY:
-        raise Conflict("任务已被处理，请刷新")
+    task = ready_task(workflow, row)
     rules = rules_of(task.task_spec)
     errors: dict[str, list[str]] = {}
     steps = returnable_steps(instance, row, workflow)
@@ -199,6 +208,26 @@ def _untagged(value: Any) -> Any:
     if isinstance(value, list):
         return [_untagged(v) for v in value]
     return value
+
+
+def cancel_instance(instance_id: uuid.UUID, actor: User, reason: str) -> ProcessInstance:
+    """终止: a process administrator stops an instance; its work items, timers and message waits
+    are closed, so nothing of it fires afterwards."""
+    if not any(a.role in PROCESS_ADMIN_ROLES and a.valid_on() for a in actor.roles):
+        raise Forbidden("只有流程管理员可以终止流程")
+    instance = db.session.scalar(select(ProcessInstance).where(ProcessInstance.id == instance_id)
+                                 .with_for_update())
+    if instance is None:
+        raise NotFound("流程实例不存在")
+    if instance.status != "RUNNING":
+        raise Conflict("流程已结束")
+    instance.status, instance.ended_at, instance.current_steps = "CANCELLED", utcnow(), []
+    for model in (HumanTask, Timer, MessageSubscription):
+        for row in db.session.scalars(select(model).where(model.instance_id == instance.id,
+                                                          model.status.in_(("READY", "WAITING", "DUE")))):
+            row.status = "CANCELLED"
+    audit(instance, actor, "cancel", title="流程已终止", comment=reason)
+    return instance
 
 
 def withdraw(instance_id: uuid.UUID, actor: User, opinion: str = "") -> ProcessInstance:

@@ -129,9 +129,7 @@ def complete_task(task_id: uuid.UUID, actor: User, submission: dict[str, Any], *
     instance, row = lock_item(task_id)
     acting = may_decide(row, actor)
     workflow, scripts, loaded = load(instance)
-    task = find_task(workflow, row.spiff_task_id)
-    if task is None or task.state != TaskState.READY:
-        raise Conflict("任务已被处理，请刷新")
+    task = ready_task(workflow, row)
     rules = rules_of(task.task_spec)
     if batch and not rules.batch_approve:
         raise ValidationFailed({"_task": ["该环节不允许批量审批"]})
@@ -188,6 +186,14 @@ def complete_task(task_id: uuid.UUID, actor: User, submission: dict[str, Any], *
     advance(instance, workflow, actor)
     persist(instance, workflow, actor, since)
     return instance
+
+
+def ready_task(workflow: BpmnWorkflow, row: HumanTask) -> Any:
+    """The engine task of a work item, which must still be ready."""
+    task = find_task(workflow, row.spiff_task_id)
+    if task is None or task.state != TaskState.READY:
+        raise Conflict("任务已被处理，请刷新")
+    return task
 
 
 def load(instance: ProcessInstance) -> tuple[BpmnWorkflow, EngineScripts, specs.LoadedModel]:

@@ -137,27 +137,3 @@ def _start_periodic(timer: Timer) -> None:
     locked.due_at = locked.due_at + step
     locked.raw_value = json.dumps({**plan, "cycles": cycles - 1 if cycles > 0 else cycles})
     locked.status = "WAITING"
-
-
-def cancel_instance(instance_id: uuid.UUID, actor: Any, reason: str) -> ProcessInstance:
-    """终止: an administrator stops an instance; its work items, timers and waits are closed."""
-    from engine.access import PROCESS_ADMIN_ROLES
-    from engine.errors import Conflict, Forbidden, NotFound
-    from engine.models import HumanTask, MessageSubscription
-    from engine.runtime import audit
-
-    if not any(a.role in PROCESS_ADMIN_ROLES and a.valid_on() for a in actor.roles):
-        raise Forbidden("只有流程管理员可以终止流程")
-    instance = db.session.scalar(select(ProcessInstance).where(ProcessInstance.id == instance_id)
-                                 .with_for_update())
-    if instance is None:
-        raise NotFound("流程实例不存在")
-    if instance.status != "RUNNING":
-        raise Conflict("流程已结束")
-    instance.status, instance.ended_at, instance.current_steps = "CANCELLED", utcnow(), []
-    for model in (HumanTask, Timer, MessageSubscription):
-        for row in db.session.scalars(select(model).where(model.instance_id == instance.id,
-                                                          model.status.in_(("READY", "WAITING", "DUE")))):
-            row.status = "CANCELLED"
-    audit(instance, actor, "cancel", title="流程已终止", comment=reason)
-    return instance

@@ -11,8 +11,8 @@ from engine import hooks, queue
 from engine.deploy import deploy
 from engine.identity import User
 from engine.models import AuditEvent, HumanTask, Outbox
+from engine.returns import cancel_instance
 from engine.runtime import load_workflow, start_process
-from engine.timers import cancel_instance
 from tests.factories import make_user
 
 MODEL = Path(__file__).resolve().parent.parent / "models" / "bg_service.bpmn"

@@ -22,8 +22,8 @@ from engine.db import db as _db
 from engine.db import utcnow
 from engine.deploy import deploy
 from engine.models import AuditEvent, HumanTask, Outbox, Timer
+from engine.returns import cancel_instance
 from engine.runtime import start_process
-from engine.timers import cancel_instance
 from tests.crash_support import (
     Processes,
     RedisServer,

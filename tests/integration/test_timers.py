@@ -13,8 +13,8 @@ from sqlalchemy import func, select
 from engine import clock, queue
 from engine.deploy import deploy
 from engine.models import AuditEvent, HumanTask, Outbox, ProcessInstance, Timer
+from engine.returns import cancel_instance
 from engine.runtime import complete_task, load_workflow, start_process
-from engine.timers import cancel_instance
 from tests.factories import make_user
 
 MODELS = Path(__file__).resolve().parent.parent / "models"

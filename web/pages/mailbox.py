@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
 from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_login import current_user, login_required
@@ -53,8 +54,7 @@ def cc_read(cc_id: str):  # noqa: ANN201
 @bp.post("/cc/read-all")
 @login_required
 def cc_read_all():  # noqa: ANN201
-    atomic(lambda: db.session.execute(update(CarbonCopy).where(
-        CarbonCopy.to_user == current_user.username, CarbonCopy.read_at.is_(None)).values(read_at=utcnow())))
+    _mark_all_read(CarbonCopy.to_user)
     flash("已全部标为已阅")
     return redirect(url_for("mail.cc_inbox"))
 
@@ -78,10 +78,16 @@ def notification_read(note_id: str):  # noqa: ANN201
 @bp.post("/notifications/read-all")
 @login_required
 def notifications_read_all():  # noqa: ANN201
-    atomic(lambda: db.session.execute(update(Notification).where(
-        Notification.username == current_user.username, Notification.read_at.is_(None)).values(read_at=utcnow())))
+    _mark_all_read(Notification.username)
     flash("已全部标为已读")
     return redirect(url_for("mail.notifications"))
+
+
+def _mark_all_read(owner: Any) -> None:
+    """Everything unread of the current user in the table of the `owner` column."""
+    model = owner.class_
+    atomic(lambda: db.session.execute(update(model).where(owner == current_user.username,
+                                                          model.read_at.is_(None)).values(read_at=utcnow())))
 
 
 def _mark_read(model: type, raw_id: str, owner: str) -> bool:
