@@ -104,7 +104,8 @@ def lock_item(item_id: uuid.UUID) -> tuple[ProcessInstance, HumanTask]:
     """Lock the work item's instance, then read the item: a concurrent move that changed it has
     committed by the time the lock is ours, so the read sees its outcome."""
     owner = select(HumanTask.instance_id).where(HumanTask.id == item_id).scalar_subquery()
-    instance = db.session.scalar(select(ProcessInstance).where(ProcessInstance.id == owner).with_for_update())
+    instance = db.session.scalar(select(ProcessInstance).where(ProcessInstance.id == owner).with_for_update()
+                                 .execution_options(populate_existing=True))  # the locked state, not a read before
     row = db.session.get(HumanTask, item_id, populate_existing=True) if instance is not None else None
     if row is None:
         raise NotFound("任务不存在")
@@ -196,7 +197,30 @@ def ready_task(workflow: BpmnWorkflow, row: HumanTask) -> Any:
     return task
 
 
-def load(instance: ProcessInstance) -> tuple[BpmnWorkflow, EngineScripts, specs.LoadedModel]:
+Loaded = tuple[BpmnWorkflow, EngineScripts, specs.LoadedModel]
+_READ = "perfflow.read_workflows"  # db.session.info key: {instance id: (state, Loaded)}
+
+
+def load(instance: ProcessInstance) -> Loaded:
+    """The workflow for a move, which will change it. A workflow a reader of this session
+    loaded from the very same state is handed over (and forgotten) instead of deserializing
+    again: a page that shows a task and then completes it loads the workflow once."""
+    kept = db.session.info.get(_READ, {}).pop(instance.id, None)
+    if kept is not None and kept[0] == instance.state:
+        return kept[1]
+    return _deserialize(instance)
+
+
+def read_workflow(instance: ProcessInstance) -> BpmnWorkflow:
+    """The workflow for reading only (a task view): loaded once per session and state."""
+    kept = db.session.info.setdefault(_READ, {})
+    found = kept.get(instance.id)
+    if found is None or found[0] != instance.state:
+        found = kept[instance.id] = (instance.state, _deserialize(instance))
+    return found[1][0]
+
+
+def _deserialize(instance: ProcessInstance) -> Loaded:
     loaded = specs.load_by_id(instance.model_version_id)
     scripts = EngineScripts()
     workflow = serializer.load(instance.state, loaded.spec, loaded.subprocess_specs, scripts)

@@ -4,6 +4,7 @@ and when running (defaults)."""
 from __future__ import annotations
 
 import re
+import weakref
 from dataclasses import dataclass, field
 from datetime import timedelta
 from fractions import Fraction
@@ -104,10 +105,18 @@ def parse(props: dict[str, str]) -> tuple[StepRules, list[str]]:
     return rules, errors
 
 
-def rules_of(task_spec: Any) -> StepRules:
-    from engine.validate import properties
+_parsed: weakref.WeakKeyDictionary[Any, StepRules] = weakref.WeakKeyDictionary()
 
-    return parse(properties(task_spec))[0]
+
+def rules_of(task_spec: Any) -> StepRules:
+    """The step's rules, parsed once per task spec: specs are cached per deployed version
+    (engine.specs), so this is once per version. Callers must not change the result."""
+    rules = _parsed.get(task_spec)
+    if rules is None:
+        from engine.validate import properties
+
+        rules = _parsed[task_spec] = parse(properties(task_spec))[0]
+    return rules
 
 
 def _list(value: str | None) -> list[str]:

@@ -15,7 +15,7 @@ from engine.identity import User
 from engine.inbox import ready_tasks
 from engine.models import HumanTask, Opinion, ProcessInstance
 from engine.runtime import load_workflow
-from web.api.models import visible_instance
+from web.api.common import visible_instance
 from web.presenters import instance_json, opinion_json
 
 bp = Blueprint("instances", __name__, url_prefix="/instances")
