@@ -11,9 +11,9 @@ from typing import Any
 
 from marshmallow import Schema, ValidationError
 
-from engine import handoffs, interactions, returns
-from engine.errors import ValidationFailed
-from engine.identity import User
+from engine.base.errors import ValidationFailed
+from engine.base.identity import User
+from engine.moves import handoffs, interactions, returns
 from web import inputs
 
 

@@ -103,7 +103,7 @@ class Checker:
 
 @pytest.fixture()
 def people(db):
-    from engine.deploy import deploy
+    from engine.definitions.deploy import deploy
 
     deploy_example()
     deploy({OPS_MODEL.name: OPS_MODEL.read_bytes()}, "test")

@@ -2,10 +2,10 @@
 every move that reads them; a new version gets its own parse."""
 from __future__ import annotations
 
-from engine import specs, steprules
-from engine.deploy import deploy
-from engine.runtime import complete_task, latest_version, start_process
-from engine.steprules import rules_of
+from engine.definitions import specs, steprules
+from engine.definitions.deploy import deploy
+from engine.definitions.steprules import rules_of
+from engine.moves.runtime import complete_task, latest_version, start_process
 from tests.factories import THREE_STEP_MODEL, deploy_three_step, expense, make_user
 
 
@@ -43,6 +43,6 @@ def test_rules_are_parsed_once_per_version(db, monkeypatch):
 
 
 def instance_tasks(instance_id):  # noqa: ANN001, ANN201
-    from engine.inbox import ready_tasks
+    from engine.work.inbox import ready_tasks
 
     return ready_tasks(instance_id)

@@ -1,13 +1,13 @@
 """A page GET, a page POST and a refused POST (422) each deserialize the workflow once; so do the
-API's task view and completion. Counted with the engine's own counter (engine.serializer.LOADS)
+API's task view and completion. Counted with the engine's own counter (engine.moves.serializer.LOADS)
 over real requests through the test client."""
 from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Any
 
-from engine import serializer
-from engine.db import db as _db
+from engine.base.db import db as _db
+from engine.moves import serializer
 from tests.factories import PASSWORD, expense
 from tests.pages.conftest import form_of, only_task
 

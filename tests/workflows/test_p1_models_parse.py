@@ -90,10 +90,10 @@ def test_conventions(specs):
 
 
 def test_engine_deployment_rules(specs):
-    """engine.validate: lanes, known forms and modes, scripts compile in the sandbox, and every
+    """engine.definitions.validate: lanes, known forms and modes, scripts compile in the sandbox, and every
     service operator has a handler registered by budget.handlers."""
     import budget.handlers  # noqa: F401  (registers the handlers and helpers)
-    from engine.validate import check_specs
+    from engine.definitions.validate import check_specs
     from forms import load_definitions
 
     spec, subs = specs["p1_project_intake"]

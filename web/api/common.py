@@ -4,11 +4,11 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from engine import interactions
-from engine.errors import NotFound
-from engine.identity import User
-from engine.inbox import ready_tasks
-from engine.models import ProcessInstance
+from engine.base.errors import NotFound
+from engine.base.identity import User
+from engine.base.models import ProcessInstance
+from engine.moves import interactions
+from engine.work.inbox import ready_tasks
 from web.presenters import task_json
 
 

@@ -5,11 +5,11 @@ from typing import Any
 
 from flask import current_app, g, request
 
-from engine.access import is_admin
-from engine.deploy import deploy, latest_versions
-from engine.errors import DeploymentError, ElementError, Forbidden
-from engine.inbox import ready_tasks
-from engine.runtime import start_process
+from engine.base.errors import DeploymentError, ElementError, Forbidden
+from engine.definitions.deploy import deploy, latest_versions
+from engine.moves.runtime import start_process
+from engine.work.access import is_admin
+from engine.work.inbox import ready_tasks
 from web.api import api
 from web.api import schemas as out
 from web.api.auth import require_token

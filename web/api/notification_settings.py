@@ -6,11 +6,11 @@ from typing import Any
 from flask import g
 from marshmallow import RAISE, Schema, fields, validate
 
-from engine import channels
-from engine.models import NotificationPreference
+from engine.base.models import NotificationPreference
+from engine.dispatch import channels
 from web.api import api
 from web.api.auth import require_token
-from web.api.schemas import always
+from web.api.schemas import always, typed
 from web.api.spec import fails
 from web.inputs import Input
 from web.transactions import atomic
@@ -54,8 +54,8 @@ class Delivery(Schema):
     status_label = fields.String()
     attempts = fields.Integer(allow_none=True)
     error = fields.String(allow_none=True)
-    created_at = fields.DateTime()
-    sent_at = fields.DateTime(allow_none=True)
+    created_at = typed("string", "date-time", nullable=False)
+    sent_at = typed("string", "date-time")
 
 
 @always
@@ -71,7 +71,7 @@ class NotificationSettings(Schema):
     email = fields.String(allow_none=True)
     webhook_url = fields.String(allow_none=True)
     channels = _channels()
-    updated_at = fields.DateTime(allow_none=True)
+    updated_at = typed("string", "date-time")
     available = fields.Nested(Available, metadata={"description": "本系统已配置的渠道"})
     deliveries = fields.List(fields.Nested(Delivery), metadata={"description": "最近 20 条发送记录"})
 

@@ -8,12 +8,13 @@ from typing import Any
 from flask import g
 from sqlalchemy import select
 
-from engine import handoffs, interactions
-from engine.db import db, utcnow
-from engine.errors import EngineError, NotFound, ValidationFailed
-from engine.models import CarbonCopy, Notification, Opinion
-from engine.runtime import complete_task, read_workflow
-from engine.tasks import get_task
+from engine.base.db import db, utcnow
+from engine.base.errors import EngineError, NotFound, ValidationFailed
+from engine.base.models import CarbonCopy, Notification, Opinion
+from engine.moves import handoffs, interactions
+from engine.moves.runtime import complete_task
+from engine.moves.state import read_workflow
+from engine.views.tasks import get_task
 from web import inputs
 from web.api import api
 from web.api import schemas as out

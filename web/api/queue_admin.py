@@ -7,12 +7,12 @@ from typing import Any
 from flask import g
 from marshmallow import Schema, fields
 
-from engine import queue_view
-from engine.errors import Forbidden
+from engine.base.errors import Forbidden
+from engine.views import queue_view
 from web.api import api
 from web.api.auth import require_token
 from web.api.common import path_uuid
-from web.api.schemas import always
+from web.api.schemas import always, typed
 from web.api.spec import fails
 from web.inputs import ReasonInput
 from web.transactions import atomic
@@ -22,8 +22,8 @@ def _s(**kw: Any) -> fields.String:
     return fields.String(allow_none=True, **kw)
 
 
-def _when(**kw: Any) -> fields.DateTime:
-    return fields.DateTime(allow_none=True, **kw)
+def _when(**kw: Any) -> fields.Raw:
+    return typed("string", "date-time", **kw)
 
 
 @always
@@ -50,7 +50,7 @@ class QueueOverview(Schema):
     """Redis side (queues, workers; `available` false when Redis is unreachable), outbox counts,
     failed and retrying jobs, timers and waiting messages (docs/design.md, "Queue view")."""
 
-    now = fields.DateTime(required=True)
+    now = typed("string", "date-time", nullable=False, required=True)
     limit = fields.Integer(required=True)
     redis = fields.Dict(required=True)
     outbox = fields.Dict(required=True)

@@ -21,8 +21,16 @@ def _s(**kw: Any) -> fields.String:
     return fields.String(allow_none=True, **kw)
 
 
-def _when(**kw: Any) -> fields.DateTime:
-    return fields.DateTime(allow_none=True, **kw)
+def typed(kind: str, fmt: str | None = None, *, nullable: bool = True, **kw: Any) -> fields.Raw:
+    """A value the app's JSON provider writes with the one converter (engine.base.convert:
+    Decimal → exact text, dates ISO 8601): dumped as is, documented as the text it becomes."""
+    meta = {"type": [kind, "null"] if nullable else kind, **({"format": fmt} if fmt else {}),
+            **kw.pop("metadata", {})}
+    return fields.Raw(metadata=meta, **kw)
+
+
+def _when(**kw: Any) -> fields.Raw:
+    return typed("string", "date-time", **kw)
 
 
 def _int(**kw: Any) -> fields.Integer:
@@ -357,8 +365,8 @@ class NotificationItem(Schema):
 class Deputy(Schema):
     id = fields.String()
     deputy = fields.String()
-    starts_on = fields.Date()
-    ends_on = fields.Date()
+    starts_on = typed("string", "date", nullable=False)
+    ends_on = typed("string", "date", nullable=False)
 
 
 @always
@@ -369,9 +377,9 @@ class Moved(Schema):
 @always
 class ProjectYear(Schema):
     fiscal_year = fields.Integer()
-    requested = fields.Decimal(as_string=True, allow_none=True)
-    exante_recommended = fields.Decimal(as_string=True, allow_none=True)
-    arranged = fields.Decimal(as_string=True, allow_none=True)
+    requested = typed("string", "decimal", metadata={"description": "万元，精确小数的文本"})
+    exante_recommended = typed("string", "decimal", metadata={"description": "万元，精确小数的文本"})
+    arranged = typed("string", "decimal", metadata={"description": "万元，精确小数的文本"})
     cycle_status = _s()
 
 

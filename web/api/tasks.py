@@ -6,13 +6,13 @@ from typing import Any
 
 from flask import current_app, g, send_file
 
-from engine import attachments
-from engine.db import db
-from engine.errors import ValidationFailed
-from engine.inbox import todo
-from engine.interactions import mark_opened
-from engine.runtime import complete_task
-from engine.tasks import TaskView, get_task
+from engine.base.db import db
+from engine.base.errors import ValidationFailed
+from engine.moves.interactions import mark_opened
+from engine.moves.runtime import complete_task
+from engine.views.tasks import TaskView, get_task
+from engine.work import attachments
+from engine.work.inbox import todo
 from web.api import api
 from web.api import schemas as out
 from web.api.auth import require_token

@@ -10,8 +10,8 @@ from typing import Any
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
-from engine.access import read_only
-from engine.inbox import ready_tasks
+from engine.work.access import read_only
+from engine.work.inbox import ready_tasks
 from web.operations import INSTANCE, TASK, Operation
 from web.pages.outcome import Outcome, attempt, attempt_with, flash_failure, parse_id
 
@@ -87,7 +87,7 @@ def reclaim(instance_id: str):  # noqa: ANN201
 def attach(instance_id: str):  # noqa: ANN201
     from flask import current_app
 
-    from engine import attachments
+    from engine.work import attachments
 
     storage = request.files.get("file")
     if storage is None or not storage.filename:
@@ -111,8 +111,8 @@ def download(attachment_id: str):  # noqa: ANN201
 
     from flask import send_file
 
-    from engine import attachments
-    from engine.errors import NotFound
+    from engine.base.errors import NotFound
+    from engine.work import attachments
 
     try:
         found = attachments.readable(uuid.UUID(attachment_id), current_user)

@@ -11,8 +11,8 @@ from typing import Any, Generic, TypeVar
 from flask import flash
 from marshmallow import Schema
 
-from engine.errors import Conflict, EngineError, Forbidden, Incident, NotFound, ValidationFailed
-from engine.interactions import RateLimited
+from engine.base.errors import Conflict, EngineError, Forbidden, Incident, NotFound, ValidationFailed
+from engine.moves.interactions import RateLimited
 from web.operations import parse
 from web.transactions import atomic, record_incident
 

@@ -9,8 +9,8 @@ from typing import Any
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
-from engine import queue_view
-from engine.errors import ValidationFailed
+from engine.base.errors import ValidationFailed
+from engine.views import queue_view
 from web.inputs import ReasonInput
 from web.pages.admin import admin_required
 from web.pages.outcome import attempt_with, flash_failure, parse_id

@@ -1,4 +1,4 @@
-"""What the task page shows besides the shared task view (engine.tasks: form, data, operations):
+"""What the task page shows besides the shared task view (engine.views.tasks: form, data, operations):
 a status line for the viewer and the instance's opinions."""
 from __future__ import annotations
 
@@ -6,9 +6,9 @@ from typing import Any
 
 from sqlalchemy import select
 
-from engine.db import db
-from engine.models import HumanTask, Opinion
-from engine.tasks import TaskView
+from engine.base.db import db
+from engine.base.models import HumanTask, Opinion
+from engine.views.tasks import TaskView
 from web.presenters import opinion_json
 
 

@@ -11,8 +11,8 @@ from typing import Any
 from flask import Blueprint, flash, redirect, request, url_for
 from flask_login import current_user, login_required
 
-from engine.errors import NotFound
-from engine.tasks import TaskView, get_task
+from engine.base.errors import NotFound
+from engine.views.tasks import TaskView, get_task
 from web.operations import TASK
 from web.pages.outcome import Outcome, attempt, attempt_with, flash_failure, parse_id
 from web.pages.tasks import form_values, not_found, render_task

@@ -1,7 +1,7 @@
-"""The task page: the shared task view (engine.tasks: form, data, operations the viewer may use)
+"""The task page: the shared task view (engine.views.tasks: form, data, operations the viewer may use)
 rendered with Chinese errors per field; the operations' routes are in web.pages.task_ops. A page
 GET, a POST and a refused POST each load the workflow once: the view is built first and the move
-takes over the workflow it read (engine.runtime.load)."""
+takes over the workflow it read (engine.moves.state.load)."""
 from __future__ import annotations
 
 from typing import Any
@@ -9,12 +9,12 @@ from typing import Any
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
-from engine import attachments
-from engine.db import db
-from engine.errors import NotFound, ValidationFailed
-from engine.interactions import mark_opened
-from engine.runtime import complete_task
-from engine.tasks import TaskView, get_task
+from engine.base.db import db
+from engine.base.errors import NotFound, ValidationFailed
+from engine.moves.interactions import mark_opened
+from engine.moves.runtime import complete_task
+from engine.views.tasks import TaskView, get_task
+from engine.work import attachments
 from web.pages.display import RESUBMIT_LABELS, SIGN_MODES
 from web.pages.formdata import nest
 from web.pages.outcome import attempt
