@@ -12,7 +12,7 @@ from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import select
 
 import budget  # noqa: F401  (registers the handlers, helpers, starter and listeners)
-from budget.handlers.helpers import intake_cutoff, today
+from budget.calc.intake import intake_cutoff
 from budget.models import (
     Engagement,
     ExAnteAssessment,
@@ -22,6 +22,7 @@ from budget.models import (
     ProjectYear,
     ReviewOpinion,
 )
+from budget.shared.helpers import today
 from engine.db import db
 from engine.identity import User
 from engine.inbox import ready_tasks, todo
