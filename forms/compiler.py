@@ -10,8 +10,11 @@ from typing import Any
 
 from marshmallow import Schema, ValidationError
 
+from forms import (
+    indicators,  # noqa: F401  (the indicator-grid rules register on import)
+    render,
+)
 from forms import messages as M
-from forms import render
 from forms.computed import COMPUTED
 from forms.ctx import Ctx
 from forms.definition import FormDefinitionError

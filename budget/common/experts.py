@@ -8,11 +8,11 @@ from sqlalchemy import select
 
 from budget.calc.panel import aggregate, draw_panel
 from budget.calc.parties import has_conflict
-from budget.jsonable import jsonable
 from budget.models import Expert, ExpertPanelResult
-from engine import hooks
-from engine.db import db
-from engine.hooks import ServiceContext
+from engine.base import hooks
+from engine.base.convert import plain as jsonable
+from engine.base.db import db
+from engine.base.hooks import ServiceContext
 
 
 @hooks.service("experts.select")

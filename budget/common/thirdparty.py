@@ -15,10 +15,10 @@ from budget.models import Engagement, ThirdPartyOrg
 from budget.models.parties import OPEN_ENGAGEMENT
 from budget.shared.lookups import as_uuid, username
 from budget.shared.opinions import add_opinion, returned_opinion
-from engine import hooks
-from engine.db import db
-from engine.hooks import ServiceContext, TaskCompleted
-from engine.identity import User
+from engine.base import hooks
+from engine.base.db import db
+from engine.base.hooks import ServiceContext, TaskCompleted
+from engine.base.identity import User
 
 SELECTABLE = ("ACTIVE", "WARNED")  # SUSPENDED firms never appear (sample-data §8.9 TP-E)
 

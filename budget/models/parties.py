@@ -10,8 +10,8 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from budget.calc.parties import TIERS
 from budget.models._base import JSON, MONEY, SCORE, RecordMixin, one_of
-from engine.db import db
-from engine.identity import RoleAssignment, User
+from engine.base.db import db
+from engine.base.identity import RoleAssignment, User
 
 FIRM_STATUSES = ("ACTIVE", "WARNED", "SUSPENDED")
 ENGAGEMENT_TYPES = ("EXANTE", "TARGET_KEY_REVIEW", "SPOT_CHECK", "RE_EVAL", "KEY_EVAL", "FOLLOW_UP",

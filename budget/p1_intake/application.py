@@ -8,14 +8,14 @@ from typing import Any
 from sqlalchemy import func, select
 
 from budget.calc.money import shares, to_decimal, wan_to_yuan
-from budget.jsonable import jsonable
 from budget.models import Indicator, PerformanceTarget, Project, ProjectYear
 from budget.p1_intake.checks import check_application
 from budget.shared.lookups import find_user, project_of, project_year, request_year, username
 from budget.shared.status import change_library_status
-from engine import hooks
-from engine.db import db
-from engine.hooks import TaskCompleted
+from engine.base import hooks
+from engine.base.convert import plain as jsonable
+from engine.base.db import db
+from engine.base.hooks import TaskCompleted
 
 PROJECT_FIELDS = (
     "name", "object_type", "project_class", "one_off_type", "new_or_continuing", "predecessor_code",

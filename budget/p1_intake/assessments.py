@@ -9,11 +9,11 @@ from sqlalchemy import select
 
 from budget.calc.money import annual_need_yuan, to_decimal, wan_to_yuan
 from budget.calc.scores import DIMS, assessment_total
-from budget.jsonable import jsonable
 from budget.models import ExAnteAssessment, Project, ProjectYear
 from budget.shared.lookups import as_uuid
 from budget.shared.status import change_library_status
-from engine.db import db
+from engine.base.convert import plain as jsonable
+from engine.base.db import db
 
 
 def latest_assessment(py: ProjectYear, assessor_type: str) -> ExAnteAssessment | None:

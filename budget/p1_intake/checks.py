@@ -8,8 +8,8 @@ from sqlalchemy import and_, exists, or_, select
 
 from budget.models import Department, Project, ProjectYear
 from budget.shared.lookups import as_uuid, find_user
-from engine.db import db
-from engine.hooks import TaskCompleted
+from engine.base.db import db
+from engine.base.hooks import TaskCompleted
 
 CLOSED = ("NOT_ADMITTED", "WITHDRAWN", "CANCELLED", "COMPLETED")
 

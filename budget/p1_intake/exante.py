@@ -18,9 +18,9 @@ from budget.p1_intake.assessments import (
 )
 from budget.shared.lookups import project_of, project_year, request_year, username
 from budget.shared.opinions import add_opinion, returned_opinion
-from engine import hooks
-from engine.db import db
-from engine.hooks import ServiceContext, TaskCompleted
+from engine.base import hooks
+from engine.base.db import db
+from engine.base.hooks import ServiceContext, TaskCompleted
 
 
 @hooks.task_handler("p1.record_dept_exante")

@@ -5,7 +5,7 @@ from datetime import date
 
 from budget.calc.domains import domain_of as _domain_of
 from budget.calc.intake import intake_cutoff as _intake_cutoff
-from engine import hooks
+from engine.base import hooks
 
 
 @hooks.script_helper("intake_cutoff")

@@ -11,8 +11,8 @@ from budget.calc.domains import domain_of
 from budget.calc.intake import default_request_year
 from budget.models import Department, Jurisdiction, Project
 from budget.shared.helpers import today
-from engine.db import db
-from engine.identity import User
+from engine.base.db import db
+from engine.base.identity import User
 
 PLACEHOLDER_NAME = "（新项目，待填报）"
 

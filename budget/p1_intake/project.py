@@ -7,8 +7,8 @@ from decimal import Decimal
 from budget.calc.money import annual_need_yuan, wan_to_yuan
 from budget.shared.lookups import project_of, project_year, request_year, username
 from budget.shared.status import change_library_status
-from engine import hooks
-from engine.hooks import ServiceContext
+from engine.base import hooks
+from engine.base.hooks import ServiceContext
 
 
 @hooks.service("project.set_status")

@@ -12,9 +12,9 @@ from budget.models import PerformanceTarget
 from budget.shared.lookups import project_of, request_year, username
 from budget.shared.opinions import add_opinion, returned_opinion
 from budget.shared.status import change_library_status
-from engine import hooks
-from engine.db import db
-from engine.hooks import TaskCompleted
+from engine.base import hooks
+from engine.base.db import db
+from engine.base.hooks import TaskCompleted
 
 INTAKE = "PROJECT_INTAKE"  # review_opinion.object_type of a request
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from engine import hooks
+from engine.base import hooks
 
 TZ = ZoneInfo("Asia/Shanghai")  # README §0.2: business dates are Shanghai dates
 

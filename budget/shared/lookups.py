@@ -9,8 +9,8 @@ from typing import Any
 from sqlalchemy import or_, select
 
 from budget.models import Project, ProjectYear
-from engine.db import db
-from engine.identity import User
+from engine.base.db import db
+from engine.base.identity import User
 
 
 def username(actor: Any) -> str | None:

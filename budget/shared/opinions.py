@@ -9,11 +9,11 @@ from typing import Any
 from sqlalchemy import func, select
 
 from budget.calc.money import wan_to_yuan
-from budget.jsonable import jsonable
 from budget.models import ReviewOpinion
 from budget.shared.lookups import task_name, username
-from engine.db import db
-from engine.hooks import OperationDone, TaskCompleted
+from engine.base.convert import plain as jsonable
+from engine.base.db import db
+from engine.base.hooks import OperationDone, TaskCompleted
 
 F05_DIMS = ("dim_completeness", "dim_relevance", "dim_appropriateness", "dim_feasibility")
 

@@ -12,7 +12,7 @@ from sqlalchemy import select
 from budget.calc.status import IllegalTransition
 from budget.models import ExAnteAssessment, Indicator, PerformanceTarget, Project, ReviewOpinion
 from budget.p1_intake.intake import new_request
-from engine.hooks import REGISTRY, TaskCompleted
+from engine.base.hooks import REGISTRY, TaskCompleted
 from tests.shipped import handler_name
 
 W = Decimal

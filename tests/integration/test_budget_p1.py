@@ -13,8 +13,8 @@ from sqlalchemy import func, select
 import budget  # noqa: F401
 from budget.demo import load_demo
 from budget.models import Engagement, ExpertPanelResult, Project, ProjectYear
-from engine.hooks import REGISTRY, ServiceContext, TaskCompleted
-from engine.identity import RoleAssignment, User
+from engine.base.hooks import REGISTRY, ServiceContext, TaskCompleted
+from engine.base.identity import RoleAssignment, User
 from tests.shipped import handler_name
 
 

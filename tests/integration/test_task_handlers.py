@@ -8,14 +8,15 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from engine import hooks
-from engine.deploy import deploy
-from engine.errors import DeploymentError, Incident, ValidationFailed
-from engine.hooks import REGISTRY, OperationDone, TaskCompleted
-from engine.inbox import todo
-from engine.models import AuditEvent, ProcessInstance
-from engine.returns import return_task, returnable_steps
-from engine.runtime import complete_task, load_workflow, start_process
+from engine.base import hooks
+from engine.base.errors import DeploymentError, Incident, ValidationFailed
+from engine.base.hooks import REGISTRY, OperationDone, TaskCompleted
+from engine.base.models import AuditEvent, ProcessInstance
+from engine.definitions.deploy import deploy
+from engine.moves.returns import return_task, returnable_steps
+from engine.moves.runtime import complete_task, start_process
+from engine.moves.state import load_workflow
+from engine.work.inbox import todo
 from tests.factories import expense, make_user
 
 MODEL = Path(__file__).resolve().parent.parent / "models" / "th_handled_approval.bpmn"
@@ -26,7 +27,7 @@ BREAK = "写入失败：模拟领域记录不可写"  # a comment that makes rec
 
 def _write(event: TaskCompleted | OperationDone, action: str) -> None:
     """A record written in the move's transaction: it commits or rolls back with the move."""
-    from engine.db import db
+    from engine.base.db import db
 
     db.session.add(AuditEvent(actor="domain", action=action, instance_id=event.instance.id))
 

@@ -91,10 +91,10 @@ def test_conventions(specs):
 
 
 def test_engine_deployment_rules(specs):
-    """engine.validate: lanes, known forms and modes, scripts compile in the sandbox, and every
-    service operator and named task handler is registered by budget."""
+    """engine.definitions.validate: lanes, known forms and modes, scripts compile in the sandbox, and
+    every service operator and named task handler is registered by budget."""
     import budget  # noqa: F401  (registers the handlers and helpers)
-    from engine.validate import check_specs
+    from engine.definitions.validate import check_specs
     from forms import load_definitions
 
     spec, subs = specs["p1_project_intake"]

@@ -4,7 +4,7 @@ user task has to choose one or the other."""
 from __future__ import annotations
 
 import budget  # noqa: F401  (registers the handlers)
-from engine.hooks import REGISTRY
+from engine.base.hooks import REGISTRY
 from tests.shipped import user_tasks
 
 # user task → why its completion writes no record of its own
