@@ -1,14 +1,11 @@
-"""Messages between instances (processes.md §5.1). A thrown message is a row first, then a job:
-the job hands it to every waiting catch event whose correlation matches, or — when none waits —
-starts the processes whose start event catches it. A message nobody takes stays WAITING and is
-delivered when a matching catch starts to wait (`match_waiting`), or expires visibly.
+"""The sending half of messages between instances (processes.md §5.1), used inside a move: a
+thrown message is kept as a row and owes a `message.deliver` job (engine.moves.messages delivers
+it); a catch event that starts to wait states the correlation it expects and is owed the oldest
+kept message that matches.
 
 Correlation: a catch event may carry the property `correlate`, a Python expression over the
 waiting task's data giving a dict (`{'project_id': project_id}`); a message matches when its
 payload has those values. Without `correlate` every message of that name matches.
-
-This module is the sending half, used inside a move (engine.moves.runtime keeps what a move
-throws and what its catch events wait for); engine.moves.messages is the delivering job.
 """
 from __future__ import annotations
 

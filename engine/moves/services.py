@@ -1,9 +1,8 @@
-"""Service tasks that run on the queue (issue 4 point 7): a service task with the property
-`async="true"`, or whose handler was registered with `background=True`, leaves its task STARTED;
-the move that reached it commits with a `service.run` job, and the job runs the handler outside
-the instance lock, then locks the instance, completes the task and moves on. No web request
-waits on slow work. If the task went away meanwhile (a timer interrupted it, the instance was
-cancelled), the handler's writes are rolled back and nothing moves."""
+"""The `service.run` job (issue 4 point 7): a background service task (engine.definitions.service_tasks)
+was left STARTED by the move that reached it, which committed with this job; the job runs the
+handler outside the instance lock, then locks the instance, completes the task and moves on. No
+web request waits on slow work. If the task went away meanwhile (a timer interrupted it, the
+instance was cancelled), the handler's writes are rolled back and nothing moves."""
 from __future__ import annotations
 
 import uuid
