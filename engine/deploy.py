@@ -9,6 +9,7 @@ from lxml import etree
 from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
 from sqlalchemy import func, select, text
 
+from engine import dataflow_check
 from engine import specs as spec_mod
 from engine.db import db
 from engine.errors import DeploymentError, ElementError
@@ -82,6 +83,8 @@ def deploy(files: dict[str, bytes], deployed_by: str | None = None, key: str | N
         raise DeploymentError([ElementError(None, m, f"被调用的流程 “{m}” 不在上传的文件中") for m in missing])
     form_defs = definitions()
     errors, used_forms = check_specs({key: spec, **subprocess_specs}, file_of, form_defs)
+    dataflow_check.check({key: spec, **subprocess_specs}, form_defs,
+                         lambda pid, element, msg: errors.append(ElementError(file_of.get(pid), element, msg)))
     if errors:
         raise DeploymentError(errors)
 

@@ -5,7 +5,7 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
-from engine import specs
+from engine import specs, taskdata
 from engine.access import can_act, can_view_instance
 from engine.db import db
 from engine.errors import NotFound
@@ -28,6 +28,7 @@ class TaskView:
     all_data: dict[str, Any]
     may_act: bool
     verdicts: list[str] | None
+    context: dict[str, Any]  # the values of context_form: the named steps' latest submissions
 
 
 def get_task(task_id: str | uuid.UUID, user: User) -> TaskView:
@@ -44,16 +45,22 @@ def get_task(task_id: str | uuid.UUID, user: User) -> TaskView:
     loaded = specs.load_by_id(instance.model_version_id)
     data: dict[str, Any] = {}
     props: dict[str, str] = {"formKey": row.form_key or "", "formMode": row.form_mode or ""}
+    spiff_task = None
     if row.status == "READY":
-        workflow = load_workflow(instance)
-        spiff_task = find_task(workflow, row.spiff_task_id)
+        spiff_task = find_task(load_workflow(instance), row.spiff_task_id)
         if spiff_task is not None:
             data = dict(spiff_task.data)
             props = properties(spiff_task.task_spec)
     form = task_form(instance.model_version_id, loaded.forms, props)
-    ctx = context_form(instance.model_version_id, loaded.forms, props)
     verdicts = [v.strip() for v in props["verdicts"].split(",")] if props.get("verdicts") else None
-    shown = prefill(form, data)
+    if loaded.data_flow == taskdata.FLAT:  # a version deployed before namespaces: as it ran then
+        ctx, context, shown = context_form(instance.model_version_id, loaded.forms, props), data, prefill(form, data)
+    elif spiff_task is not None:
+        ctx_props = taskdata.context_props(spiff_task, taskdata.flow_of(spiff_task.task_spec).context)
+        ctx = task_form(instance.model_version_id, loaded.forms, ctx_props) if ctx_props else None
+        context, shown = taskdata.context_values(spiff_task), taskdata.form_values(form, spiff_task)
+    else:
+        ctx, context, shown = None, {}, {}
     if row.draft and may_act:  # 暂存: what was typed last time, over the task's data
         shown = {**shown, **row.draft}
-    return TaskView(row, instance, form, ctx, shown, data, may_act and row.status == "READY", verdicts)
+    return TaskView(row, instance, form, ctx, shown, data, may_act and row.status == "READY", verdicts, context)

@@ -26,7 +26,7 @@ def render_task(view: TaskView, values: dict[str, Any], errors: dict[str, list[s
     """The task page; `op` = {"name", "errors", "values"} of an operation form that failed."""
     acts = task_actions(view, current_user)
     return render_template("task.html", view=view, ui=view.form.ui_for({"verdicts": view.verdicts}),
-                           values=values, errors=errors, context=view.all_data, opinions=acts.opinions,
+                           values=values, errors=errors, context=view.context, opinions=acts.opinions,
                            acts=acts, op=op or {"name": None, "errors": {}, "values": {}},
                            sign_modes=SIGN_MODES, resubmit_labels=RESUBMIT_LABELS), status
 
