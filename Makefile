@@ -22,8 +22,10 @@ run: setup
 chromium:
 	@test -x $(CHROMIUM) || (apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium fonts-wqy-zenhei)
 
+# ruff, and the import contracts of pyproject.toml (layers, engine wings, no circles, no Flask in the engine).
 lint: setup
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/lint-imports
 
 test: setup chromium lint
 	$(PY) -m pytest

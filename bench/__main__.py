@@ -33,7 +33,7 @@ def main() -> None:
     results: dict[str, object] = {"machine": {"cpus": os.cpu_count()}, "started": datetime.now().isoformat()}
     db_url, redis_url = env.services()
     app = env.make_app(db_url, redis_url)
-    from engine.db import db
+    from engine.base.db import db
     from tests.factories import deploy_example, make_user
     from web.setup import create_schema, deploy_shipped_models, load_demo_data
 

@@ -16,9 +16,10 @@ from sqlalchemy import delete, func, select, update
 
 from bench import inbox
 from bench.stats import summary_ms
-from engine import clock, queue
-from engine.db import db, utcnow
-from engine.models import HumanTask, Outbox, ProcessInstance, Timer
+from engine.base.db import db, utcnow
+from engine.base.models import HumanTask, Outbox, ProcessInstance, Timer
+from engine.dispatch import queue
+from engine.time import clock
 
 ROOT = Path(__file__).resolve().parent.parent
 TIMER_MODEL = ROOT / "tests" / "models" / "tm_timers.bpmn"
@@ -99,9 +100,9 @@ def reminders(units: list[tuple[str, str, str]], total: int = 10_000) -> dict[st
 def timer_delay(units: list[tuple[str, str, str]], timers: int = 200, total: int = 10_000) -> dict[str, Any]:
     """Timers falling due over ~20 s while two workers work through `total` reminders; the
     scheduler runs with the production default poll (TIMER_POLL_SECONDS, 5 s)."""
-    from engine.deploy import deploy
-    from engine.identity import User
-    from engine.runtime import start_process
+    from engine.base.identity import User
+    from engine.definitions.deploy import deploy
+    from engine.moves.runtime import start_process
 
     deploy({TIMER_MODEL.name: TIMER_MODEL.read_bytes()}, "bench")
     filer = db.session.scalar(select(User).where(User.username == "bf0"))

@@ -9,10 +9,10 @@ from typing import Any
 from SpiffWorkflow.bpmn import BpmnWorkflow
 from SpiffWorkflow.util.task import TaskState
 
-from engine import serializer
-from engine.deploy import closure_files
-from engine.sandbox import EngineScripts
-from engine.specs import build_parser
+from engine.definitions.deploy import closure_files
+from engine.definitions.sandbox import EngineScripts
+from engine.definitions.specs import build_parser
+from engine.moves import serializer
 
 
 def load_spec(workflows: Path, key: str, files: dict[str, bytes] | None = None) -> tuple[Any, dict[str, Any]]:

@@ -9,10 +9,10 @@ from typing import Any
 from sqlalchemy import insert, select
 
 from bench.stats import summary_ms
-from engine.db import db
-from engine.identity import User
-from engine.inbox import todo
-from engine.models import HumanTask, ProcessInstance, ProcessModelVersion
+from engine.base.db import db
+from engine.base.identity import User
+from engine.base.models import HumanTask, ProcessInstance, ProcessModelVersion
+from engine.work.inbox import todo
 
 LANES = [("UNIT_FILER", 0.35), ("UNIT_HEAD", 0.2), ("DEPT_OFFICER", 0.2), ("FIN_FUND", 0.1),
          ("FIN_PERF", 0.1), ("DEPT_HEAD", 0.05)]

@@ -46,8 +46,8 @@ def application(name: str, year: int) -> dict[str, Any]:
 
 
 def p1_step_costs(app: Any, base: str, workflows: Path, n: int = 40) -> dict[str, Any]:
-    from engine.db import db
-    from engine.models import HumanTask, ProcessInstance
+    from engine.base.db import db
+    from engine.base.models import HumanTask, ProcessInstance
 
     session = requests.Session()
 

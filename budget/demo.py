@@ -21,8 +21,8 @@ from budget.models import (
     ThirdPartyOrg,
 )
 from budget.money import wan_to_yuan
-from engine.db import db
-from engine.identity import PASSWORD_METHOD, RoleAssignment, User
+from engine.base.db import db
+from engine.base.identity import PASSWORD_METHOD, RoleAssignment, User
 
 ACTOR = "demo"
 

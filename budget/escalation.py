@@ -1,12 +1,12 @@
-"""Who hears of an overdue work item (../shared/domain/views.md §7.3), for engine.reminders:
+"""Who hears of an overdue work item (../shared/domain/views.md §7.3), for engine.work.reminders:
 ESCALATED_HEAD (and every 催办 from the second on) goes to the head above the people whose task it
 is, ESCALATED_FIN to the finance bureau. The engine leaves out the item's own actors."""
 from __future__ import annotations
 
 from typing import Any
 
-from engine import hooks
-from engine.reminders import role_holders
+from engine.base import hooks
+from engine.work.reminders import role_holders
 
 FINANCE = ("FIN_PERF", "FIN_FUND")  # 预算绩效管理处 (all) and the 资金管理处 of the item's division
 

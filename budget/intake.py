@@ -10,8 +10,8 @@ from sqlalchemy import select
 from budget.domains import domain_of
 from budget.handlers.helpers import intake_cutoff, today
 from budget.models import Department, Jurisdiction, Project
-from engine.db import db
-from engine.identity import User
+from engine.base.db import db
+from engine.base.identity import User
 
 PLACEHOLDER_NAME = "（新项目，待填报）"
 

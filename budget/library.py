@@ -9,7 +9,7 @@ from sqlalchemy.orm import aliased, selectinload
 from budget.models.org import Department
 from budget.models.project import Project, ProjectYear
 from budget.status import STATUS_LABELS
-from engine.db import db
+from engine.base.db import db
 
 
 def project_library(user: Any, filters: dict[str, Any], limit: int = 200, offset: int = 0) -> list[dict[str, Any]]:

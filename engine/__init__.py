@@ -1,2 +1,3 @@
-"""The workflow runtime around SpiffWorkflow: deployment, instances, human tasks, assignment,
-rules, the scripting sandbox, timers, outbox and audit. Never sees HTTP or domain tables."""
+"""The workflow runtime around SpiffWorkflow, in wings (engine/README.md): deployment, instances,
+human tasks, assignment, rules, the scripting sandbox, timers, outbox and audit. Never sees HTTP
+or domain tables."""

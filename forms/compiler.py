@@ -10,8 +10,11 @@ from typing import Any
 
 from marshmallow import Schema, ValidationError
 
+from forms import (
+    indicators,  # noqa: F401  (the indicator-grid rules register on import)
+    render,
+)
 from forms import messages as M
-from forms import render
 from forms.computed import COMPUTED
 from forms.ctx import Ctx
 from forms.definition import FormDefinitionError
@@ -202,7 +205,7 @@ def _compile(keys: list[str], mode: str | None, defs: list[dict]) -> TaskForm:
 
 
 def prefill(task_form: TaskForm, data: Mapping[str, Any] | None) -> dict[str, Any]:
-    """The part of `data` this form shows (engine.taskdata passes what the step may open with: its
+    """The part of `data` this form shows (engine.definitions.taskdata passes what the step may open with: its
     mapped inputs and its own earlier submission). Fields marked `prefill: false` (a reviewer's
     verdict, opinion, attachments) start empty: each decision is made afresh."""
     data = data or {}

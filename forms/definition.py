@@ -8,6 +8,10 @@ from typing import Any
 
 import yaml
 
+from forms import indicators  # noqa: F401  (the indicator-grid rules register on import)
+from forms.computed import COMPUTED
+from forms.rules import RULES, WARNINGS
+
 DEFAULT_DIR = Path(__file__).parent / "definitions"
 
 SCALAR_TYPES = {"string", "text", "int", "decimal", "money", "percent", "bool", "enum", "date", "user"}
@@ -32,10 +36,6 @@ class FormDefinitionError(ValueError):
 
 def load_definitions(directory: str | Path | None = None) -> dict[str, dict]:
     """Parse every `*.yaml` in `directory` (default: forms/definitions) keyed by form key."""
-    # Imported here: rules/computed register themselves and import this module.
-    from forms.computed import COMPUTED
-    from forms.rules import RULES, WARNINGS
-
     base = Path(directory) if directory else DEFAULT_DIR
     out: dict[str, dict] = {}
     for path in sorted(base.glob("*.yaml")):

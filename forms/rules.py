@@ -180,6 +180,3 @@ def conflict_declaration(clean: dict[str, Any], ctx: Ctx, mode: str | None, erro
     if clean.get("conflict_declaration") is False and not errors.has("conflict_declaration"):
         errors.add("conflict_declaration", "须声明与委托事项不存在利益冲突后方可接受委托")
 
-
-# Indicator-grid rules live in their own module; importing registers them.
-from forms import indicators as _indicators  # noqa: E402,F401

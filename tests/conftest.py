@@ -64,7 +64,7 @@ def app(database_url: str, redis_url: str):
 
 @pytest.fixture()
 def db(app):
-    from engine.db import db as _db
+    from engine.base.db import db as _db
 
     with app.app_context():
         yield _db
@@ -72,7 +72,7 @@ def db(app):
         tables = ", ".join(f'"{t.name}"' for t in reversed(_db.metadata.sorted_tables))
         _db.session.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
         _db.session.commit()
-        from engine import specs
+        from engine.definitions import specs
 
         specs.clear_cache()
 

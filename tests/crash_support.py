@@ -17,9 +17,9 @@ from typing import Any
 
 from sqlalchemy import text
 
-from engine import queue
-from engine.db import db
-from engine.models import AuditEvent
+from engine.base.db import db
+from engine.base.models import AuditEvent
+from engine.dispatch import queue
 
 ROOT = Path(__file__).resolve().parent.parent
 

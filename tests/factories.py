@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from engine.db import db
-from engine.identity import RoleAssignment, User
+from engine.base.db import db
+from engine.base.identity import RoleAssignment, User
 
 ROOT = Path(__file__).resolve().parent.parent
 FAST_HASH = "pbkdf2:sha256:1000"  # tests only: the product uses scrypt N=2^17
@@ -26,7 +26,7 @@ EXAMPLE_MODEL = ROOT / "tests" / "models" / "ex_two_step_approval.bpmn"
 
 def deploy_example() -> None:
     """The two-step approval model (fill → approve → gateway → script → end) of tests and bench."""
-    from engine.deploy import deploy
+    from engine.definitions.deploy import deploy
 
     deploy({EXAMPLE_MODEL.name: EXAMPLE_MODEL.read_bytes()}, "test")
     db.session.commit()
@@ -37,7 +37,7 @@ THREE_STEP_MODEL = ROOT / "tests" / "models" / "ex_three_step_review.bpmn"
 
 def deploy_three_step() -> None:
     """fill (UNIT_FILER, EX-01) → check (UNIT_HEAD, F-00, batch approval) → approve (FIN_PERF, F-00)."""
-    from engine.deploy import deploy
+    from engine.definitions.deploy import deploy
 
     deploy({THREE_STEP_MODEL.name: THREE_STEP_MODEL.read_bytes()}, "test")
     db.session.commit()
@@ -53,7 +53,7 @@ def expense(items: int = 3) -> dict:
 
 
 def deploy_shipped() -> None:
-    from engine.deploy import deploy_folder
+    from engine.definitions.deploy import deploy_folder
 
     deploy_folder(ROOT / "workflows", "test")
     db.session.commit()

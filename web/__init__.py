@@ -3,13 +3,15 @@ from __future__ import annotations
 
 from flask import Flask
 
-from engine.db import db
+from engine.base import config as engine_config
+from engine.base.db import db
 from web import config
 
 
 def create_app(**overrides: object) -> Flask:
     app = Flask(__name__, instance_path=str(config.INSTANCE_DIR))
     app.config.update(config.from_env(**overrides))
+    engine_config.configure(engine_config.EngineConfig.from_mapping(app.config))
     if not app.config["SQLALCHEMY_DATABASE_URI"]:
         raise RuntimeError("DATABASE_URL is not set: use `make run`, which starts an embedded PostgreSQL")
     db.init_app(app)

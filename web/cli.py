@@ -48,8 +48,8 @@ def register_cli(app: Flask) -> None:
     @click.option("--password", prompt=True, hide_input=True)
     @click.option("--role", "roles", multiple=True, help="ROLE:SCOPE_TYPE:SCOPE_ID, e.g. FIN_PERF:ALL:")
     def create_user(username: str, name: str, password: str, roles: tuple[str, ...]) -> None:
-        from engine.db import db
-        from engine.identity import RoleAssignment, User
+        from engine.base.db import db
+        from engine.base.identity import RoleAssignment, User
 
         user = User(username=username, name=name)
         user.set_password(password)

@@ -35,16 +35,16 @@ def from_env(**overrides: object) -> dict[str, object]:
         "WTF_CSRF_TIME_LIMIT": None,
         "TOKEN_MAX_AGE": 12 * 3600,
         "JSON_AS_ASCII": False,
-        # Whose holiday calendar counts working days (engine.calendar): 示例市本级 by default.
+        # Whose holiday calendar counts working days (engine.time.calendar): 示例市本级 by default.
         "JURISDICTION": os.environ.get("JURISDICTION", "SAMPLE-CITY"),
-        # Time and queue (engine.queue, engine.clock): how often the scheduler looks, how long a
+        # Time and queue (engine.dispatch.queue, engine.time.clock): how often the scheduler looks, how long a
         # pushed job may sit before the sweeper checks on it, retry backoff, message lifetime.
         "TIMER_POLL_SECONDS": float(os.environ.get("TIMER_POLL_SECONDS", "5")),
         "SWEEP_GRACE_SECONDS": float(os.environ.get("SWEEP_GRACE_SECONDS", "30")),
         "JOB_RETRY_BASE_SECONDS": float(os.environ.get("JOB_RETRY_BASE_SECONDS", "10")),
         "JOB_RETRY_MAX_SECONDS": float(os.environ.get("JOB_RETRY_MAX_SECONDS", "3600")),
         "MESSAGE_TTL_DAYS": float(os.environ.get("MESSAGE_TTL_DAYS", "30")),
-        # Reminders and escalation (engine.reminders, views.md §7.3): days before the due day,
+        # Reminders and escalation (engine.work.reminders, views.md §7.3): days before the due day,
         # the hour (Asia/Shanghai) every occasion fires, overdue repeats, escalation (calendar days).
         "REMINDER_DAYS_BEFORE": [int(d) for d in os.environ.get("REMINDER_DAYS_BEFORE", "7,3,1").split(",")
                                  if d.strip()],
@@ -52,7 +52,7 @@ def from_env(**overrides: object) -> dict[str, object]:
         "ESCALATE_HEAD_DAYS": int(os.environ.get("ESCALATE_HEAD_DAYS", "3")),
         "ESCALATE_FIN_DAYS": int(os.environ.get("ESCALATE_FIN_DAYS", "7")),
         "DUE_HOUR": int(os.environ.get("DUE_HOUR", "9")),
-        # Notification channels (engine.channels). E-mail is on when SMTP_HOST is set; robot
+        # Notification channels (engine.dispatch.channels). E-mail is on when SMTP_HOST is set; robot
         # webhooks (企业微信/钉钉) unless WEBHOOK_ENABLED=0, optionally only to the hosts listed in
         # WEBHOOK_ALLOWED_HOSTS (comma-separated). APP_BASE_URL puts a link into the messages.
         "SMTP_HOST": os.environ.get("SMTP_HOST", ""),

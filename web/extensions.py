@@ -2,8 +2,6 @@
 from __future__ import annotations
 
 import uuid
-from datetime import date, datetime
-from decimal import Decimal
 from typing import Any
 
 from flask import Flask
@@ -13,8 +11,9 @@ from flask_migrate import Migrate
 from flask_wtf import CSRFProtect
 from sqlalchemy.orm import joinedload
 
-from engine.db import db
-from engine.identity import User
+from engine.base import convert
+from engine.base.db import db
+from engine.base.identity import User
 
 login_manager = LoginManager()
 login_manager.login_view = "auth.login"
@@ -30,15 +29,10 @@ class JSONProvider(DefaultJSONProvider):
     @staticmethod
     def default(o: Any) -> Any:
         # Money and scores stay exact: Decimal goes out as a string (requests accept both).
-        if isinstance(o, Decimal):
-            return str(o)
-        if isinstance(o, datetime | date):
-            return o.isoformat()
-        if isinstance(o, uuid.UUID):
-            return str(o)
-        if isinstance(o, set | frozenset):
-            return sorted(o, key=str)
-        return DefaultJSONProvider.default(o)
+        try:
+            return convert.default(o)
+        except TypeError:
+            return DefaultJSONProvider.default(o)
 
 
 @login_manager.user_loader

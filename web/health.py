@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask import current_app
 from sqlalchemy import text
 
-from engine.db import db
+from engine.base.db import db
 
 
 def health() -> dict[str, str]:

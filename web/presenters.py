@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from engine.inbox import candidates, participants, ready_tasks, timeline
-from engine.models import AuditEvent, HumanTask, Opinion, ProcessInstance, ProcessModelVersion
+from engine.base.models import AuditEvent, HumanTask, Opinion, ProcessInstance, ProcessModelVersion
+from engine.work.inbox import candidates, participants, ready_tasks, timeline
 
 STATUS_LABELS = {"RUNNING": "进行中", "COMPLETED": "已结束", "ERROR": "异常", "CANCELLED": "已取消",
                  "READY": "待办", "CANCELLED_TASK": "已取消"}

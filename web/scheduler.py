@@ -1,5 +1,5 @@
 """The scheduler: every TIMER_POLL_SECONDS, fire due timers, run the periodic scans and sweep the
-outbox (engine.clock.tick). Several may run at once; the database keeps them from doubling work.
+outbox (engine.time.clock.tick). Several may run at once; the database keeps them from doubling work.
 Production: `python -m web.scheduler`; `make run` starts one beside the worker."""
 from __future__ import annotations
 
@@ -11,8 +11,8 @@ log = logging.getLogger("perfflow.scheduler")
 
 
 def main() -> None:
-    from engine import clock
-    from engine.db import db
+    from engine.base.db import db
+    from engine.time import clock
     from web import create_app
 
     app = create_app()

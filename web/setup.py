@@ -5,7 +5,7 @@ from pathlib import Path
 
 from flask import current_app
 
-from engine.db import db
+from engine.base.db import db
 
 
 def create_schema() -> None:
@@ -16,7 +16,7 @@ def create_schema() -> None:
 
 
 def deploy_shipped_models() -> list[str]:
-    from engine.deploy import deploy_folder
+    from engine.definitions.deploy import deploy_folder
 
     results = deploy_folder(Path(current_app.config["WORKFLOWS_DIR"]))
     db.session.commit()
@@ -26,7 +26,7 @@ def deploy_shipped_models() -> list[str]:
 def load_holidays(jurisdiction: str | None = None, *, replace: bool = False) -> str:
     """The shipped State Council holiday arrangements (engine/data/holidays_cn.yaml) for each
     year the jurisdiction has no day of yet; `replace` overwrites the shipped years."""
-    from engine.calendar import default_jurisdiction, load_shipped
+    from engine.time.calendar import default_jurisdiction, load_shipped
 
     where = jurisdiction or default_jurisdiction()
     loaded = load_shipped(where, replace=replace)

@@ -4,7 +4,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from engine.db import db
+from engine.base.db import db
 
 T = TypeVar("T")
 
@@ -21,7 +21,7 @@ def atomic(fn: Callable[[], T]) -> T:
 
 def record_incident(err: Exception, instance_id: Any = None) -> None:
     """The move was rolled back; keep a trace of why, in its own transaction."""
-    from engine.models import AuditEvent
+    from engine.base.models import AuditEvent
 
     db.session.rollback()
     cause = err.__cause__

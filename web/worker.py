@@ -58,7 +58,7 @@ WORKER_CLASSES = {"simple": AppSimpleWorker, "fork": AppWorker}
 def main() -> None:
     from redis import Redis
 
-    from engine import queue
+    from engine.dispatch import queue
 
     url = os.environ.get("REDIS_URL", "")
     if not url:

@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import select
 
 from budget.models import Project, ProjectYear
-from engine.db import db
+from engine.base.db import db
 
 
 def username(actor: Any) -> str | None:

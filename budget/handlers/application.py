@@ -9,13 +9,13 @@ from typing import Any
 from sqlalchemy import func, or_, select
 
 from budget.handlers._common import as_uuid, project_of, project_year, request_year, task_name, username
-from budget.jsonable import jsonable
 from budget.models import Indicator, PerformanceTarget, Project, ProjectYear
 from budget.money import to_decimal, wan_to_yuan
 from budget.status import change_library_status
-from engine.db import db
-from engine.hooks import TaskCompleted
-from engine.identity import User
+from engine.base.convert import plain as jsonable
+from engine.base.db import db
+from engine.base.hooks import TaskCompleted
+from engine.base.identity import User
 
 PROJECT_FIELDS = (
     "name", "object_type", "project_class", "one_off_type", "new_or_continuing", "predecessor_code",

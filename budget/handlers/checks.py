@@ -9,8 +9,8 @@ from sqlalchemy import and_, exists, or_, select
 from budget.handlers._common import as_uuid
 from budget.handlers.application import find_user
 from budget.models import Department, Project, ProjectYear
-from engine import hooks
-from engine.db import db
+from engine.base import hooks
+from engine.base.db import db
 
 CLOSED = ("NOT_ADMITTED", "WITHDRAWN", "CANCELLED", "COMPLETED")
 

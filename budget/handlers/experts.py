@@ -8,13 +8,13 @@ from typing import Any
 
 from sqlalchemy import select
 
-from budget.jsonable import jsonable
 from budget.models import Expert, ExpertPanelResult
 from budget.models.exante import DIMS
 from budget.money import to_decimal
-from engine import hooks
-from engine.db import db
-from engine.hooks import ServiceContext
+from engine.base import hooks
+from engine.base.convert import plain as jsonable
+from engine.base.db import db
+from engine.base.hooks import ServiceContext
 
 FISCAL_PERF = "FISCAL_PERF"
 CENT = Decimal("0.01")

@@ -5,7 +5,7 @@ from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from budget.domains import domain_of as _domain_of
-from engine import hooks
+from engine.base import hooks
 
 TZ = ZoneInfo("Asia/Shanghai")  # README §0.2: business dates are Shanghai dates
 

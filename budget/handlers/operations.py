@@ -1,4 +1,4 @@
-"""退回 (the approval operation, engine.returns) of a reviewing step: the returner's opinion becomes a
+"""退回 (the approval operation, engine.moves.returns) of a reviewing step: the returner's opinion becomes a
 review opinion with verdict RETURN, written the way the completion listener writes a reviewer's
 opinion (writers.add_opinion: same object, stage, round counting, reviewer and lane). Only steps
 whose completion writes a review opinion have one; 撤回 and 拿回 write nothing here."""
@@ -12,8 +12,8 @@ from budget.handlers import writers
 from budget.handlers._common import as_uuid, project_of, request_year, task_name
 from budget.handlers.project import latest_assessment
 from budget.handlers.records import Writer, route
-from engine import hooks
-from engine.hooks import OperationDone, TaskCompleted
+from engine.base import hooks
+from engine.base.hooks import OperationDone, TaskCompleted
 
 
 def _project(data: Mapping[str, Any]) -> uuid.UUID:

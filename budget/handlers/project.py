@@ -9,14 +9,14 @@ from typing import Any
 from sqlalchemy import select
 
 from budget.handlers._common import as_uuid, project_of, project_year, request_year, username
-from budget.jsonable import jsonable
 from budget.models import ExAnteAssessment, Project, ProjectYear
 from budget.models.exante import DIMS
 from budget.money import to_decimal, wan_to_yuan
 from budget.status import change_library_status
-from engine import hooks
-from engine.db import db
-from engine.hooks import ServiceContext
+from engine.base import hooks
+from engine.base.convert import plain as jsonable
+from engine.base.db import db
+from engine.base.hooks import ServiceContext
 
 
 @hooks.service("project.set_status")

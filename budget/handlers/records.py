@@ -7,8 +7,8 @@ from collections.abc import Callable
 from budget.handlers import writers
 from budget.handlers._common import task_name
 from budget.handlers.application import record_application
-from engine import hooks
-from engine.hooks import TaskCompleted
+from engine.base import hooks
+from engine.base.hooks import TaskCompleted
 
 Writer = Callable[[TaskCompleted], None]
 EDIT = frozenset({None, "", "edit", "assess"})

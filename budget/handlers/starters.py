@@ -4,9 +4,9 @@ from __future__ import annotations
 from typing import Any
 
 from budget.intake import new_request
-from engine import hooks
-from engine.errors import Forbidden, ValidationFailed
-from engine.identity import User
+from engine.base import hooks
+from engine.base.errors import Forbidden, ValidationFailed
+from engine.base.identity import User
 
 
 @hooks.starter("p1_project_intake")

@@ -10,10 +10,10 @@ from budget.handlers.experts import has_conflict
 from budget.models import Engagement, ThirdPartyOrg
 from budget.models.parties import OPEN_ENGAGEMENT, TIERS
 from budget.money import wan_to_yuan
-from engine import hooks
-from engine.db import db
-from engine.hooks import ServiceContext
-from engine.identity import User
+from engine.base import hooks
+from engine.base.db import db
+from engine.base.hooks import ServiceContext
+from engine.base.identity import User
 
 SELECTABLE = ("ACTIVE", "WARNED")  # SUSPENDED firms never appear (sample-data §8.9 TP-E)
 

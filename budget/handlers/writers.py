@@ -9,12 +9,12 @@ from sqlalchemy import func, select
 
 from budget.handlers._common import as_uuid, project_of, project_year, request_year, task_name, username
 from budget.handlers.project import apply_scores, ensure_exante, latest_assessment, open_assessment
-from budget.jsonable import jsonable
 from budget.models import Engagement, PerformanceTarget, ReviewOpinion
 from budget.money import wan_to_yuan
 from budget.status import change_library_status
-from engine.db import db
-from engine.hooks import TaskCompleted
+from engine.base.convert import plain as jsonable
+from engine.base.db import db
+from engine.base.hooks import TaskCompleted
 
 F05_DIMS = ("dim_completeness", "dim_relevance", "dim_appropriateness", "dim_feasibility")
 RETURNING = ("RETURN", "REJECT")

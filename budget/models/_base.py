@@ -8,7 +8,7 @@ from sqlalchemy import CheckConstraint, DateTime, Numeric, String
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
-from engine.db import new_id, utcnow
+from engine.base.db import new_id, utcnow
 
 # PostgreSQL only (DESIGN §3): JSONB everywhere, no SQLite variant.
 JSON = JSONB

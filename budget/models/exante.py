@@ -8,7 +8,7 @@ from sqlalchemy import ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from budget.models._base import JSON, MONEY, SCORE, RecordMixin, one_of
-from engine.db import db
+from engine.base.db import db
 
 ASSESSOR_TYPES = ("DEPT_SELF", "FISCAL", "FISCAL_KEY")
 CONCLUSIONS = ("SUPPORT", "SUPPORT_AFTER_REVISION", "NOT_SUPPORT")

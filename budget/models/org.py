@@ -1,5 +1,5 @@
 """Organisation aggregate (entities §3.1): jurisdiction, finance divisions, departments and units.
-Users and role assignments live in engine.identity; their scope ids are the codes kept here."""
+Users and role assignments live in engine.base.identity; their scope ids are the codes kept here."""
 from __future__ import annotations
 
 import uuid
@@ -8,7 +8,7 @@ from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from budget.models._base import JSON, RecordMixin, one_of
-from engine.db import db
+from engine.base.db import db
 
 LEVELS = ("PROVINCE", "CITY", "COUNTY", "DISTRICT", "TOWN")
 PACKS = ("CORE", "SD", "SZ", "QP", "FJ", "JN")

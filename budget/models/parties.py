@@ -9,8 +9,8 @@ from sqlalchemy import ForeignKey, Numeric, String, select
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from budget.models._base import JSON, MONEY, SCORE, RecordMixin, one_of
-from engine.db import db
-from engine.identity import RoleAssignment, User
+from engine.base.db import db
+from engine.base.identity import RoleAssignment, User
 
 TIERS = ("A", "B", "C", "D")
 FIRM_STATUSES = ("ACTIVE", "WARNED", "SUSPENDED")

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from budget.models._base import JSON, MONEY, RecordMixin, one_of
 from budget.models.org import FUNDING_SOURCES, Department
-from engine.db import db
+from engine.base.db import db
 
 OBJECT_TYPES = ("PROJECT", "POLICY", "SPECIAL_FUND", "DEPT_OVERALL", "TRANSFER")
 PROJECT_CLASSES = ("PERSONNEL", "OPERATING", "SPECIFIC")

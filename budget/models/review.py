@@ -9,7 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from budget.models._base import JSON, MONEY, SCORE, RecordMixin, one_of
 from budget.models.target import GRADES
-from engine.db import db
+from engine.base.db import db
 
 # ENGAGEMENT is ours: F-26 returns by the firm's lead are kept like any other review opinion.
 OBJECT_TYPES = (

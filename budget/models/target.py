@@ -10,7 +10,7 @@ from sqlalchemy import ForeignKey, Numeric, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from budget.models._base import RecordMixin, one_of
-from engine.db import db
+from engine.base.db import db
 
 FRAMEWORKS = ("FW88", "FW101")
 TARGET_STATUSES = (

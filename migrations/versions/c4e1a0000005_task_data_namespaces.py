@@ -2,7 +2,7 @@
 
 Every version deployed before this revision was written for flat task data (its conditions,
 scripts and rules read form fields by name), so its running instances keep that data flow: the
-existing rows become "flat". Versions deployed from now on are "tasks" (engine.taskdata).
+existing rows become "flat". Versions deployed from now on are "tasks" (engine.definitions.taskdata).
 
 Revision ID: c4e1a0000005
 Revises: c4e1a0000004

@@ -2,8 +2,13 @@
 from __future__ import annotations
 
 import io
+import json
+import uuid
+from datetime import UTC, date, datetime
+from decimal import Decimal
 
 import pytest
+from flask import jsonify
 
 from tests.factories import ROOT, deploy_example, expense, make_user
 
@@ -130,3 +135,18 @@ def test_health_and_openapi(client, db):
     assert health.status_code == 200 and health.get_json() == {"status": "ok", "db": "ok", "queue": "ok"}
     doc = client.get("/api/v1/openapi.json").get_json()
     assert doc["openapi"].startswith("3.") and "/tasks/{id}/complete" in doc["paths"]
+
+
+
+def test_json_responses_use_the_one_converter(app):
+    """Every API reply goes through the app's JSON provider (jsonify): Decimal → its exact text,
+    never a float; dates ISO 8601; UUIDs and sets as the converter gives them."""
+    when = datetime(2025, 3, 1, 9, 30, tzinfo=UTC)
+    ident = uuid.UUID("12345678-1234-5678-1234-567812345678")
+    with app.test_request_context():
+        reply = jsonify({"amount": Decimal("12.50"), "rows": [{"unit_price": Decimal("0.3500")}],
+                         "due": date(2025, 8, 31), "at": when, "id": ident, "packs": {"QP", "CORE"}, "名称": "甲"})
+    assert json.loads(reply.get_data(as_text=True)) == {
+        "amount": "12.50", "rows": [{"unit_price": "0.3500"}], "due": "2025-08-31",
+        "at": "2025-03-01T09:30:00+00:00", "id": str(ident), "packs": ["CORE", "QP"], "名称": "甲"}
+    assert "名称" in reply.get_data(as_text=True)  # not \u-escaped

@@ -14,7 +14,7 @@ DATA = {"experts": ["e1"], "voters": ["v1"], "cc_list": []}
 
 @pytest.fixture()
 def users(db):
-    from engine.deploy import deploy
+    from engine.definitions.deploy import deploy
 
     deploy({MODEL.name: MODEL.read_bytes()}, "test")
     make_user("filer", ("UNIT_FILER", "UNIT", "D01-U01"))

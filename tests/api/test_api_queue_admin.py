@@ -7,10 +7,11 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from engine import queue
-from engine.db import db as _db
-from engine.db import utcnow
-from engine.models import Message, Outbox, Timer
+from engine.base import config as engine_config
+from engine.base.db import db as _db
+from engine.base.db import utcnow
+from engine.base.models import Message, Outbox, Timer
+from engine.dispatch import queue
 from tests.factories import make_user
 
 
@@ -123,19 +124,12 @@ def test_errors(client, users, token_for):
 
 def test_without_redis_the_database_side_still_answers(client, users, token_for, app):
     job_id = failed_job()
-    url, clients = app.config["REDIS_URL"], app.extensions.pop("perfflow_redis", None)
-    app.config["REDIS_URL"] = "redis://127.0.0.1:1"
-    try:
+    with engine_config.override(redis_url="redis://127.0.0.1:1"):
         reply = client.get("/api/v1/admin/queue", headers=token_for("admin"))
         assert reply.status_code == 200
         body = reply.get_json()
         assert body["redis"]["available"] is False and body["redis"]["queues"] == [] and body["redis"]["error"]
         assert body["failed_jobs"]["items"][0]["id"] == str(job_id)
-    finally:
-        app.config["REDIS_URL"] = url
-        app.extensions.pop("perfflow_redis", None)
-        if clients is not None:
-            app.extensions["perfflow_redis"] = clients
 
 
 def test_documented_in_openapi(client, db):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from engine.models import NotificationPreference
+from engine.base.models import NotificationPreference
 from tests.factories import make_user
 
 URL = "/api/v1/me/notification-settings"

@@ -1,6 +1,6 @@
 """Driving `p1_project_intake` through the real engine on PostgreSQL, the way the web layer does:
-every task is found in the acting user's 待办 (engine.inbox.todo — that proves lane assignment and
-data scope), completed with engine.runtime.complete_task and committed; no mocks, the budget
+every task is found in the acting user's 待办 (engine.work.inbox.todo — that proves lane assignment and
+data scope), completed with engine.moves.runtime.complete_task and committed; no mocks, the budget
 handlers run. Shared by tests/integration/test_p1_engine*.py (not a test module itself)."""
 from __future__ import annotations
 
@@ -22,11 +22,12 @@ from budget.models import (
     ProjectYear,
     ReviewOpinion,
 )
-from engine.db import db
-from engine.identity import User
-from engine.inbox import ready_tasks, todo
-from engine.models import HumanTask, Message, ProcessInstance
-from engine.runtime import complete_task, load_workflow, start_process
+from engine.base.db import db
+from engine.base.identity import User
+from engine.base.models import HumanTask, Message, ProcessInstance
+from engine.moves.runtime import complete_task, start_process
+from engine.moves.state import load_workflow
+from engine.work.inbox import ready_tasks, todo
 from tests.samples import SCORES
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -308,7 +309,7 @@ def waiting_timers(flow: Flow) -> list[tuple[str, float]]:
     """(timer element, days until due) of the instance's waiting timer rows."""
     from datetime import UTC, datetime
 
-    from engine.models import Timer
+    from engine.base.models import Timer
 
     rows = db.session.scalars(select(Timer).where(Timer.instance_id == flow.instance.id, Timer.status == "WAITING"))
     now = datetime.now(UTC)
@@ -316,7 +317,7 @@ def waiting_timers(flow: Flow) -> list[tuple[str, float]]:
 
 
 def deploy_p1() -> None:
-    from engine.deploy import closure_files, deploy
+    from engine.definitions.deploy import closure_files, deploy
 
     deploy(closure_files(ROOT / "workflows")["p1_project_intake"], "test")
     db.session.commit()
@@ -330,7 +331,7 @@ def fiscal(flow: Flow, key: str, *, performer: str, recommended: int, firm: tupl
            returned_by: tuple[str, str] | None = None, sections: dict | None = None,
            expert_verdicts: dict[str, str] | None = None, override: tuple[str, str] | None = None) -> dict:
     """Drive CA-4 (with CA-2 and CA-1 inside) from ut_fe_scope to its end; return what was seen."""
-    from engine.tasks import get_task
+    from engine.views.tasks import get_task
 
     seen: dict[str, Any] = {}
     flow.do(PERF, "ut_fe_scope", {"fe_performer": performer, "focus_points": FOCUS})

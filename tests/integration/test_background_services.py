@@ -7,12 +7,14 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from engine import hooks, queue
-from engine.deploy import deploy
-from engine.identity import User
-from engine.models import AuditEvent, HumanTask, Outbox
-from engine.returns import cancel_instance
-from engine.runtime import load_workflow, start_process
+from engine.base import hooks
+from engine.base.identity import User
+from engine.base.models import AuditEvent, HumanTask, Outbox
+from engine.definitions.deploy import deploy
+from engine.dispatch import queue
+from engine.moves.returns import cancel_instance
+from engine.moves.runtime import start_process
+from engine.moves.state import load_workflow
 from tests.factories import make_user
 
 MODEL = Path(__file__).resolve().parent.parent / "models" / "bg_service.bpmn"
@@ -21,7 +23,7 @@ CALLS: list[int] = []
 
 @hooks.service("test.slow_report")
 def slow_report(ctx, rows: int) -> dict:
-    from engine.db import db
+    from engine.base.db import db
 
     CALLS.append(rows)
     db.session.add(AuditEvent(actor="system", action="report", instance_id=ctx.instance.id,

@@ -14,8 +14,8 @@ import budget  # noqa: F401
 from budget.demo import load_demo
 from budget.handlers.records import on_task_completed
 from budget.models import Engagement, ExpertPanelResult, Project, ProjectYear
-from engine.hooks import REGISTRY, ServiceContext, TaskCompleted
-from engine.identity import RoleAssignment, User
+from engine.base.hooks import REGISTRY, ServiceContext, TaskCompleted
+from engine.base.identity import RoleAssignment, User
 
 
 @pytest.fixture()

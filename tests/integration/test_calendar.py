@@ -9,12 +9,14 @@ import pytest
 from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import func, select
 
-from engine import calendar
-from engine.deploy import deploy
-from engine.errors import ValidationFailed
-from engine.models import HolidayDay, HumanTask, Timer
-from engine.runtime import complete_task, load_workflow, start_process
-from engine.sandbox import RestrictedEnvironment
+from engine.base import config as engine_config
+from engine.base.errors import ValidationFailed
+from engine.base.models import HolidayDay, HumanTask, Timer
+from engine.definitions.deploy import deploy
+from engine.definitions.sandbox import RestrictedEnvironment
+from engine.moves.runtime import complete_task, start_process
+from engine.moves.state import load_workflow
+from engine.time import calendar
 from tests.factories import ROOT, expense, make_user
 
 MODEL = ROOT / "tests" / "models" / "wd_due.bpmn"
@@ -60,8 +62,8 @@ def test_the_calendar_of_the_configured_jurisdiction(shipped, app, monkeypatch):
     assert calendar.add_working_days(D("2026-02-14"), 1) == D("2026-02-24")
     # another jurisdiction has its own (here: empty) calendar
     assert calendar.is_working_day(D("2025-01-29"), "OTHER-CITY")
-    monkeypatch.setitem(app.config, "JURISDICTION", "OTHER-CITY")
-    assert calendar.is_working_day(D("2025-01-29"))
+    with engine_config.override(jurisdiction="OTHER-CITY"):
+        assert calendar.is_working_day(D("2025-01-29"))
 
 
 def test_an_edit_is_seen_at_once(shipped, db):
@@ -115,7 +117,7 @@ def test_due_in_working_days_and_a_timer_date_in_working_days(shipped, db, monke
 
 
 def test_deployment_accepts_working_days_and_refuses_junk(db):
-    from engine.errors import DeploymentError
+    from engine.base.errors import DeploymentError
 
     bad = MODEL.read_bytes().replace(b'value="3WD"', b'value="3 work days"')
     with pytest.raises(DeploymentError) as err:

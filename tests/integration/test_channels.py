@@ -3,6 +3,7 @@ webhooks to an http.server receiver; 催办 and plain notify() take the same pat
 retried with backoff and end FAILED with the error visible; a job run twice sends once."""
 from __future__ import annotations
 
+import dataclasses
 import json
 import socket
 import threading
@@ -13,33 +14,28 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 from sqlalchemy import event, func, select
 
-from engine import channels, interactions, queue
-from engine.errors import ValidationFailed
-from engine.inbox import todo
-from engine.models import Notification, NotificationDelivery, NotificationPreference, Outbox
-from engine.opinions import notify
-from engine.runtime import complete_task, start_process
+from engine.base import config as engine_config
+from engine.base.errors import ValidationFailed
+from engine.base.models import Notification, NotificationDelivery, NotificationPreference, Outbox
+from engine.dispatch import channels, queue
+from engine.moves import interactions
+from engine.moves.runtime import complete_task, start_process
+from engine.work.inbox import todo
+from engine.work.opinions import notify
 from tests.factories import deploy_three_step, expense, make_user
-
-_MISSING = object()
 
 
 @pytest.fixture()
 def config(app):
-    """Set app.config keys for one test; restored afterwards."""
-    saved: dict[str, object] = {}
+    """Set engine settings (by their configuration names, SMTP_HOST=…) for one test; restored afterwards."""
+    saved = engine_config.current()
 
     def set_(**values: object) -> None:
-        for key, value in values.items():
-            saved.setdefault(key, app.config.get(key, _MISSING))
-            app.config[key] = value
+        engine_config.configure(dataclasses.replace(engine_config.current(),
+                                                    **{k.lower(): v for k, v in values.items()}))
 
     yield set_
-    for key, value in saved.items():
-        if value is _MISSING:
-            app.config.pop(key, None)
-        else:
-            app.config[key] = value
+    engine_config.configure(saved)
 
 
 def free_port() -> int:
@@ -236,7 +232,7 @@ def test_a_failing_robot_is_retried_then_failed_with_the_error_visible(db, robot
     [view] = channels.recent("u1")
     assert (view.status_label, view.error) == ("失败", "机器人接口返回 HTTP 500")
 
-    # an administrator's retry (engine.queue.retry) shows it as sending again, and it can succeed
+    # an administrator's retry (engine.dispatch.queue.retry) shows it as sending again, and it can succeed
     robot.status = 200
     queue.retry(job.id)
     db.session.commit()

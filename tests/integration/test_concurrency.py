@@ -6,12 +6,12 @@ import threading
 
 from sqlalchemy import func, select
 
-from engine.db import db as _db
-from engine.errors import Conflict
-from engine.identity import User
-from engine.inbox import todo
-from engine.models import AuditEvent, HumanTask
-from engine.runtime import complete_task, start_process
+from engine.base.db import db as _db
+from engine.base.errors import Conflict
+from engine.base.identity import User
+from engine.base.models import AuditEvent, HumanTask
+from engine.moves.runtime import complete_task, start_process
+from engine.work.inbox import todo
 from tests.factories import deploy_example, expense, make_user
 
 THREADS = 8

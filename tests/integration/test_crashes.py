@@ -14,16 +14,17 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from flask import current_app
 from sqlalchemy import func, select
 
-from engine import clock, queue
-from engine.db import db as _db
-from engine.db import utcnow
-from engine.deploy import deploy
-from engine.models import AuditEvent, HumanTask, Outbox, Timer
-from engine.returns import cancel_instance
-from engine.runtime import start_process
+from engine.base import config as engine_config
+from engine.base.db import db as _db
+from engine.base.db import utcnow
+from engine.base.models import AuditEvent, HumanTask, Outbox, Timer
+from engine.definitions.deploy import deploy
+from engine.dispatch import queue
+from engine.moves.returns import cancel_instance
+from engine.moves.runtime import start_process
+from engine.time import clock
 from tests.crash_support import (
     Processes,
     RedisServer,
@@ -54,8 +55,8 @@ class Crash:
         return outbox_id, tag, run_log
 
     def reconnect(self) -> None:
-        """Forget the Redis client of this process (engine.queue builds a new one)."""
-        current_app.extensions.pop("perfflow_redis", None)
+        """Forget the Redis clients of this process (engine.dispatch.queue builds a new one)."""
+        queue._clients.clear()
 
 
 @pytest.fixture()
@@ -63,16 +64,12 @@ def crash(app, db, database_url, tmp_path) -> Iterator[Crash]:
     """A redis-server of this test (AOF, everysec) that this process and its subprocesses use,
     with a 1 s sweep grace and 0.2 s retry backoff; every subprocess is ended afterwards."""
     server = RedisServer(tmp_path / "redis").start()
-    saved = {k: app.config[k] for k in ("REDIS_URL", "SWEEP_GRACE_SECONDS", "JOB_RETRY_BASE_SECONDS")}
-    app.config.update(REDIS_URL=server.url, SWEEP_GRACE_SECONDS=1.0, JOB_RETRY_BASE_SECONDS=0.2)
-    app.extensions.pop("perfflow_redis", None)
     procs = Processes(subprocess_env(database_url, server.url), tmp_path / "logs")
     try:
-        yield Crash(server, procs, tmp_path)
+        with engine_config.override(redis_url=server.url, sweep_grace_seconds=1.0, job_retry_base_seconds=0.2):
+            yield Crash(server, procs, tmp_path)
     finally:
         procs.close()
-        app.config.update(saved)
-        app.extensions.pop("perfflow_redis", None)
         server.stop()
 
 

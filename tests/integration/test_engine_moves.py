@@ -6,10 +6,11 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import select
 
-from engine.errors import Conflict, Forbidden, ValidationFailed
-from engine.inbox import todo
-from engine.models import AuditEvent, HumanTask, ProcessInstance
-from engine.runtime import complete_task, load_workflow, start_process
+from engine.base.errors import Conflict, Forbidden, ValidationFailed
+from engine.base.models import AuditEvent, HumanTask, ProcessInstance
+from engine.moves.runtime import complete_task, start_process
+from engine.moves.state import load_workflow
+from engine.work.inbox import todo
 from tests.factories import deploy_example, expense, make_user
 
 
@@ -98,7 +99,7 @@ def test_wrong_user_forbidden_and_second_completion_conflicts(db, people):
 
 
 def test_a_failing_listener_rolls_the_move_back_as_an_incident(client, db, people):
-    from engine.hooks import REGISTRY
+    from engine.base.hooks import REGISTRY
     from tests.factories import PASSWORD
 
     filer, _, _ = people

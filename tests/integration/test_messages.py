@@ -9,11 +9,13 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from engine import clock, queue
-from engine.db import utcnow
-from engine.deploy import deploy
-from engine.models import HumanTask, Message, ProcessInstance
-from engine.runtime import load_workflow, start_process
+from engine.base.db import utcnow
+from engine.base.models import HumanTask, Message, ProcessInstance
+from engine.definitions.deploy import deploy
+from engine.dispatch import queue
+from engine.moves.runtime import start_process
+from engine.moves.state import load_workflow
+from engine.time import clock
 from tests.factories import make_user
 
 MODELS = Path(__file__).resolve().parent.parent / "models"

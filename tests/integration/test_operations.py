@@ -10,15 +10,16 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from engine import handoffs, interactions, returns
-from engine.db import db as _db
-from engine.deploy import deploy
-from engine.errors import Conflict, Forbidden, ValidationFailed
-from engine.identity import User
-from engine.inbox import todo
-from engine.models import AuditEvent, CarbonCopy, HumanTask, Opinion, ProcessInstance
-from engine.runtime import complete_task, load_workflow, start_process
-from engine.taskdata import submitted
+from engine.base.db import db as _db
+from engine.base.errors import Conflict, Forbidden, ValidationFailed
+from engine.base.identity import User
+from engine.base.models import AuditEvent, CarbonCopy, HumanTask, Opinion, ProcessInstance
+from engine.definitions.deploy import deploy
+from engine.definitions.taskdata import submitted
+from engine.moves import handoffs, interactions, returns
+from engine.moves.runtime import complete_task, start_process
+from engine.moves.state import load_workflow
+from engine.work.inbox import todo
 from tests.factories import expense, make_user
 
 MODEL = Path(__file__).resolve().parent.parent / "models" / "ops_review.bpmn"
@@ -135,7 +136,7 @@ def test_return_keeps_earlier_form_data_for_editing(db, people):
     returns.return_task(row.id, u["fin"], str(fill.id), "请补充采购明细的询价记录。")
     db.session.commit()
     again = item(instance, "ut_fill", "filer")
-    from engine.tasks import get_task
+    from engine.views.tasks import get_task
 
     view = get_task(again.id, u["filer"])
     assert view.data["subject"] == expense()["subject"] and len(view.data["items"]) == 3
@@ -386,7 +387,7 @@ def test_ratio_vote_passes_with_a_rejection_counted(db, people):
     assert ready(instance) == [("ut_vote", "v3")]  # 1 of 3 approved, 1 rejected: still open
     act(instance, "ut_vote", u["v3"], who="v3")  # 2/3 reached
     assert ready(instance) == [("ut_final", None)]
-    from engine.runtime import find_task
+    from engine.moves.state import find_task
 
     state = find_task(load_workflow(instance), item(instance, "ut_final").spiff_task_id).data
     assert state["sign_result"] == "APPROVE" and len(state["sign_votes"]) == 3
@@ -467,7 +468,7 @@ def test_urge_cc_comment_draft_prediction(db, people):
     check = item(instance, "ut_check")
     interactions.save_draft(check.id, u["head"], {"verdict": "RETURN", "comment": "草稿意见"})
     db.session.commit()
-    from engine.tasks import get_task
+    from engine.views.tasks import get_task
 
     assert get_task(check.id, u["head"]).data["comment"] == "草稿意见"
     steps = interactions.predict(instance, load_workflow(instance))
@@ -628,10 +629,10 @@ def test_jump_back_replays_each_expert_their_own_opinion_and_the_vote_its_outcom
     workflow = load_workflow(instance)
     experts = [t for t in workflow.get_tasks(state=TaskState.COMPLETED, manual=True)
                if t.task_spec.bpmn_id == "ut_expert"]
-    # each member's replayed submission is kept in that member's own namespace (engine.taskdata)
+    # each member's replayed submission is kept in that member's own namespace (engine.definitions.taskdata)
     assert sorted((t.data["expert"], submitted(t.data, "ut_expert")["comment"]) for t in experts) == [
         (e, f"{e} 的专家意见：同意绩效目标") for e in ("e1", "e2", "e3")]
-    from engine.runtime import find_task
+    from engine.moves.state import find_task
 
     state = find_task(workflow, item(instance, "ut_final").spiff_task_id).data
     assert state["sign_result"] == "APPROVE" and [v["user"] for v in state["sign_votes"]] == ["v1", "v2"]
@@ -641,8 +642,8 @@ def test_jump_back_replays_each_expert_their_own_opinion_and_the_vote_its_outcom
 
 
 def test_jump_back_opens_a_member_the_plan_does_not_know(db, people):
-    from engine import serializer
-    from engine.runtime import find_task
+    from engine.moves import serializer
+    from engine.moves.state import find_task
 
     u = people
     instance = to_experts(u)
@@ -670,7 +671,7 @@ def test_jump_back_opens_a_member_the_plan_does_not_know(db, people):
 
 @pytest.fixture()
 def heard():
-    from engine.hooks import REGISTRY
+    from engine.base.hooks import REGISTRY
 
     events: list = []
     REGISTRY.operation_listeners.append(events.append)
@@ -701,8 +702,8 @@ def test_operation_listeners_hear_return_withdraw_reclaim(db, people, heard):
 
 
 def test_a_failing_operation_listener_rolls_the_return_back(db, people):
-    from engine.errors import Incident
-    from engine.hooks import REGISTRY
+    from engine.base.errors import Incident
+    from engine.base.hooks import REGISTRY
 
     def refuse(event) -> None:  # noqa: ANN001
         raise RuntimeError("台账不可写")
@@ -763,7 +764,7 @@ def test_p1_jump_back_across_the_expert_panel_replays_each_expert(db):
     from p1_driver import FOCUS, PERF, Flow, assess_form, deploy_p1, expert_form, user
 
     from budget.demo import load_demo
-    from engine.tasks import get_task
+    from engine.views.tasks import get_task
 
     load_demo("demo-pass-1")
     deploy_p1()

@@ -12,8 +12,8 @@ from sqlalchemy import select
 
 from budget.demo import load_demo
 from budget.models import PerformanceTarget
-from engine.inbox import timeline, todo
-from engine.tasks import get_task
+from engine.views.tasks import get_task
+from engine.work.inbox import timeline, todo
 
 W = Decimal
 

@@ -24,10 +24,10 @@ from sqlalchemy import select
 
 from budget.demo import load_demo
 from budget.models import ReviewOpinion
-from engine.inbox import timeline
-from engine.models import HumanTask
-from engine.taskdata import submitted
-from engine.tasks import get_task
+from engine.base.models import HumanTask
+from engine.definitions.taskdata import submitted
+from engine.views.tasks import get_task
+from engine.work.inbox import timeline
 
 W = Decimal
 FISCAL_PERF = {"expert.e01", "expert.e02", "expert.e03"}

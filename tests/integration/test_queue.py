@@ -11,10 +11,12 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
-from engine import clock, queue
-from engine.db import utcnow
-from engine.errors import Conflict
-from engine.models import AuditEvent, Outbox
+from engine.base import config as engine_config
+from engine.base.db import utcnow
+from engine.base.errors import Conflict
+from engine.base.models import AuditEvent, Outbox
+from engine.dispatch import queue
+from engine.time import clock
 
 FAILS: dict[str, int] = {}
 
@@ -22,7 +24,7 @@ FAILS: dict[str, int] = {}
 @queue.job("test.record", max_attempts=3)
 def record(payload: dict) -> None:
     """Writes one audit row; fails the first `fail` times it is tried for a given `tag`."""
-    from engine.db import db
+    from engine.base.db import db
 
     db.session.add(AuditEvent(actor="test", action="job", comment=payload["tag"]))
     db.session.flush()
@@ -35,10 +37,8 @@ def record(payload: dict) -> None:
 
 @pytest.fixture()
 def fast_retries(app):
-    old = app.config["JOB_RETRY_BASE_SECONDS"], app.config["SWEEP_GRACE_SECONDS"]
-    app.config["JOB_RETRY_BASE_SECONDS"], app.config["SWEEP_GRACE_SECONDS"] = 0.05, 0
-    yield
-    app.config["JOB_RETRY_BASE_SECONDS"], app.config["SWEEP_GRACE_SECONDS"] = old
+    with engine_config.override(job_retry_base_seconds=0.05, sweep_grace_seconds=0):
+        yield
 
 
 def written(db, tag: str) -> int:
@@ -182,10 +182,10 @@ def test_rq_own_worker_command_runs_outbox_jobs(app, db, database_url, redis_url
     import sys
     from pathlib import Path
 
-    from engine import messages
-    from engine.models import Message
+    from engine.base.models import Message
+    from engine.moves import mailbox
 
-    message = messages.send("msg_nobody_waits", {"project_id": "P-0"})
+    message = mailbox.send("msg_nobody_waits", {"project_id": "P-0"})
     db.session.commit()
     (job,) = db.session.scalars(select(Outbox).where(Outbox.kind == "message.deliver"))
     rq = Path(sys.executable).parent / "rq"

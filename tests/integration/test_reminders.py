@@ -1,4 +1,4 @@
-"""Reminders and escalation (engine.reminders, views.md §7.3) on the real engine and PostgreSQL:
+"""Reminders and escalation (engine.work.reminders, views.md §7.3) on the real engine and PostgreSQL:
 each occasion once at its time, racing scans, escalation to the head and then to finance, nothing
 for a closed task, and the head from the second 催办 on. Items are placed in time by setting
 their due_at / created_at; the scheduler is ticked with explicit `now` values."""
@@ -11,10 +11,13 @@ from datetime import datetime, timedelta
 import pytest
 from sqlalchemy import func, select
 
-from engine import clock, interactions, queue, reminders
-from engine.calendar import LOCAL
-from engine.models import AuditEvent, HumanTask, Notification, Outbox, ProcessInstance, Reminder
-from engine.runtime import complete_task, start_process
+from engine.base.models import AuditEvent, HumanTask, Notification, Outbox, ProcessInstance, Reminder
+from engine.dispatch import queue
+from engine.moves import interactions
+from engine.moves.runtime import complete_task, start_process
+from engine.time import clock
+from engine.time.calendar import LOCAL
+from engine.work import reminders
 from tests.factories import deploy_example, expense, make_user
 
 DUE = datetime(2026, 3, 20, 23, 59, 59, tzinfo=LOCAL)  # a working-day deadline: end of Fri 20 March
@@ -230,7 +233,7 @@ def test_two_scans_at_once_send_each_reminder_once(app, db, people, how):
     errors: list[BaseException] = []
 
     def scan() -> None:
-        from engine.db import db as session_db
+        from engine.base.db import db as session_db
 
         with app.app_context():
             try:

@@ -14,13 +14,14 @@ from p1_driver import CORE, Flow, deploy_p1, dept_exante_form, set_packs, user
 from sqlalchemy import text
 
 from budget.demo import load_demo
-from engine.deploy import deploy
-from engine.errors import DeploymentError
-from engine.inbox import todo
-from engine.models import HumanTask, ProcessInstance, ProcessModelVersion
-from engine.runtime import complete_task, load_workflow
-from engine.taskdata import submitted
-from engine.tasks import get_task
+from engine.base.errors import DeploymentError
+from engine.base.models import HumanTask, ProcessInstance, ProcessModelVersion
+from engine.definitions.deploy import deploy
+from engine.definitions.taskdata import submitted
+from engine.moves.runtime import complete_task, start_process
+from engine.moves.state import load_workflow
+from engine.views.tasks import get_task
+from engine.work.inbox import todo
 from tests.factories import EXAMPLE_MODEL, expense, make_user
 
 W = Decimal
@@ -102,8 +103,6 @@ def test_declared_input_mapping_deploys_and_prefills(db):
     filer = make_user("f1", ("UNIT_FILER", "UNIT", "D01-U01"))
     head = make_user("h1", ("UNIT_HEAD", "UNIT", "D01-U01"))
     db.session.commit()
-    from engine.runtime import start_process
-
     start_process("ex_two_step_approval", filer)
     complete_task(todo(filer)[0].id, filer, expense())
     db.session.commit()

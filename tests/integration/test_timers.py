@@ -1,4 +1,4 @@
-"""Timers fire from database rows (engine.clock + engine.timers) on the real engine and PostgreSQL:
+"""Timers fire from database rows (engine.time.clock + engine.moves.timers) on the real engine and PostgreSQL:
 intermediate, interrupting and non-interrupting boundary timers, cycles, timer start events,
 exactly once with racing schedulers, and never for what went away."""
 from __future__ import annotations
@@ -10,11 +10,13 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from engine import clock, queue
-from engine.deploy import deploy
-from engine.models import AuditEvent, HumanTask, Outbox, ProcessInstance, Timer
-from engine.returns import cancel_instance
-from engine.runtime import complete_task, load_workflow, start_process
+from engine.base.models import AuditEvent, HumanTask, Outbox, ProcessInstance, Timer
+from engine.definitions.deploy import deploy
+from engine.dispatch import queue
+from engine.moves.returns import cancel_instance
+from engine.moves.runtime import complete_task, start_process
+from engine.moves.state import load_workflow
+from engine.time import clock
 from tests.factories import make_user
 
 MODELS = Path(__file__).resolve().parent.parent / "models"
@@ -37,14 +39,14 @@ def people(db):
 def start(filer, **data) -> ProcessInstance:
     values = {"wait_for": "PT1S", "escalate_after": "PT30M", "remind_cycle": "R1/PT30M", **data}
     instance = start_process("tm_timers", filer, values)
-    from engine.db import db
+    from engine.base.db import db
 
     db.session.commit()
     return instance
 
 
 def timers(instance) -> dict[str, Timer]:
-    from engine.db import db
+    from engine.base.db import db
 
     db.session.expire_all()
     rows = db.session.scalars(select(Timer).where(Timer.instance_id == instance.id))
@@ -52,7 +54,7 @@ def timers(instance) -> dict[str, Timer]:
 
 
 def ready(instance) -> list[str]:
-    from engine.db import db
+    from engine.base.db import db
 
     return sorted(db.session.scalars(select(HumanTask.task_name).where(
         HumanTask.instance_id == instance.id, HumanTask.status == "READY")))

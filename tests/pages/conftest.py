@@ -7,9 +7,9 @@ import pytest
 from flask import g
 from flask.testing import FlaskClient
 
-from engine.db import db as _db
-from engine.inbox import todo
-from engine.models import HumanTask
+from engine.base.db import db as _db
+from engine.base.models import HumanTask
+from engine.work.inbox import todo
 from tests.factories import PASSWORD, deploy_example, deploy_three_step, expense, make_user
 
 UNIT = "D01-U01"

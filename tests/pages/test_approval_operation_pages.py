@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
-from engine.db import db as _db
-from engine.inbox import todo
-from engine.models import AuditEvent, CarbonCopy, Deputy, HumanTask, Notification, Opinion
-from engine.runtime import complete_task
+from engine.base.db import db as _db
+from engine.base.models import AuditEvent, CarbonCopy, Deputy, HumanTask, Notification, Opinion
+from engine.moves.runtime import complete_task
+from engine.work.inbox import todo
 from tests.pages.conftest import form_of, only_task
 
 
@@ -309,7 +309,7 @@ def test_instance_attachments_upload_list_download(db, people, login, submitted)
                     data={"file": (io.BytesIO(b"%PDF-1.4 evidence"), "佐证材料.pdf")}, follow_redirects=True)
     page = ok.get_data(as_text=True)
     assert "已上传附件：佐证材料.pdf" in page and "佐证材料.pdf</a>" in page
-    from engine.models import Attachment
+    from engine.base.models import Attachment
 
     row = db.session.scalar(select(Attachment))
     assert login("h1").get(f"/instances/attachments/{row.id}").data == b"%PDF-1.4 evidence"

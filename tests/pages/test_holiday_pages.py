@@ -7,9 +7,9 @@ from datetime import date
 import pytest
 from sqlalchemy import func, select
 
-from engine import calendar
-from engine.db import db as _db
-from engine.models import HolidayDay
+from engine.base.db import db as _db
+from engine.base.models import HolidayDay
+from engine.time import calendar
 
 
 @pytest.fixture()

@@ -9,9 +9,10 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
-from engine.db import db as _db
-from engine.db import utcnow
-from engine.models import Notification, NotificationDelivery, NotificationPreference, Outbox
+from engine.base import config as engine_config
+from engine.base.db import db as _db
+from engine.base.db import utcnow
+from engine.base.models import Notification, NotificationDelivery, NotificationPreference, Outbox
 
 URL = "/me/notifications/settings"
 HOOK = "https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=secret-key-123"
@@ -19,10 +20,8 @@ HOOK = "https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=secret-key-123"
 
 @pytest.fixture()
 def mail_configured(app):
-    saved = app.config.get("SMTP_HOST")
-    app.config["SMTP_HOST"] = "127.0.0.1"
-    yield
-    app.config["SMTP_HOST"] = saved
+    with engine_config.override(smtp_host="127.0.0.1"):
+        yield
 
 
 def pref(username: str) -> NotificationPreference | None:
@@ -41,12 +40,8 @@ def test_the_page_has_chinese_labels_and_is_linked(db, people, login, mail_confi
 
 
 def test_the_page_says_when_mail_is_not_configured(db, people, login, app):
-    saved = app.config.get("SMTP_HOST")
-    app.config["SMTP_HOST"] = ""
-    try:
+    with engine_config.override(smtp_host=""):
         page = login("h1").get(URL).get_data(as_text=True)
-    finally:
-        app.config["SMTP_HOST"] = saved
     assert "本系统尚未配置邮件服务器，暂不发送邮件" in page
 
 
@@ -121,8 +116,8 @@ def test_login_is_required(db, people, app):
 
 
 def test_the_notification_centre_keeps_working_beside_the_channels(db, people, login, mail_configured):
-    from engine import channels
-    from engine.opinions import notify
+    from engine.dispatch import channels
+    from engine.work.opinions import notify
 
     channels.save_preference(people["h1"], email="h1@example.gov.cn", webhook_url="", channels=["email"])
     notify(["h1"], "urge", "催办：初审（费用申请）", body="请尽快", by="f1")

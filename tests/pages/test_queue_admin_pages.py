@@ -8,10 +8,11 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import select
 
-from engine import queue
-from engine.db import db as _db
-from engine.db import utcnow
-from engine.models import AuditEvent, Message, Outbox, Timer
+from engine.base import config as engine_config
+from engine.base.db import db as _db
+from engine.base.db import utcnow
+from engine.base.models import AuditEvent, Message, Outbox, Timer
+from engine.dispatch import queue
 from tests.factories import make_user
 from tests.pages.conftest import PersonClient
 
@@ -40,14 +41,9 @@ def row(job_id: uuid.UUID) -> Outbox:
 
 @pytest.fixture()
 def redis_down(app):
-    """The app's Redis points at a closed port for the test; both settings come back after."""
-    url, clients = app.config["REDIS_URL"], app.extensions.pop("perfflow_redis", None)
-    app.config["REDIS_URL"] = "redis://127.0.0.1:1"
-    yield
-    app.config["REDIS_URL"] = url
-    app.extensions.pop("perfflow_redis", None)
-    if clients is not None:
-        app.extensions["perfflow_redis"] = clients
+    """The engine's Redis points at a closed port for the test; the setting comes back after."""
+    with engine_config.override(redis_url="redis://127.0.0.1:1"):
+        yield
 
 
 def test_a_failed_job_shows_with_its_error_and_the_queues(submitted, login):

@@ -20,7 +20,7 @@ from budget.handlers.writers import (
 )
 from budget.money import wan_to_yuan, yuan_to_wan
 from budget.status import can_change
-from engine.hooks import REGISTRY
+from engine.base.hooks import REGISTRY
 
 
 def test_money_round_trip():

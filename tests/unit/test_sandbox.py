@@ -5,7 +5,7 @@ from decimal import Decimal
 
 import pytest
 
-from engine.sandbox import RestrictedEnvironment, ScriptError, compile_code
+from engine.definitions.sandbox import RestrictedEnvironment, ScriptError, compile_code
 
 
 def run(script: str, **data):

@@ -5,8 +5,8 @@ from fractions import Fraction
 
 import pytest
 
-from engine.signing import decide
-from engine.steprules import parse
+from engine.definitions.steprules import parse
+from engine.work.signing import decide
 
 
 @pytest.mark.parametrize(("mode", "ratio", "rule", "approved", "rejected", "total", "expected"), [

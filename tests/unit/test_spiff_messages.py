@@ -1,5 +1,5 @@
 """Parser messages reach administrators in Chinese, with the original kept for support."""
-from engine.specs import translate
+from engine.definitions.specs import translate
 
 
 def test_known_messages_are_translated():

@@ -2,7 +2,7 @@
 every field name they share, a value submitted in the first form's task never appears prefilled
 in the second task's form — not even when the first task publishes it to the process under the
 same name — unless the second task's input mapping declares it. Driven through the real engine
-(a two-step BPMN on SpiffWorkflow) and the prefill the task view uses (engine.taskdata)."""
+(a two-step BPMN on SpiffWorkflow) and the prefill the task view uses (engine.definitions.taskdata)."""
 from __future__ import annotations
 
 from decimal import Decimal
@@ -16,7 +16,7 @@ from SpiffWorkflow.bpmn import BpmnWorkflow
 from SpiffWorkflow.spiff.parser.process import SpiffBpmnParser
 from SpiffWorkflow.util.task import TaskState
 
-from engine import taskdata
+from engine.definitions import taskdata
 from forms import compile_task_form, load_definitions
 
 DEFS = load_definitions()

@@ -1,4 +1,4 @@
-"""Working days (engine.calendar) on an explicit calendar: no database."""
+"""Working days (engine.time.calendar) on an explicit calendar: no database."""
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
@@ -6,7 +6,8 @@ from decimal import Decimal
 
 import pytest
 
-from engine.calendar import (
+from engine.definitions.steprules import parse
+from engine.time.calendar import (
     HOLIDAY,
     WORKDAY,
     WorkCalendar,
@@ -15,7 +16,6 @@ from engine.calendar import (
     local_date,
     shipped_days,
 )
-from engine.steprules import parse
 
 D = date.fromisoformat
 

@@ -1,6 +1,6 @@
 """Raw-SpiffWorkflow harness for the shipped P1 models (no database, no Flask).
 
-Scripts, conditions and DMN cells run in engine.sandbox's RestrictedPython environment, with
+Scripts, conditions and DMN cells run in engine.definitions.sandbox's RestrictedPython environment, with
 test-local versions of the domain's script helpers (`today` on a settable clock, `intake_cutoff`,
 `domain_of`). Service tasks are
 answered by canned, test-local handlers (the real handlers live in `budget/` and are tested there);
@@ -18,7 +18,8 @@ from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine
 from SpiffWorkflow.spiff.parser.process import VALIDATOR, SpiffBpmnParser
 from SpiffWorkflow.util.task import TaskState
 
-from engine.sandbox import RestrictedEnvironment, base_globals
+from engine.definitions import taskdata
+from engine.definitions.sandbox import RestrictedEnvironment, base_globals
 from tests.samples import SCORES
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -54,7 +55,7 @@ HELPERS = {
 
 
 class TestEnvironment(RestrictedEnvironment):
-    """engine.sandbox's restricted environment, with test-local script helpers (a fixed clock)."""
+    """engine.definitions.sandbox's restricted environment, with test-local script helpers (a fixed clock)."""
 
     def _globals(self, context, external):
         g = base_globals()
@@ -166,7 +167,7 @@ class Run:
     def complete(self, name, /, _who=None, **form):
         task = self.task(name, _who)
         self.seen.append(name)
-        task.set_data(**form)
+        taskdata.record(task, form)  # as engine.moves.runtime keeps a submission: under its step
         task.run()
         self.step()
         return task

@@ -11,8 +11,8 @@ from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
-from engine.db import db
-from engine.identity import User
+from engine.base.db import db
+from engine.base.identity import User
 from web.api import api
 
 

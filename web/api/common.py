@@ -6,8 +6,8 @@ from typing import Any
 
 from flask import jsonify
 
-from engine.errors import NotFound
-from engine.inbox import ready_tasks
+from engine.base.errors import NotFound
+from engine.work.inbox import ready_tasks
 from web.presenters import task_json
 
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 from flask import jsonify
 from werkzeug.exceptions import HTTPException
 
-from engine.db import db
-from engine.errors import Conflict, DeploymentError, Forbidden, Incident, NotFound, ValidationFailed
-from engine.interactions import RateLimited
+from engine.base.db import db
+from engine.base.errors import Conflict, DeploymentError, Forbidden, Incident, NotFound, ValidationFailed
+from engine.moves.interactions import RateLimited
 from web.api import api
 
 

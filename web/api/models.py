@@ -3,13 +3,13 @@ from __future__ import annotations
 
 from flask import current_app, g, jsonify, request
 
-from engine import interactions
-from engine.access import is_admin
-from engine.deploy import deploy, latest_versions
-from engine.errors import DeploymentError, ElementError, Forbidden
-from engine.inbox import ready_tasks
-from engine.models import ProcessInstance
-from engine.runtime import start_process
+from engine.base.errors import DeploymentError, ElementError, Forbidden
+from engine.base.models import ProcessInstance
+from engine.definitions.deploy import deploy, latest_versions
+from engine.moves import interactions
+from engine.moves.runtime import start_process
+from engine.work.access import is_admin
+from engine.work.inbox import ready_tasks
 from web.api import api
 from web.api.auth import require_token
 from web.api.common import path_uuid

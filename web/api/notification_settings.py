@@ -1,13 +1,13 @@
-"""通知设置 over the API: GET/PUT /me/notification-settings (engine.channels)."""
+"""通知设置 over the API: GET/PUT /me/notification-settings (engine.dispatch.channels)."""
 from __future__ import annotations
 
 from typing import Any
 
 from flask import g, jsonify, request
 
-from engine import channels
-from engine.errors import ValidationFailed
-from engine.models import NotificationPreference
+from engine.base.errors import ValidationFailed
+from engine.base.models import NotificationPreference
+from engine.dispatch import channels
 from web.api import api
 from web.api.auth import require_token
 from web.transactions import atomic

@@ -8,12 +8,13 @@ from typing import Any
 from flask import g, jsonify, request
 from sqlalchemy import select
 
-from engine import handoffs, interactions, returns
-from engine.db import db, utcnow
-from engine.errors import EngineError, NotFound, ValidationFailed
-from engine.models import CarbonCopy, Notification, Opinion
-from engine.runtime import complete_task, load_workflow
-from engine.tasks import get_task
+from engine.base.db import db, utcnow
+from engine.base.errors import EngineError, NotFound, ValidationFailed
+from engine.base.models import CarbonCopy, Notification, Opinion
+from engine.moves import handoffs, interactions, returns
+from engine.moves.runtime import complete_task
+from engine.moves.state import load_workflow
+from engine.views.tasks import get_task
 from web.api import api
 from web.api.auth import require_token
 from web.api.common import instance_reply, path_uuid
@@ -141,7 +142,7 @@ def remove_signer(task_id: str):  # noqa: ANN201
 @api.get("/tasks/<task_id>/signers")
 @require_token
 def list_signers(task_id: str):  # noqa: ANN201
-    from engine import signing
+    from engine.work import signing
 
     view = get_task(task_id, g.api_user)
     rows = signing.signers(view.task) if view.task.sign_seq is not None else []

@@ -6,8 +6,8 @@ from typing import Any
 
 from flask import g, jsonify, request
 
-from engine import queue_view
-from engine.errors import Forbidden, ValidationFailed
+from engine.base.errors import Forbidden, ValidationFailed
+from engine.views import queue_view
 from web.api import api
 from web.api.auth import require_token
 from web.api.common import path_uuid

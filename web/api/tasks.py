@@ -6,12 +6,12 @@ import uuid
 
 from flask import current_app, g, jsonify, request, send_file
 
-from engine import attachments
-from engine.db import db
-from engine.inbox import todo
-from engine.interactions import mark_opened
-from engine.runtime import complete_task
-from engine.tasks import get_task
+from engine.base.db import db
+from engine.moves.interactions import mark_opened
+from engine.moves.runtime import complete_task
+from engine.views.tasks import get_task
+from engine.work import attachments
+from engine.work.inbox import todo
 from web.api import api
 from web.api.auth import require_token
 from web.api.common import instance_reply, path_uuid

@@ -7,12 +7,12 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
-from engine import handoffs
-from engine.access import is_admin
-from engine.db import db
-from engine.deploy import deploy
-from engine.errors import DeploymentError, ValidationFailed
-from engine.models import ProcessModelVersion
+from engine.base.db import db
+from engine.base.errors import DeploymentError, ValidationFailed
+from engine.base.models import ProcessModelVersion
+from engine.definitions.deploy import deploy
+from engine.moves import handoffs
+from engine.work.access import is_admin
 from web.api.models import read_upload
 from web.pages.outcome import attempt, flash_failure
 from web.transactions import atomic

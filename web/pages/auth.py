@@ -5,8 +5,8 @@ from flask import Blueprint, flash, redirect, render_template, request, session,
 from flask_login import login_required, login_user, logout_user
 from sqlalchemy import select
 
-from engine.db import db
-from engine.identity import User
+from engine.base.db import db
+from engine.base.identity import User
 
 bp = Blueprint("auth", __name__)
 

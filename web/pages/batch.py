@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import uuid
 
-from engine.access import can_act
-from engine.db import db
-from engine.identity import User
-from engine.models import HumanTask
-from engine.runtime import complete_task
+from engine.base.db import db
+from engine.base.identity import User
+from engine.base.models import HumanTask
+from engine.moves.runtime import complete_task
+from engine.work.access import can_act
 from web.pages.outcome import attempt
 
 APPROVE = {"verdict": "APPROVE"}

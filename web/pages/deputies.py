@@ -8,10 +8,10 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
-from engine import handoffs
-from engine.db import db
-from engine.errors import ValidationFailed
-from engine.models import Deputy
+from engine.base.db import db
+from engine.base.errors import ValidationFailed
+from engine.base.models import Deputy
+from engine.moves import handoffs
 from web.pages.outcome import attempt, flash_failure
 
 bp = Blueprint("deputies", __name__, url_prefix="/me")

@@ -1,13 +1,13 @@
 """工作日历: the system administrator keeps each jurisdiction's 法定节假日 and 调休上班 days
-(engine.calendar), one year at a time."""
+(engine.time.calendar), one year at a time."""
 from __future__ import annotations
 
 from datetime import date
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 
-from engine import calendar
-from engine.errors import ValidationFailed
+from engine.base.errors import ValidationFailed
+from engine.time import calendar
 from web.pages.admin import admin_required
 from web.pages.outcome import attempt, flash_failure
 

@@ -6,11 +6,11 @@ from typing import Any
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
-from engine import inbox as queries
-from engine.db import utcnow
-from engine.errors import EngineError, Forbidden, NotFound
-from engine.models import HumanTask, ProcessModelVersion
-from engine.runtime import start_process
+from engine.base.db import utcnow
+from engine.base.errors import EngineError, Forbidden, NotFound
+from engine.base.models import HumanTask, ProcessModelVersion
+from engine.moves.runtime import start_process
+from engine.work import inbox as queries
 from web.pages.batch import approve_all
 from web.presenters import task_json
 from web.transactions import atomic
@@ -94,9 +94,9 @@ def _startable() -> list[ProcessModelVersion]:
     """Models whose start lane is one of the user's roles (shown as 新建 buttons)."""
     from SpiffWorkflow.bpmn.specs.defaults import StartEvent
 
-    from engine import specs
-    from engine.access import can_start
-    from engine.deploy import latest_versions
+    from engine.definitions import specs
+    from engine.definitions.deploy import latest_versions
+    from engine.work.access import can_start
 
     result = []
     for version in latest_versions():

@@ -9,9 +9,9 @@ from typing import Any
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
-from engine import interactions, returns
-from engine.access import read_only
-from engine.inbox import ready_tasks
+from engine.moves import interactions, returns
+from engine.work.access import read_only
+from engine.work.inbox import ready_tasks
 from web.pages.outcome import attempt, flash_failure, parse_id, text, usernames
 
 bp = Blueprint("instance_ops", __name__, url_prefix="/instances")
@@ -20,7 +20,7 @@ bp = Blueprint("instance_ops", __name__, url_prefix="/instances")
 @bp.app_template_global("may_speak")
 def may_speak() -> bool:
     """The instance page shows 评论, 催办 and 抄送 only to who may speak in what they see: not to
-    read-only observers (engine.interactions.speaking_instance refuses them the same way)."""
+    read-only observers (engine.moves.interactions.speaking_instance refuses them the same way)."""
     return bool(current_user.is_authenticated and not read_only(current_user))
 
 
@@ -86,7 +86,7 @@ def reclaim(instance_id: str):  # noqa: ANN201
 def attach(instance_id: str):  # noqa: ANN201
     from flask import current_app
 
-    from engine import attachments
+    from engine.work import attachments
 
     storage = request.files.get("file")
     if storage is None or not storage.filename:
@@ -106,8 +106,8 @@ def download(attachment_id: str):  # noqa: ANN201
 
     from flask import send_file
 
-    from engine import attachments
-    from engine.errors import NotFound
+    from engine.base.errors import NotFound
+    from engine.work import attachments
 
     try:
         found = attachments.readable(uuid.UUID(attachment_id), current_user)

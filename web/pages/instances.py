@@ -8,13 +8,14 @@ from flask import Blueprint, render_template
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
-from engine import attachments, interactions
-from engine.db import db
-from engine.errors import NotFound
-from engine.identity import User
-from engine.inbox import ready_tasks
-from engine.models import HumanTask, Opinion, ProcessInstance
-from engine.runtime import load_workflow
+from engine.base.db import db
+from engine.base.errors import NotFound
+from engine.base.identity import User
+from engine.base.models import HumanTask, Opinion, ProcessInstance
+from engine.moves import interactions
+from engine.moves.state import load_workflow
+from engine.work import attachments
+from engine.work.inbox import ready_tasks
 from web.api.models import visible_instance
 from web.presenters import instance_json, opinion_json
 

@@ -9,9 +9,9 @@ from flask_login import current_user, login_required
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import SQLAlchemyError
 
-from engine.db import db, utcnow
-from engine.identity import User
-from engine.models import CarbonCopy, Notification, ProcessInstance
+from engine.base.db import db, utcnow
+from engine.base.identity import User
+from engine.base.models import CarbonCopy, Notification, ProcessInstance
 from web.transactions import atomic
 
 bp = Blueprint("mail", __name__)

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from engine.access import SUPERVISOR_ROLES, is_admin
-from engine.queue_view import may_view as may_view_queue
+from engine.views.queue_view import may_view as may_view_queue
+from engine.work.access import SUPERVISOR_ROLES, is_admin
 
 
 def nav_items(user: Any) -> list[tuple[str, str]]:

@@ -1,11 +1,11 @@
 """通知设置 (/me/notifications/settings): the channels a person wants besides in-app messages
-(engine.channels), and what was sent to them lately."""
+(engine.dispatch.channels), and what was sent to them lately."""
 from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
-from engine import channels
+from engine.dispatch import channels
 from web.pages.outcome import attempt, flash_failure
 
 bp = Blueprint("notify_settings", __name__, url_prefix="/me")

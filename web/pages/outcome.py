@@ -10,7 +10,7 @@ from typing import Any, Generic, TypeVar
 
 from flask import flash, request
 
-from engine.errors import EngineError, Incident, ValidationFailed
+from engine.base.errors import EngineError, Incident, ValidationFailed
 from web.transactions import atomic, record_incident
 
 T = TypeVar("T")

@@ -1,5 +1,5 @@
 """任务队列 (/admin/queue): background work as administrators see it — RQ queues, outbox rows,
-failed jobs with 重试/丢弃, timers and kept messages (engine.queue_view). System and process
+failed jobs with 重试/丢弃, timers and kept messages (engine.views.queue_view). System and process
 administrators read it; only system administrators retry or discard."""
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from functools import wraps
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_login import current_user, login_required
 
-from engine import queue_view
+from engine.views import queue_view
 from web.pages.admin import admin_required
 from web.pages.outcome import attempt, flash_failure, parse_id, text
 

@@ -6,9 +6,9 @@ from flask_login import current_user, login_required
 from sqlalchemy import exists, select
 
 from budget.library import STATUS_LABELS, project_library
-from engine.access import SUPERVISOR_ROLES
-from engine.db import db
-from engine.models import HumanTask, ProcessInstance
+from engine.base.db import db
+from engine.base.models import HumanTask, ProcessInstance
+from engine.work.access import SUPERVISOR_ROLES
 from web.presenters import instance_json
 
 bp = Blueprint("supervision", __name__, url_prefix="/supervision")

@@ -7,14 +7,15 @@ from typing import Any
 
 from sqlalchemy import select
 
-from engine import returns, signing
-from engine.access import PROCESS_ADMIN_ROLES
-from engine.db import db
-from engine.identity import User
-from engine.models import HumanTask, Opinion, SignStep
-from engine.runtime import find_task, load_workflow
-from engine.steprules import rules_of
-from engine.tasks import TaskView
+from engine.base.db import db
+from engine.base.identity import User
+from engine.base.models import HumanTask, Opinion, SignStep
+from engine.definitions.steprules import rules_of
+from engine.moves import returns
+from engine.moves.state import find_task, load_workflow
+from engine.views.tasks import TaskView
+from engine.work import signing
+from engine.work.access import PROCESS_ADMIN_ROLES
 from web.presenters import opinion_json
 
 

@@ -11,11 +11,11 @@ from flask import Blueprint, flash, redirect, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
-from engine import handoffs, interactions, returns
-from engine.db import db
-from engine.errors import NotFound
-from engine.models import HumanTask
-from engine.tasks import get_task
+from engine.base.db import db
+from engine.base.errors import NotFound
+from engine.base.models import HumanTask
+from engine.moves import handoffs, interactions, returns
+from engine.views.tasks import get_task
 from web.pages.outcome import Outcome, attempt, flash_failure, text, usernames
 from web.pages.tasks import form_values, not_found, render_task
 

@@ -7,12 +7,12 @@ from typing import Any
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
-from engine import attachments
-from engine.db import db
-from engine.errors import Conflict, Forbidden, Incident, NotFound, ValidationFailed
-from engine.interactions import mark_opened
-from engine.runtime import complete_task
-from engine.tasks import TaskView, get_task
+from engine.base.db import db
+from engine.base.errors import Conflict, Forbidden, Incident, NotFound, ValidationFailed
+from engine.moves.interactions import mark_opened
+from engine.moves.runtime import complete_task
+from engine.views.tasks import TaskView, get_task
+from engine.work import attachments
 from web.pages.display import RESUBMIT_LABELS, SIGN_MODES
 from web.pages.formdata import nest
 from web.pages.task_actions import task_actions

@@ -1,0 +1,1 @@
+"""base wing: see README.md."""

@@ -1,0 +1,143 @@
+"""How the domain reaches into the engine: service-task handlers, script helpers, task-completion
+and operation (退回, 撤回, 拿回) listeners, registered at import time of the domain package.
+
+Handlers and listeners run inside the engine's transaction: whatever they write through
+`engine.base.db.db.session` commits or rolls back together with the workflow move.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+ServiceHandler = Callable[..., dict[str, Any] | None]
+
+
+@dataclass
+class ServiceContext:
+    """What a service-task handler sees: the instance row, the task's data (read it; return
+    a dict to merge new values into it) and who caused the move (None for the system)."""
+
+    instance: Any
+    task_id: str
+    task_name: str
+    data: dict[str, Any]
+    actor: Any = None
+
+
+@dataclass
+class TaskCompleted:
+    """A human task completed with a validated submission."""
+
+    instance: Any
+    task: Any  # engine.base.models.HumanTask row
+    form_keys: list[str]
+    form_mode: str | None
+    submission: dict[str, Any]
+    data: dict[str, Any]  # the task data after the submission was merged
+    actor: Any = None
+
+
+@dataclass
+class OperationDone:
+    """退回 ("return"), 撤回 ("withdraw") or 拿回 ("reclaim") moved the instance back to the step
+    `target` (BPMN id). `task` is the work item it was done from (the returned or reclaimed one;
+    None for 撤回), `data` that task's engine data (for 撤回 the target's), `comment` the opinion."""
+
+    instance: Any
+    action: str
+    task: Any
+    actor: Any
+    comment: str
+    target: str | None
+    data: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class StartSpec:
+    """What a domain starter returns for a new instance: initial data, business key, title,
+    data scope codes (unit, dept, division) and year."""
+
+    data: dict[str, Any]
+    business_key: str | None = None
+    title: str | None = None
+    scope: dict[str, str | None] = field(default_factory=dict)
+    year: int | None = None
+
+
+@dataclass
+class Registry:
+    services: dict[str, ServiceHandler] = field(default_factory=dict)
+    background_services: set[str] = field(default_factory=set)
+    helpers: dict[str, Callable[..., Any]] = field(default_factory=dict)
+    completion_listeners: list[Callable[[TaskCompleted], None]] = field(default_factory=list)
+    operation_listeners: list[Callable[[OperationDone], None]] = field(default_factory=list)
+    submission_checks: list[Callable[..., dict[str, list[str]]]] = field(default_factory=list)
+    starters: dict[str, Callable[..., StartSpec]] = field(default_factory=dict)
+    escalation_targets: list[Callable[[Any, str], list[str]]] = field(default_factory=list)
+
+
+REGISTRY = Registry()
+
+
+def service(name: str, *, background: bool = False) -> Callable[[ServiceHandler], ServiceHandler]:
+    """Register `fn(ctx: ServiceContext, **params) -> dict | None` as the handler of
+    `<spiffworkflow:serviceTaskOperator id="name">`; `background`: slow work, run on the queue
+    (engine.moves.services) unless the model's task says `async="false"`."""
+
+    def deco(fn: ServiceHandler) -> ServiceHandler:
+        REGISTRY.services[name] = fn
+        if background:
+            REGISTRY.background_services.add(name)
+        return fn
+
+    return deco
+
+
+def script_helper(name: str | None = None) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """Expose a pure function to scripts, conditions and DMN cells under `name`."""
+
+    def deco(fn: Callable[..., Any]) -> Callable[..., Any]:
+        REGISTRY.helpers[name or fn.__name__] = fn
+        return fn
+
+    return deco
+
+
+def on_task_completed(fn: Callable[[TaskCompleted], None]) -> Callable[[TaskCompleted], None]:
+    REGISTRY.completion_listeners.append(fn)
+    return fn
+
+
+def on_operation(fn: Callable[[OperationDone], None]) -> Callable[[OperationDone], None]:
+    """Register a listener of 退回, 撤回 and 拿回, called inside the move's transaction; if it raises,
+    the move is rolled back as an Incident (like a completion listener)."""
+    REGISTRY.operation_listeners.append(fn)
+    return fn
+
+
+def submission_check(fn: Callable[..., dict[str, list[str]]]) -> Callable[..., dict[str, list[str]]]:
+    """Register `fn(instance, task, form_keys, form_mode, submission, data) -> {field: [msg]}`:
+    checks that need the database (uniqueness, user of the unit). Errors block completion (422)."""
+    REGISTRY.submission_checks.append(fn)
+    return fn
+
+
+def starter(process_key: str) -> Callable[[Callable[..., StartSpec]], Callable[..., StartSpec]]:
+    """Register `fn(actor, data: dict) -> StartSpec` preparing new instances of `process_key`
+    (e.g. P1 creates the draft project first, so the request has a code and a scope)."""
+
+    def deco(fn: Callable[..., StartSpec]) -> Callable[..., StartSpec]:
+        REGISTRY.starters[process_key] = fn
+        return fn
+
+    return deco
+
+
+def escalation_targets(fn: Callable[[Any, str], list[str]]) -> Callable[[Any, str], list[str]]:
+    """Register `fn(item, stage) -> [username]`: who hears of an overdue work item (a HumanTask
+    row) at escalation `stage` — "HEAD" (ESCALATED_HEAD, and every 催办 from the second on) or
+    "FIN" (ESCALATED_FIN). Called by engine.work.reminders in its transaction; the answers of all
+    listeners are joined."""
+    REGISTRY.escalation_targets.append(fn)
+    return fn

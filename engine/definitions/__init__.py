@@ -1,0 +1,1 @@
+"""definitions wing: see README.md."""

@@ -1,0 +1,163 @@
+"""Deploying a set of BPMN/DMN files as one content-hashed, immutable model version."""
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+from typing import Any
+
+from lxml import etree
+from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
+from sqlalchemy import func, select, text
+
+from engine.base.db import db
+from engine.base.errors import DeploymentError, ElementError
+from engine.base.models import ProcessModelVersion
+from engine.definitions import dataflow_check
+from engine.definitions import specs as spec_mod
+from engine.definitions.forms_catalog import definitions
+from engine.definitions.start_timers import schedule_start_events
+from engine.definitions.validate import check_specs
+
+NS = {"bpmn": spec_mod.BPMN_NS}
+
+
+def content_hash(files: dict[str, bytes]) -> str:
+    digest = hashlib.sha256()
+    for name in sorted(files):
+        digest.update(name.encode() + b"\0" + files[name] + b"\0")
+    return digest.hexdigest()
+
+
+def _process_index(roots: dict[str, etree._Element]) -> tuple[dict[str, str], dict[str, set[str]], set[str]]:
+    """process id -> file, process id -> called process ids, executable process ids."""
+    file_of: dict[str, str] = {}
+    calls: dict[str, set[str]] = {}
+    executable: set[str] = set()
+    for name, root in roots.items():
+        for proc in root.iterfind(".//bpmn:process", NS):
+            pid = proc.get("id")
+            file_of[pid] = name
+            calls[pid] = {c.get("calledElement") for c in proc.iterfind(".//bpmn:callActivity", NS)}
+            if proc.get("isExecutable", "false") == "true":
+                executable.add(pid)
+    return file_of, calls, executable
+
+
+def choose_key(index: tuple[dict[str, str], dict[str, set[str]], set[str]], key: str | None) -> str:
+    file_of, calls, executable = index
+    if key:
+        if key not in file_of:
+            raise DeploymentError([ElementError(None, key, f"文件中没有流程 “{key}”")])
+        return key
+    called = set().union(*calls.values()) if calls else set()
+    candidates = sorted(executable - called)
+    if not file_of:
+        raise DeploymentError([ElementError(None, None, "文件中没有 BPMN 流程（bpmn:process）")])
+    if not candidates:
+        pids = ", ".join(sorted(file_of))
+        raise DeploymentError([ElementError(file_of[sorted(file_of)[0]], sorted(file_of)[0],
+                                            f"没有可执行的主流程（isExecutable=\"true\" 且未被调用）：{pids}")])
+    if len(candidates) > 1:
+        raise DeploymentError([ElementError(None, None, f"有多个可执行主流程，请指定 key：{', '.join(candidates)}")])
+    return candidates[0]
+
+
+def deploy(files: dict[str, bytes], deployed_by: str | None = None, key: str | None = None) -> tuple[
+        ProcessModelVersion, bool]:
+    """Validate and store a new version; return (version, created). Same content → the
+    existing version. Nothing is written when anything is wrong."""
+    if not files:
+        raise DeploymentError([ElementError(None, None, "没有上传文件")])
+    parser, roots = spec_mod.build_parser(files)
+    index = _process_index(roots)
+    key = choose_key(index, key)
+    file_of = index[0]
+    try:
+        spec = parser.get_spec(key)
+        subprocess_specs = parser.get_subprocess_specs(key)
+    except ValidationException as err:
+        raise DeploymentError([spec_mod.spiff_error(err)]) from None
+    except Exception as err:  # noqa: BLE001  (Spiff raises plain exceptions for some model errors)
+        raise DeploymentError([ElementError(file_of.get(key), key, f"流程无法解析：{err}")]) from None
+    missing = [name for name, s in subprocess_specs.items() if s is None]
+    if missing:
+        raise DeploymentError([ElementError(None, m, f"被调用的流程 “{m}” 不在上传的文件中") for m in missing])
+    form_defs = definitions()
+    errors, used_forms = check_specs({key: spec, **subprocess_specs}, file_of, form_defs)
+    dataflow_check.check({key: spec, **subprocess_specs}, form_defs,
+                         lambda pid, element, msg: errors.append(ElementError(file_of.get(pid), element, msg)))
+    if errors:
+        raise DeploymentError(errors)
+
+    digest = content_hash(files)
+    db.session.execute(text("SELECT pg_advisory_xact_lock(hashtext(:k))"), {"k": key})
+    existing = db.session.scalar(
+        select(ProcessModelVersion).where(ProcessModelVersion.key == key, ProcessModelVersion.content_hash == digest)
+    )
+    if existing is not None:
+        return existing, False
+    last = db.session.scalar(select(func.max(ProcessModelVersion.version)).where(ProcessModelVersion.key == key))
+    version = ProcessModelVersion(
+        key=key,
+        version=(last or 0) + 1,
+        name=getattr(spec, "description", None) or key,
+        content_hash=digest,
+        files={name: content.decode("utf-8") for name, content in files.items()},
+        forms={k: form_defs[k] for k in sorted(used_forms)},
+        processes=sorted({key, *subprocess_specs}),
+        deployed_by=deployed_by,
+    )
+    db.session.add(version)
+    db.session.flush()
+    schedule_start_events(version)
+    return version, True
+
+
+def latest_versions() -> list[ProcessModelVersion]:
+    """The newest version of every deployed model key, ordered by key."""
+    latest = (select(ProcessModelVersion.key, func.max(ProcessModelVersion.version).label("v"))
+              .group_by(ProcessModelVersion.key).subquery())
+    return list(db.session.scalars(select(ProcessModelVersion).join(
+        latest, (latest.c.key == ProcessModelVersion.key) & (latest.c.v == ProcessModelVersion.version))
+        .order_by(ProcessModelVersion.key)))
+
+
+def closure_files(workflows_dir: Path) -> dict[str, dict[str, bytes]]:
+    """For each root process under `workflows_dir`: the files of its call closure and the DMN
+    files it uses (docs/design.md, deployment sets)."""
+    files = {str(p.relative_to(workflows_dir)): p.read_bytes()
+             for p in sorted(workflows_dir.rglob("*")) if p.suffix in (".bpmn", ".dmn")}
+    roots = {name: etree.fromstring(content) for name, content in files.items()}
+    bpmn = {n: r for n, r in roots.items() if spec_mod.kind_of(r) == "bpmn"}
+    dmn_of = {d.get("id"): n for n, r in roots.items() if spec_mod.kind_of(r) == "dmn"
+              for d in r.iter("{*}decision")}
+    file_of, calls, executable = _process_index(bpmn)
+    called = set().union(*calls.values()) if calls else set()
+    sets: dict[str, dict[str, bytes]] = {}
+    for root_pid in sorted(executable - called):
+        todo, seen = [root_pid], set()
+        while todo:
+            pid = todo.pop()
+            if pid in seen or pid not in file_of:
+                continue
+            seen.add(pid)
+            todo.extend(calls.get(pid, ()))
+        names = {file_of[p] for p in seen}
+        for name in list(names):
+            for ref in _decision_refs(bpmn[name]):
+                if ref in dmn_of:
+                    names.add(dmn_of[ref])
+        sets[root_pid] = {n: files[n] for n in sorted(names)}
+    return sets
+
+
+def _decision_refs(root: etree._Element) -> set[str]:
+    refs = set()
+    for el in root.iter("{*}calledDecisionId"):
+        if el.text:
+            refs.add(el.text.strip())
+    return refs
+
+
+def deploy_folder(workflows_dir: Path, deployed_by: str | None = "system") -> list[tuple[Any, bool]]:
+    return [deploy(files, deployed_by, key=key) for key, files in closure_files(workflows_dir).items()]

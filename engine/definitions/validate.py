@@ -1,0 +1,87 @@
+"""Our own deployment rules on top of the BPMN schema (../shared/DESIGN.md §2): every user task
+has a lane and known forms, every script and condition compiles in the sandbox, every service
+task names a registered handler."""
+from __future__ import annotations
+
+from typing import Any
+
+from SpiffWorkflow.bpmn.specs.mixins.service_task import ServiceTask
+from SpiffWorkflow.bpmn.specs.mixins.user_task import UserTask
+
+from engine.base.errors import ElementError
+from engine.base.hooks import REGISTRY
+from engine.definitions import steprules
+from engine.definitions.properties import form_keys, properties
+from engine.definitions.sandbox import ScriptError, compile_code
+
+
+def check_specs(specs: dict[str, Any], files_of: dict[str, str], form_defs: dict[str, Any]) -> tuple[
+        list[ElementError], set[str]]:
+    """Check every task spec of every process; return the errors and the form keys used."""
+    errors: list[ElementError] = []
+    used_forms: set[str] = set()
+    for process_id, spec in specs.items():
+        file = files_of.get(process_id)
+        for ts in spec.task_specs.values():
+            element = getattr(ts, "bpmn_id", None)
+            if element is None:
+                continue  # Spiff's own structural specs (Start, End, [child] wrappers)
+
+            def err(msg: str, _el: str = element, _file: str | None = file) -> None:
+                errors.append(ElementError(_file, _el, msg))
+
+            if isinstance(ts, UserTask):
+                used_forms |= _check_user_task(ts, form_defs, err)
+            if isinstance(ts, ServiceTask) and ts.operation_name not in REGISTRY.services:
+                err(f"服务任务处理器 “{ts.operation_name}” 未注册")
+            for source, mode in _expressions(ts):
+                try:
+                    compile_code(source, mode)
+                except ScriptError as e:
+                    err(f"脚本/条件无法编译：{e}（{source[:60]}）")
+    return errors, used_forms
+
+
+def _check_user_task(ts: Any, form_defs: dict[str, Any], err: Any) -> set[str]:
+    props = properties(ts)
+    if not ts.lane:
+        err("用户任务必须位于泳道中（泳道名 = 角色代码）")
+    keys = form_keys(props.get("formKey"))
+    if not keys:
+        err("用户任务缺少表单（属性 formKey）")
+    for key in keys:
+        if key not in form_defs:
+            err(f"未知的表单 “{key}”")
+    mode = props.get("formMode")
+    if mode:
+        for key in keys:
+            modes = (form_defs.get(key) or {}).get("modes") or []
+            if key in form_defs and mode not in modes:
+                err(f"表单 {key} 没有模式 “{mode}”")
+    _rules, problems = steprules.parse(props)
+    for problem in problems:
+        err(problem)
+    return set(keys)  # formContext names steps, checked by engine.definitions.dataflow_check
+
+
+def _expressions(ts: Any) -> list[tuple[str, str]]:
+    found: list[tuple[str, str]] = []
+    script = getattr(ts, "script", None)
+    if script:
+        found.append((script, "exec"))
+    for attr in ("prescript", "postscript"):
+        if value := getattr(ts, attr, None):
+            found.append((value, "exec"))
+    for cond, _target in getattr(ts, "cond_task_specs", []) or []:
+        source = getattr(cond, "args", [None])[0] if cond is not None else None
+        if isinstance(source, str):  # Spiff wraps a condition in an operator; default flows have none
+            found.append((source, "eval"))
+    event = getattr(ts, "event_definition", None)
+    if expr := getattr(event, "expression", None):
+        found.append((expr, "eval"))
+    if isinstance(ts, UserTask):
+        found.extend((e, "eval") for e in steprules.parse(properties(ts))[0].expressions)
+    for param in (getattr(ts, "operation_params", None) or {}).values():
+        if value := param.get("value"):
+            found.append((value, "eval"))
+    return found

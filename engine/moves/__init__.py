@@ -1,0 +1,1 @@
+"""moves wing: see README.md."""

@@ -1,0 +1,100 @@
+"""Delivering messages between instances (processes.md §5.1; the sending half is
+engine.moves.mailbox). A thrown message is a row first, then a job:
+the job hands it to every waiting catch event whose correlation matches, or — when none waits —
+starts the processes whose start event catches it. A message nobody takes stays WAITING and is
+delivered when a matching catch starts to wait (`match_waiting`), or expires visibly.
+
+Correlation: a catch event may carry the property `correlate`, a Python expression over the
+waiting task's data giving a dict (`{'project_id': project_id}`); a message matches when its
+payload has those values. Without `correlate` every message of that name matches.
+"""
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Any
+
+from SpiffWorkflow.bpmn.specs.defaults import StartEvent
+from SpiffWorkflow.bpmn.specs.event_definitions.message import MessageEventDefinition
+from SpiffWorkflow.bpmn.util import BpmnEvent
+from SpiffWorkflow.exceptions import WorkflowException
+from SpiffWorkflow.util.task import TaskState
+from sqlalchemy import select
+
+from engine.base.db import db, utcnow
+from engine.base.models import Message, MessageSubscription, ProcessInstance
+from engine.definitions import specs
+from engine.definitions.deploy import latest_versions
+from engine.dispatch import queue
+from engine.moves import runtime
+from engine.moves.mailbox import matches
+from engine.moves.state import find_task, load
+from engine.work.audit import audit
+
+
+@queue.job("message.deliver")
+def deliver(payload: dict[str, Any]) -> None:
+    message = db.session.scalar(select(Message).where(Message.id == uuid.UUID(payload["message_id"]))
+                                .with_for_update())
+    if message is None or message.status != "WAITING":
+        return
+    if message.expires_at and message.expires_at <= utcnow():
+        message.status = "EXPIRED"
+        return
+    subs = db.session.scalars(select(MessageSubscription).where(
+        MessageSubscription.message_name == message.name, MessageSubscription.status == "WAITING")
+        .order_by(MessageSubscription.id)).all()
+    taken = [str(s.instance_id) for s in subs if matches(s.correlation or {}, message.payload) and _hand_to(s, message)]
+    if not taken:
+        taken = [str(i.id) for i in _start_catchers(message)]
+    if taken:
+        message.status, message.delivered_at, message.delivered_to = "DELIVERED", utcnow(), taken
+
+
+def _event(definition: MessageEventDefinition, message: Message) -> BpmnEvent:
+    return BpmnEvent(type(definition)(definition.name), payload=message.payload or {},
+                     correlations=message.correlation or {})
+
+
+def _hand_to(sub: MessageSubscription, message: Message) -> bool:
+    instance = db.session.scalar(select(ProcessInstance).where(ProcessInstance.id == sub.instance_id)
+                                 .with_for_update())
+    db.session.refresh(sub)
+    if instance is None or instance.status != "RUNNING" or sub.status != "WAITING":
+        return False
+    workflow, scripts, _loaded = load(instance)
+    task = find_task(workflow, sub.task_id)
+    if task is None or task.state != TaskState.WAITING:
+        sub.status = "CANCELLED"
+        return False
+    since = datetime.now().timestamp()
+    try:
+        workflow.send_event(_event(task.task_spec.event_definition, message))
+    except WorkflowException:
+        sub.status = "CANCELLED"
+        return False
+    runtime.bind_services(scripts, instance, None)
+    audit(instance, None, "message", title=f"收到消息 {message.name}",
+                  detail={"message_id": str(message.id)})
+    runtime.advance(instance, workflow)
+    runtime.persist(instance, workflow, None, since)
+    return True
+
+
+def _start_catchers(message: Message) -> list[ProcessInstance]:
+    """Start one instance of every deployed process whose start event catches the message."""
+    started = []
+    source = db.session.get(ProcessInstance, message.source_instance_id) if message.source_instance_id else None
+    for version in latest_versions():
+        loaded = specs.load(version)
+        start = next((ts for ts in loaded.spec.task_specs.values() if isinstance(ts, StartEvent)
+                      and isinstance(getattr(ts, "event_definition", None), MessageEventDefinition)
+                      and ts.event_definition.name == message.name), None)
+        if start is None:
+            continue
+        scope = ({"unit": source.scope_unit, "dept": source.scope_dept, "division": source.scope_division}
+                 if source else {})
+        started.append(runtime.start_instance(
+            version.key, None, business_key=source.business_key if source else None, scope=scope,
+            year=source.year if source else None, message=_event(start.event_definition, message)))
+    return started

@@ -1,0 +1,468 @@
+"""Moves from wait state to wait state, one transaction each: lock the instance row, load,
+act, run engine steps until the next wait, persist the state and the side tables, commit
+(../shared/DESIGN.md §2). The caller owns the transaction; `web` commits or rolls back."""
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Any
+
+from SpiffWorkflow.bpmn import BpmnWorkflow
+from SpiffWorkflow.bpmn.specs.defaults import EndEvent, StartEvent
+from SpiffWorkflow.bpmn.specs.event_definitions.message import MessageEventDefinition
+from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
+from SpiffWorkflow.util.task import TaskState
+from sqlalchemy import select
+
+from engine.base.convert import plain
+from engine.base.db import db, utcnow
+from engine.base.errors import Conflict, Forbidden, Incident, NotFound, ValidationFailed
+from engine.base.hooks import REGISTRY, ServiceContext, StartSpec, TaskCompleted
+from engine.base.identity import User
+from engine.base.models import (
+    AuditEvent,
+    HumanTask,
+    MessageSubscription,
+    ProcessInstance,
+    ProcessModelVersion,
+    SignStep,
+    Timer,
+)
+from engine.definitions import specs, taskdata
+from engine.definitions.forms_runtime import task_form
+from engine.definitions.properties import properties
+from engine.definitions.sandbox import EngineScripts
+from engine.definitions.service_tasks import owe_jobs
+from engine.definitions.steprules import rules_of
+from engine.moves import mailbox, serializer
+from engine.moves.resubmit import replayed
+from engine.moves.state import find_task, load
+from engine.work import signing
+from engine.work.access import acting_as, can_start
+from engine.work.attachments import link_submission
+from engine.work.audit import audit
+from engine.work.opinions import add_opinion, copy_step, opinion_action
+from engine.work.workitems import SKIP, open_items
+
+# Spiff's task iterator stops at depth 1000 and then reports a stalled loop as completed
+# (notes/spiffworkflow.md §5.1); refuse well before that.
+MAX_TREE_DEPTH = 900
+
+
+def latest_version(key: str) -> ProcessModelVersion:
+    version = db.session.scalar(
+        select(ProcessModelVersion).where(ProcessModelVersion.key == key)
+        .order_by(ProcessModelVersion.version.desc()).limit(1)
+    )
+    if version is None:
+        raise NotFound(f"流程模型 “{key}” 不存在")
+    return version
+
+
+def start_instance(
+    key: str,
+    actor: User | None,
+    data: dict[str, Any] | None = None,
+    *,
+    business_key: str | None = None,
+    title: str | None = None,
+    scope: dict[str, str | None] | None = None,
+    year: int | None = None,
+    message: Any | None = None,
+    start_fired: bool = False,
+) -> ProcessInstance:
+    """A new instance of the newest version of `key`. `message`: the event its message start
+    event catches; `start_fired`: its timer start event has fired (a periodic start)."""
+    version = latest_version(key)
+    loaded = specs.load(version)
+    start_lane = next((ts.lane for ts in loaded.spec.task_specs.values() if isinstance(ts, StartEvent)), None)
+    if actor is not None and not can_start(actor, start_lane):
+        raise Forbidden(f"无权发起该流程（需要角色 {start_lane}）")
+    scope = scope or {}
+    instance = ProcessInstance(
+        id=uuid.uuid4(), model_version_id=version.id, process_key=key, version=version.version,
+        business_key=business_key, title=title or version.name or key,
+        scope_unit=scope.get("unit"), scope_dept=scope.get("dept"), scope_division=scope.get("division"),
+        year=year, started_by=actor.username if actor else None, state="",
+        serializer_version=serializer.VERSION,
+    )
+    db.session.add(instance)
+    db.session.flush()  # side-table rows reference it; they have no ORM relationship to order by
+    scripts = EngineScripts()
+    workflow = BpmnWorkflow(loaded.spec, loaded.subprocess_specs, script_engine=scripts)
+    workflow.task_tree.data.update(data or {})
+    bind_services(scripts, instance, actor)
+    since = datetime.now().timestamp()
+    audit(instance, actor, "start", title=instance.title)
+    if start_fired:  # our scheduler owns the start timer: pass the start event as a plain one
+        for task in workflow.get_tasks(spec_class=StartEvent):
+            task._sync_children(task.task_spec.outputs, TaskState.FUTURE)
+            task._set_state(TaskState.READY)
+            task.run()
+    if message is not None:
+        workflow.do_engine_steps()  # the start event now waits for the message
+        workflow.send_event(message)
+    advance(instance, workflow)
+    persist(instance, workflow, actor, since)
+    return instance
+
+
+def lock_item(item_id: uuid.UUID) -> tuple[ProcessInstance, HumanTask]:
+    """Lock the work item's instance, then read the item: a concurrent move that changed it has
+    committed by the time the lock is ours, so the read sees its outcome."""
+    owner = select(HumanTask.instance_id).where(HumanTask.id == item_id).scalar_subquery()
+    instance = db.session.scalar(select(ProcessInstance).where(ProcessInstance.id == owner).with_for_update())
+    row = db.session.get(HumanTask, item_id, populate_existing=True) if instance is not None else None
+    if row is None:
+        raise NotFound("任务不存在")
+    return instance, row
+
+
+def may_decide(row: HumanTask, actor: User) -> str:
+    """Whose right lets `actor` decide `row` now (see access.acting_as), or the reason not."""
+    if row.status != "READY":
+        raise Conflict("任务已被处理，请刷新")
+    acting = acting_as(actor, row)
+    if acting is None:
+        raise Forbidden("您不是该任务的办理人")
+    if row.delegation == "PENDING":
+        raise Forbidden("委派的任务请填写意见后“交回”，由原办理人决定")
+    return acting
+
+
+def complete_task(task_id: uuid.UUID, actor: User, submission: dict[str, Any], *,
+                  batch: bool = False) -> ProcessInstance:
+    """Complete a work item; `batch` (批量审批) only where the step's model allows it."""
+    instance, row = lock_item(task_id)
+    acting = may_decide(row, actor)
+    workflow, scripts, loaded = load(instance)
+    task = ready_task(workflow, row)
+    rules = rules_of(task.task_spec)
+    if batch and not rules.batch_approve:
+        raise ValidationFailed({"_task": ["该环节不允许批量审批"]})
+    props = properties(task.task_spec)
+    form = task_form(instance.model_version_id, loaded.forms, props)
+    context = {**task.data, "verdicts": _verdicts(props)}
+    clean, errors = form.validate(submission or {}, context)
+    for check in REGISTRY.submission_checks:
+        try:
+            found = check(instance, row, form.keys, form.mode, clean, task.data) or {}
+        except Exception as err:  # noqa: BLE001
+            raise Incident(f"提交检查出错：{err}") from err
+        for path, found_messages in found.items():
+            errors.setdefault(path, []).extend(found_messages)
+    decision = _as_text(clean.get("verdict") or clean.get("panel_verdict") or clean.get("expert_verdict"))
+    if decision in rules.opinion_required and not str(clean.get("comment") or "").strip():
+        errors.setdefault("comment", []).append("退回或不同意时须填写审批意见")
+    if errors:
+        raise ValidationFailed(errors)
+
+    now = utcnow()
+    row.status, row.completed_at, row.completed_by = "COMPLETED", now, actor.username
+    row.decision, row.comment, row.submission, row.draft = decision, clean.get("comment"), plain(clean), None
+    if acting != actor.username:
+        row.proxy_for = acting
+    if decision or clean.get("comment") or clean.get("opinion_attachments"):  # a plain submission is no opinion
+        add_opinion(instance, actor, opinion_action(decision), row=row, text=str(clean.get("comment") or ""),
+                    attachments=clean.get("opinion_attachments"))
+    link_submission(instance, row, form, clean, actor)
+    detail: dict[str, Any] = {"fields": sorted(clean)}
+    if row.proxy_for:
+        detail["on_behalf_of"] = row.proxy_for
+    if row.sign_seq is not None:
+        outcome = signing.record_vote(instance, row, decision)
+        if outcome is None:  # the step waits for more signers; the engine does not move
+            audit(instance, actor, "sign", row=row, decision=decision, comment=row.comment, detail=detail)
+            instance.moves, instance.updated_at = (instance.moves or 0) + 1, now
+            return instance
+        clean = {**clean, **outcome}
+    bind_services(scripts, instance, actor)
+    event = TaskCompleted(instance, row, form.keys, form.mode, clean, task.data, actor)
+    for listener in REGISTRY.completion_listeners:
+        try:
+            listener(event)
+        except Exception as err:  # noqa: BLE001  (a domain failure rolls the move back, never a 500)
+            raise Incident(f"业务记录写入失败：{err}") from err
+    audit(instance, actor, "complete", row=row, decision=row.decision, comment=row.comment, detail=detail)
+    copy_step(instance, workflow, task, rules)
+    since = datetime.now().timestamp()
+    keep_submission(instance, task, clean)
+    if instance.resubmit and instance.resubmit.get("target") == row.task_name:
+        instance.resubmit = {**instance.resubmit, "armed": True}  # 退回后直达: skip what was done
+    task.run()
+    advance(instance, workflow, actor)
+    persist(instance, workflow, actor, since)
+    return instance
+
+
+def ready_task(workflow: BpmnWorkflow, row: HumanTask) -> Any:
+    """The engine task of a work item, which must still be ready."""
+    task = find_task(workflow, row.spiff_task_id)
+    if task is None or task.state != TaskState.READY:
+        raise Conflict("任务已被处理，请刷新")
+    return task
+
+
+def bind_services(scripts: EngineScripts, instance: ProcessInstance, actor: User | None) -> None:
+    def factory(task: Any) -> ServiceContext:
+        return ServiceContext(instance, str(task.id), task.task_spec.bpmn_id or task.task_spec.name,
+                              task.data, actor)
+
+    scripts.service_context_factory = factory
+
+
+def advance(instance: ProcessInstance, workflow: BpmnWorkflow, actor: User | None = None,
+             assign: dict[uuid.UUID, tuple[str, str]] | None = None) -> None:
+    """Run the engine to the next wait, giving every newly ready user task its work items;
+    steps that are skipped (no candidate, or 退回后直达) run at once and the engine goes on."""
+    with db.session.no_autoflush:  # read once per move; persist() reuses them
+        instance._open_rows = list(db.session.scalars(select(HumanTask).where(
+            HumanTask.instance_id == instance.id, HumanTask.status.in_(("READY", "WAITING")))))
+    for _ in range(MAX_TREE_DEPTH):
+        try:
+            workflow.refresh_timers()
+            workflow.do_engine_steps()
+        except Exception as err:  # noqa: BLE001  (a model's script/rule failure becomes an incident)
+            raise Incident(f"流程执行出错：{err}") from err
+        if not _settle(instance, workflow, assign or {}):
+            break
+    deepest = max((_depth(t) for t in _frontier(workflow)), default=0)
+    if deepest > MAX_TREE_DEPTH:
+        raise Incident(f"流程循环次数过多（任务树深度 {deepest}），已停止以免误判为结束")
+
+
+def _settle(instance: ProcessInstance, workflow: BpmnWorkflow, assign: dict[uuid.UUID, tuple[str, str]]) -> bool:
+    """Open work items for ready user tasks that have none; True when a step was run instead."""
+    fresh = [o for o in db.session.new if isinstance(o, HumanTask)]
+    open_ids = {r.spiff_task_id for r in [*instance._open_rows, *fresh] if r.status in ("READY", "WAITING")}
+    ran = False
+    for task in workflow.get_tasks(state=TaskState.READY, manual=True):
+        if task.id in open_ids:
+            continue
+        if task.id in assign and not rules_of(task.task_spec).sign_mode:  # given back (退回, 撤回, 拿回)
+            _opened(instance, open_items(instance, workflow, task, assign_to=assign[task.id][0],
+                                         via=assign[task.id][1]))
+            continue
+        plan = instance.resubmit if instance.resubmit and instance.resubmit.get("armed") else None
+        name = task.task_spec.bpmn_id
+        replay = None
+        if plan and name != plan["returner_step"]:
+            replay = replayed(plan, task)  # a multi-instance member's own earlier submission
+        if replay is not None:
+            _run_skipped(instance, task, replay, "resubmit", "退回后直达，沿用上次办理结果")
+            ran = True
+            continue
+        if plan:
+            instance.resubmit = None  # reached the step that returned it, or the path changed
+            rules = rules_of(task.task_spec)
+            if name == plan["returner_step"] and not (rules.assignee or rules.sign_mode):
+                _opened(instance, open_items(instance, workflow, task, assign_to=plan["returner"], via="RETURN"))
+                continue
+        items = open_items(instance, workflow, task)
+        if items == SKIP:
+            _run_skipped(instance, task, None, "skip", "无可办理人员，按模型设置自动跳过")
+            ran = True
+        else:
+            _opened(instance, items)
+    return ran
+
+
+def _opened(instance: ProcessInstance, items: list[HumanTask] | str) -> None:
+    if isinstance(items, list):  # known to this move even after an autoflush empties session.new
+        instance._open_rows.extend(items)
+
+
+def _run_skipped(instance: ProcessInstance, task: Any, data: dict[str, Any] | None, action: str, note: str) -> None:
+    """Run a step nobody does now: a replay (退回后直达) submits its earlier submission again; a
+    step without candidates submits nothing, so its declared outputs are None."""
+    spec = task.task_spec
+    db.session.add(AuditEvent(actor="system", action=action, instance_id=instance.id, task_name=spec.bpmn_id,
+                              title=spec.bpmn_name or spec.bpmn_id, lane=spec.lane, comment=note))
+    keep_submission(instance, task, data or {}, submitted=data is not None)
+    task.run()
+
+
+def keep_submission(instance: ProcessInstance, task: Any, values: dict[str, Any], *, submitted: bool = True) -> None:
+    """A completed form's values into the engine: under the task's own namespace with its declared
+    outputs published (engine.definitions.taskdata), or merged flat for a version deployed before namespaces."""
+    if specs.load_by_id(instance.model_version_id).data_flow == taskdata.FLAT:
+        task.data.update(values)
+    else:
+        taskdata.record(task, values, publish_only=not submitted)
+
+
+def _frontier(workflow: BpmnWorkflow) -> list[Any]:
+    live = TaskState.READY | TaskState.WAITING | TaskState.STARTED
+    tasks = [t for t in workflow.tasks.values() if t.state & live]
+    for sub in workflow.subprocesses.values():
+        tasks.extend(t for t in sub.tasks.values() if t.state & live)
+    return tasks
+
+
+def _depth(task: Any) -> int:
+    depth, parent = 0, task.parent
+    while parent is not None:
+        depth, parent = depth + 1, parent.parent
+    return depth
+
+
+def persist(instance: ProcessInstance, workflow: BpmnWorkflow, actor: User | None, since: float) -> None:
+    with db.session.no_autoflush:  # one flush at commit, not one per side-table query
+        _persist_rows(instance, workflow, since)
+
+
+def _persist_rows(instance: ProcessInstance, workflow: BpmnWorkflow, since: float) -> None:
+    instance.state = serializer.dump(workflow)
+    instance.serializer_version = serializer.VERSION
+    instance.moves = (instance.moves or 0) + 1
+    instance.updated_at = utcnow()
+    _audit_automatic_steps(instance, workflow, since)
+    ready = _sync_human_tasks(instance, workflow)
+    instance.current_steps = [t.task_spec.bpmn_name or t.task_spec.bpmn_id for t in ready]
+    _sync_waits(instance, workflow)
+    for event in workflow.get_events():
+        mailbox.keep(instance, event)
+    owe_jobs(instance, workflow)
+    if workflow.is_completed():
+        end = _end_event(workflow)
+        if end is None:
+            raise Incident("流程报告已结束但未到达结束事件（任务树深度超限）")
+        instance.status, instance.end_event, instance.ended_at = "COMPLETED", end, utcnow()
+        audit(instance, None, "end", title=end)
+
+
+def _sync_human_tasks(instance: ProcessInstance, workflow: BpmnWorkflow) -> list[Any]:
+    """Cancel the open work items whose engine task is no longer ready (a branch that was
+    cancelled, a step returned past); the ready tasks got theirs while advancing."""
+    ready = workflow.get_tasks(state=TaskState.READY, manual=True)
+    ready_ids = {t.id for t in ready}
+    stored = getattr(instance, "_open_rows", None)
+    if stored is None:
+        stored = db.session.scalars(select(HumanTask).where(
+            HumanTask.instance_id == instance.id, HumanTask.status.in_(("READY", "WAITING"))))
+    fresh = [o for o in db.session.new if isinstance(o, HumanTask)]
+    signer_cancelled = False
+    for row in {*stored, *fresh}:
+        # the item just completed is still READY in the database but not in memory
+        if row.status in ("READY", "WAITING") and row.spiff_task_id not in ready_ids:
+            row.status = "CANCELLED"
+            signer_cancelled = signer_cancelled or row.sign_seq is not None
+    if not signer_cancelled:
+        return ready
+    for step in db.session.scalars(select(SignStep).where(SignStep.instance_id == instance.id,
+                                                          SignStep.status == "OPEN")):
+        if step.spiff_task_id not in ready_ids:  # returned past, withdrawn or cancelled
+            step.status = "CANCELLED"
+    return ready
+
+
+def _sync_waits(instance: ProcessInstance, workflow: BpmnWorkflow) -> None:
+    """Keep one timer row per waiting timer (its due time follows a cycle's next occurrence) and
+    one subscription per waiting message catch; rows of events no longer waited for are closed:
+    FIRED when the event happened, CANCELLED when its branch went away."""
+    waiting = [t for t in _frontier(workflow) if t.state == TaskState.WAITING
+               and isinstance(getattr(t.task_spec, "event_definition", None),
+                              TimerEventDefinition | MessageEventDefinition)]
+    if not waiting and not instance.has_waits:
+        return  # nothing waits now and nothing waited before: no rows to look at
+    instance.has_waits = bool(waiting)
+    timers = {r.task_id: r for r in db.session.scalars(select(Timer).where(
+        Timer.instance_id == instance.id, Timer.status.in_(("WAITING", "DUE"))))}
+    subs = {r.task_id: r for r in db.session.scalars(
+        select(MessageSubscription).where(MessageSubscription.instance_id == instance.id,
+                                          MessageSubscription.status == "WAITING"))}
+    seen: set[uuid.UUID] = set()
+    for task in waiting:
+        definition = getattr(task.task_spec, "event_definition", None)
+        seen.add(task.id)
+        if isinstance(definition, TimerEventDefinition):
+            raw = task.internal_data.get("event_value")
+            value, due = str(raw)[:200], _parse_due(raw)
+            row = timers.get(task.id)
+            if row is None:
+                db.session.add(Timer(instance_id=instance.id, task_id=task.id, task_name=task.task_spec.bpmn_id,
+                                     event_type=type(definition).__name__, raw_value=value, due_at=due))
+            elif row.status == "DUE" or row.raw_value != value:  # not fired yet, or a cycle's next
+                if row.raw_value != value:
+                    row.fired_at, row.fired_count = utcnow(), row.fired_count + 1
+                row.status, row.raw_value, row.due_at = "WAITING", value, due
+        elif isinstance(definition, MessageEventDefinition) and task.id not in subs:
+            sub = MessageSubscription(id=uuid.uuid4(), instance_id=instance.id, task_id=task.id,
+                                      message_name=definition.name, correlation=mailbox.expected(task))
+            db.session.add(sub)
+            mailbox.match_waiting(sub)
+    for task_id, row in [*timers.items(), *subs.items()]:
+        if task_id not in seen:
+            task = find_task(workflow, task_id)
+            happened = task is not None and task.state == TaskState.COMPLETED
+            if isinstance(row, Timer):
+                row.status = "FIRED" if happened else "CANCELLED"
+                if happened:
+                    row.fired_at, row.fired_count = utcnow(), row.fired_count + 1
+            else:
+                row.status = "DONE" if happened else "CANCELLED"
+
+
+def _parse_due(raw: Any) -> datetime | None:
+    if isinstance(raw, str):
+        try:
+            return datetime.fromisoformat(raw)
+        except ValueError:
+            return None
+    if isinstance(raw, dict):  # cycles keep {"cycles", "next", "duration"}
+        return _parse_due(raw.get("next"))
+    return None
+
+
+def _end_event(workflow: BpmnWorkflow) -> str | None:
+    ends = [t for t in workflow.tasks.values()
+            if isinstance(t.task_spec, EndEvent) and t.state == TaskState.COMPLETED]
+    ends.sort(key=lambda t: t.last_state_change)
+    return ends[-1].task_spec.bpmn_id if ends else None
+
+
+def _audit_automatic_steps(instance: ProcessInstance, workflow: BpmnWorkflow, since: float) -> None:
+    """Named automatic steps (scripts, rules, services, end events) finished in this move."""
+    tasks = [t for t in workflow.tasks.values() if t.last_state_change >= since]
+    for sub in workflow.subprocesses.values():
+        tasks.extend(t for t in sub.tasks.values() if t.last_state_change >= since)
+    tasks = [t for t in tasks if t.state == TaskState.COMPLETED and not t.task_spec.manual
+             and getattr(t.task_spec, "bpmn_name", None)]
+    for task in sorted(tasks, key=lambda t: t.last_state_change):
+        spec = task.task_spec
+        db.session.add(AuditEvent(actor="system", action="auto", instance_id=instance.id, task_id=task.id,
+                                  task_name=spec.bpmn_id, title=spec.bpmn_name, lane=spec.lane))
+
+
+def _verdicts(props: dict[str, str]) -> list[str] | None:
+    value = props.get("verdicts")
+    return [v.strip() for v in value.split(",") if v.strip()] if value else None
+
+
+def _as_text(value: Any) -> str | None:
+    return None if value is None else str(value)
+
+
+def start_process(key: str, actor: User, data: dict[str, Any] | None = None) -> ProcessInstance:
+    """Start through the domain's starter for `key` when one is registered; otherwise the
+    instance's scope is the actor's first scoped role assignment."""
+    starter = REGISTRY.starters.get(key)
+    if starter is not None:
+        try:
+            spec = starter(actor, dict(data or {}))
+        except (Forbidden, ValidationFailed, NotFound):
+            raise
+        except Exception as err:  # noqa: BLE001
+            raise Incident(f"无法发起流程：{err}") from err
+    else:
+        scope: dict[str, str | None] = {}
+        for a in actor.roles:
+            if a.scope_type == "UNIT" and "unit" not in scope:
+                scope["unit"] = a.scope_id
+            elif a.scope_type == "DEPARTMENT" and "dept" not in scope:
+                scope["dept"] = a.scope_id
+            elif a.scope_type == "DIVISION" and "division" not in scope:
+                scope["division"] = a.scope_id
+        spec = StartSpec(data=dict(data or {}), scope=scope)
+    return start_instance(key, actor, spec.data, business_key=spec.business_key, title=spec.title,
+                          scope=spec.scope, year=spec.year)

@@ -1,0 +1,1 @@
+"""time wing: see README.md."""

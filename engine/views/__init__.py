@@ -1,0 +1,1 @@
+"""views wing: see README.md."""

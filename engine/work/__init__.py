@@ -1,0 +1,1 @@
+"""work wing: see README.md."""
