@@ -11,7 +11,7 @@ from engine.base.db import db
 from engine.base.errors import NotFound
 from engine.base.identity import User
 from engine.base.models import HumanTask, ProcessInstance, SignStep
-from engine.definitions import specs
+from engine.definitions import specs, taskdata
 from engine.definitions.forms_runtime import context_form, task_form
 from engine.definitions.properties import properties
 from engine.definitions.steprules import rules_of
@@ -50,6 +50,7 @@ class TaskView:
     all_data: dict[str, Any]  # the task's data (read-only context)
     may_act: bool
     verdicts: list[str] | None
+    context: dict[str, Any]  # the values of context_form: the named steps' latest submissions
     ops: TaskOperations = field(default_factory=TaskOperations)
 
 
@@ -76,12 +77,18 @@ def get_task(task_id: str | uuid.UUID, user: User) -> TaskView:
             data = dict(spiff_task.data)
             props = properties(spiff_task.task_spec)
     form = task_form(instance.model_version_id, loaded.forms, props)
-    ctx = context_form(instance.model_version_id, loaded.forms, props)
     verdicts = [v.strip() for v in props["verdicts"].split(",")] if props.get("verdicts") else None
-    shown = prefill(form, data)
+    if loaded.data_flow == taskdata.FLAT:  # a version deployed before namespaces: as it ran then
+        ctx, context, shown = context_form(instance.model_version_id, loaded.forms, props), data, prefill(form, data)
+    elif spiff_task is not None:
+        ctx_props = taskdata.context_props(spiff_task, taskdata.flow_of(spiff_task.task_spec).context)
+        ctx = task_form(instance.model_version_id, loaded.forms, ctx_props) if ctx_props else None
+        context, shown = taskdata.context_values(spiff_task), taskdata.form_values(form, spiff_task)
+    else:
+        ctx, context, shown = None, {}, {}
     if row.draft and may_act:  # 暂存: what was typed last time, over the task's data
         shown = {**shown, **row.draft}
-    view = TaskView(row, instance, form, ctx, shown, data, may_act and row.status == "READY", verdicts)
+    view = TaskView(row, instance, form, ctx, shown, data, may_act and row.status == "READY", verdicts, context)
     view.ops = _operations(view, user, workflow, spiff_task)
     return view
 

@@ -27,7 +27,7 @@ def render_task(view: TaskView, values: dict[str, Any], errors: dict[str, list[s
                 op: dict[str, Any] | None = None):  # noqa: ANN201
     """The task page; `op` = {"name", "errors", "values"} of an operation form that failed."""
     return render_template("task.html", view=view, ui=view.form.ui_for({"verdicts": view.verdicts}),
-                           values=values, errors=errors, context=view.all_data, opinions=opinions(view),
+                           values=values, errors=errors, context=view.context, opinions=opinions(view),
                            acts=view.ops, status_note=status_note(view.task, current_user.username),
                            op=op or {"name": None, "errors": {}, "values": {}},
                            sign_modes=SIGN_MODES, resubmit_labels=RESUBMIT_LABELS), status
