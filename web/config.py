@@ -53,8 +53,9 @@ def from_env(**overrides: object) -> dict[str, object]:
         "ESCALATE_FIN_DAYS": int(os.environ.get("ESCALATE_FIN_DAYS", "7")),
         "DUE_HOUR": int(os.environ.get("DUE_HOUR", "9")),
         # Notification channels (engine.dispatch.channels). E-mail is on when SMTP_HOST is set; robot
-        # webhooks (企业微信/钉钉) unless WEBHOOK_ENABLED=0, optionally only to the hosts listed in
-        # WEBHOOK_ALLOWED_HOSTS (comma-separated). APP_BASE_URL puts a link into the messages.
+        # webhooks (企业微信/钉钉) unless WEBHOOK_ENABLED=0, only to the hosts listed in
+        # WEBHOOK_ALLOWED_HOSTS (comma-separated; empty: none) and only to public addresses, unless a
+        # network is listed in WEBHOOK_ALLOWED_NETWORKS (CIDRs). APP_BASE_URL puts a link into the messages.
         "SMTP_HOST": os.environ.get("SMTP_HOST", ""),
         "SMTP_PORT": int(os.environ.get("SMTP_PORT", "25")),
         "SMTP_USER": os.environ.get("SMTP_USER", ""),
@@ -65,6 +66,7 @@ def from_env(**overrides: object) -> dict[str, object]:
         "MAIL_FROM": os.environ.get("MAIL_FROM", "PerfFlow <perfflow@localhost>"),
         "WEBHOOK_ENABLED": os.environ.get("WEBHOOK_ENABLED", "1").lower() not in ("0", "false", "no"),
         "WEBHOOK_ALLOWED_HOSTS": os.environ.get("WEBHOOK_ALLOWED_HOSTS", ""),
+        "WEBHOOK_ALLOWED_NETWORKS": os.environ.get("WEBHOOK_ALLOWED_NETWORKS", ""),
         "APP_BASE_URL": os.environ.get("APP_BASE_URL", ""),
     }
     cfg.update(overrides)

@@ -40,7 +40,8 @@ class EngineConfig:
     smtp_timeout: float = 10.0
     mail_from: str = ""
     webhook_enabled: bool = True
-    webhook_allowed_hosts: str = ""
+    webhook_allowed_hosts: str = ""  # empty: no webhook is accepted (engine.dispatch.egress)
+    webhook_allowed_networks: str = ""  # CIDRs of non-public addresses allowed anyway (an intranet relay)
     app_base_url: str = ""
 
     @classmethod

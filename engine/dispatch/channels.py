@@ -12,12 +12,11 @@ drop the rare duplicate (sent, then the commit was lost).
 """
 from __future__ import annotations
 
+import http.client
 import json
 import re
 import smtplib
 import ssl
-import urllib.error
-import urllib.request
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
@@ -34,7 +33,7 @@ from engine.base.db import db, utcnow
 from engine.base.errors import ValidationFailed
 from engine.base.identity import User
 from engine.base.models import Notification, NotificationDelivery, NotificationPreference, Outbox
-from engine.dispatch import queue
+from engine.dispatch import egress, queue
 
 CHANNELS = {"email": "电子邮件", "webhook": "企业微信/钉钉机器人 webhook"}
 STATUS_LABELS = {"PENDING": "发送中", "SENT": "已发送", "FAILED": "失败"}
@@ -57,14 +56,15 @@ class DeliveryError(Exception):
 # -- what the server offers ---------------------------------------------------------------------
 
 def available() -> dict[str, bool]:
-    """The channels this server can send: e-mail once SMTP_HOST is set, webhooks unless turned off."""
+    """The channels this server can send: e-mail once SMTP_HOST is set, webhooks unless turned off
+    and once the administrator lists the hosts they may go to."""
     cfg = config.current()
-    return {"email": bool(cfg.smtp_host), "webhook": cfg.webhook_enabled}
+    return {"email": bool(cfg.smtp_host), "webhook": cfg.webhook_enabled and bool(egress.allowed_hosts())}
 
 
-def _allowed_hosts() -> list[str]:
-    raw = config.current().webhook_allowed_hosts
-    return [h.strip().lower() for h in raw.split(",") if h.strip()]
+def webhook_hosts() -> list[str]:
+    """The hosts a webhook may point to (shown on the settings page)."""
+    return egress.allowed_hosts()
 
 
 # -- preferences ----------------------------------------------------------------------------------
@@ -82,8 +82,8 @@ def _email_error(value: str) -> str | None:
 
 
 def webhook_error(value: str) -> str | None:
-    """Why `value` cannot be a robot webhook: only http(s) URLs with a host (and, when the
-    administrator lists hosts, one of those)."""
+    """Why `value` cannot be a robot webhook: only http(s) URLs with a host the administrator
+    lists, resolving to public addresses only (engine.dispatch.egress)."""
     if len(value) > URL_MAX:
         return f"webhook 地址不超过 {URL_MAX} 个字符"
     if _SPACE.search(value):
@@ -97,9 +97,13 @@ def webhook_error(value: str) -> str | None:
         return "webhook 地址只能以 http:// 或 https:// 开头"
     if not parts.hostname:
         return "请填写完整的 webhook 地址（含主机名）"
-    allowed = _allowed_hosts()
-    if allowed and parts.hostname.lower() not in allowed:
-        return f"webhook 地址只能指向：{'、'.join(allowed)}"
+    if "@" in parts.netloc:
+        return "webhook 地址不能包含用户名或密码"
+    try:
+        egress.check_host(parts.hostname, parts.port or (443 if parts.scheme.lower() == "https" else 80),
+                          unresolved_ok=True)
+    except egress.Refused as err:
+        return str(err)
     return None
 
 
@@ -303,46 +307,35 @@ def send_email(row: NotificationDelivery, note: Notification, name: str) -> None
         raise DeliveryError(f"无法通过邮件服务器 {host}:{port} 发送：{err}"[:300]) from None
 
 
-def _opener() -> urllib.request.OpenerDirector:
-    """HTTP(S) only, redirects not followed (a 3xx is a failure), proxies from the environment."""
-    opener = urllib.request.OpenerDirector()
-    for handler in (urllib.request.ProxyHandler(), urllib.request.HTTPHandler(),
-                    urllib.request.HTTPSHandler(context=ssl.create_default_context()),
-                    urllib.request.HTTPDefaultErrorHandler(), urllib.request.HTTPErrorProcessor()):
-        opener.add_handler(handler)
-    return opener
-
-
 def send_webhook(row: NotificationDelivery, note: Notification) -> None:
     """POST the text message both 企业微信 and 钉钉 group robots accept; a non-2xx answer or a JSON
-    reply whose errcode is not 0 is a failure."""
-    if not available()["webhook"]:
+    reply whose errcode is not 0 is a failure. The error names the status (and a numeric errcode),
+    never the reply's text."""
+    if not config.current().webhook_enabled:
         raise DeliveryError("服务器已关闭机器人 webhook 通知（WEBHOOK_ENABLED）")
     if problem := webhook_error(row.target):
         raise DeliveryError(problem)
     body = json.dumps({"msgtype": "text", "text": {"content": robot_text(note)}}, ensure_ascii=False)
-    request = urllib.request.Request(row.target, data=body.encode("utf-8"), method="POST", headers={
-        "Content-Type": "application/json; charset=utf-8", "Idempotency-Key": str(row.id),
-        "User-Agent": "PerfFlow-notify/1"})
+    headers = {"Content-Type": "application/json; charset=utf-8", "Idempotency-Key": str(row.id),
+               "User-Agent": "PerfFlow-notify/1"}
     try:
-        with _opener().open(request, timeout=WEBHOOK_TIMEOUT) as reply:
-            status, raw = reply.status, reply.read(REPLY_MAX_BYTES)
-    except urllib.error.HTTPError as err:
-        err.close()
-        raise DeliveryError(f"机器人接口返回 HTTP {err.code}") from None
-    except urllib.error.URLError as err:
-        raise DeliveryError(f"无法连接机器人接口：{err.reason}"[:300]) from None
-    except (OSError, ValueError) as err:  # timeouts, resets, malformed replies
-        raise DeliveryError(f"无法连接机器人接口：{err}"[:300]) from None
-    if not 200 <= status < 300:
-        raise DeliveryError(f"机器人接口返回 HTTP {status}")
+        reply = egress.post(row.target, body.encode("utf-8"), headers, timeout=WEBHOOK_TIMEOUT,
+                            max_reply=REPLY_MAX_BYTES)
+    except egress.Refused as err:
+        raise DeliveryError(str(err)) from None
+    except (OSError, http.client.HTTPException, ValueError) as err:  # refused, timeouts, resets, bad replies
+        raise DeliveryError(f"无法连接机器人接口：{type(err).__name__}"
+                            + (f" {err.strerror}" if isinstance(err, OSError) and err.strerror else "")) from None
+    if not 200 <= reply.status < 300:
+        raise DeliveryError(f"机器人接口返回 HTTP {reply.status}")
     try:
-        answer = json.loads(raw.decode("utf-8"))
+        answer = json.loads(reply.body.decode("utf-8"))
     except (UnicodeDecodeError, ValueError):
         return  # a plain 2xx without JSON is accepted
     if isinstance(answer, dict) and answer.get("errcode") not in (None, 0, "0"):
-        message = str(answer.get("errmsg") or "")[:200]
-        raise DeliveryError(f"机器人接口返回错误 errcode={answer.get('errcode')}：{message}")
+        code = answer.get("errcode")
+        shown = str(code) if isinstance(code, int) and not isinstance(code, bool) and abs(code) < 10**9 else "?"
+        raise DeliveryError(f"机器人接口返回错误 errcode={shown}（HTTP {reply.status}）")
 
 
 # -- the person's view ----------------------------------------------------------------------------

@@ -4,11 +4,19 @@ from __future__ import annotations
 
 import pytest
 
+from engine.base import config as engine_config
 from engine.base.models import NotificationPreference
 from tests.factories import make_user
 
 URL = "/api/v1/me/notification-settings"
 HOOK = "https://oapi.dingtalk.com/robot/send?access_token=abc"
+
+
+@pytest.fixture(autouse=True)
+def robot_hosts(app):
+    """The administrator lists the two robot hosts (without a list no webhook is accepted)."""
+    with engine_config.override(webhook_allowed_hosts="qyapi.weixin.qq.com,oapi.dingtalk.com"):
+        yield
 
 
 @pytest.fixture()

@@ -107,7 +107,8 @@ def robot(config):
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     receiver.url = f"http://127.0.0.1:{server.server_port}/cgi-bin/webhook/send?key=test-key"
-    config(WEBHOOK_ENABLED=True, WEBHOOK_ALLOWED_HOSTS="")
+    # the local receiver is on loopback: listed as a host, and its network allowed by the administrator
+    config(WEBHOOK_ENABLED=True, WEBHOOK_ALLOWED_HOSTS="127.0.0.1", WEBHOOK_ALLOWED_NETWORKS="127.0.0.1/32")
     yield receiver
     server.shutdown()
     server.server_close()
@@ -251,7 +252,7 @@ def test_an_errcode_in_a_2xx_reply_is_a_failure(db, robot, fast_retries):
     db.session.commit()
     queue.drain()
     [view] = channels.recent("u1")
-    assert view.status == "PENDING" and view.error == "机器人接口返回错误 errcode=93000：invalid webhook url"
+    assert view.status == "PENDING" and view.error == "机器人接口返回错误 errcode=93000（HTTP 200）"
     robot.reply = {"errcode": 0, "errmsg": "ok"}
     time.sleep(0.2)
     queue.drain()
@@ -375,6 +376,11 @@ def test_preferences_are_validated_field_by_field_and_nothing_is_written(db, con
     assert err.value.errors == {"webhook_url": ["webhook 地址只能以 http:// 或 https:// 开头"]}
     db.session.rollback()
 
+    with pytest.raises(ValidationFailed) as err:
+        channels.save_preference(user, email="", webhook_url="https://oapi.dingtalk.com/x", channels=["webhook"])
+    assert err.value.errors == {"webhook_url": [
+        "系统管理员尚未设置允许的机器人地址（WEBHOOK_ALLOWED_HOSTS），暂不能使用 webhook 通知"]}
+    db.session.rollback()
     config(WEBHOOK_ALLOWED_HOSTS="qyapi.weixin.qq.com, oapi.dingtalk.com")
     with pytest.raises(ValidationFailed) as err:
         channels.save_preference(user, email="", webhook_url="http://10.0.0.1/hook", channels=["webhook"])

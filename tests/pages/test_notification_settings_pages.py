@@ -18,6 +18,13 @@ URL = "/me/notifications/settings"
 HOOK = "https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=secret-key-123"
 
 
+@pytest.fixture(autouse=True)
+def robot_hosts(app):
+    """The administrator lists the two robot hosts (without a list no webhook is accepted)."""
+    with engine_config.override(webhook_allowed_hosts="qyapi.weixin.qq.com,oapi.dingtalk.com"):
+        yield
+
+
 @pytest.fixture()
 def mail_configured(app):
     with engine_config.override(smtp_host="127.0.0.1"):

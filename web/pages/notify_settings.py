@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
+from engine.base import config as engine_config
 from engine.dispatch import channels
 from web.pages.outcome import attempt, flash_failure
 
@@ -21,7 +22,8 @@ def _render(errors: dict[str, list[str]] | None = None, status: int = 200):  # n
                   "webhook_url": (pref.webhook_url if pref else None) or "",
                   "channels": list(pref.channels) if pref else []}
     return render_template("notification_settings.html", values=values, errors=errors or {},
-                           available=channels.available(), labels=channels.CHANNELS,
+                           available=channels.available(), webhook_hosts=channels.webhook_hosts(),
+                           webhook_enabled=engine_config.current().webhook_enabled, labels=channels.CHANNELS,
                            deliveries=channels.recent(current_user.username)), status
 
 
