@@ -20,6 +20,9 @@ def create_app(**overrides: object) -> Flask:
     from web.extensions import init_extensions
 
     init_extensions(app)
+    from web.security import init_security
+
+    init_security(app)
     from web.blueprints import register_blueprints
 
     register_blueprints(app)

@@ -20,6 +20,10 @@ def _secret_key() -> str:
     return path.read_text().strip()
 
 
+def _flag(name: str) -> bool:
+    return os.environ.get(name, "").strip().lower() in ("1", "true", "yes", "on")
+
+
 def from_env(**overrides: object) -> dict[str, object]:
     cfg: dict[str, object] = {
         "SECRET_KEY": _secret_key(),
@@ -32,6 +36,11 @@ def from_env(**overrides: object) -> dict[str, object]:
         "MODEL_FILE_MAX_BYTES": 2 * 1024 * 1024,
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
+        # HTTPS (web.security): Secure cookies when SESSION_COOKIE_SECURE=1 or PREFERRED_URL_SCHEME=https;
+        # PROXY_FIX=1 behind one TLS-terminating reverse proxy (X-Forwarded-Proto/Host/For).
+        "SESSION_COOKIE_SECURE": _flag("SESSION_COOKIE_SECURE"),
+        "PREFERRED_URL_SCHEME": os.environ.get("PREFERRED_URL_SCHEME", "http"),
+        "PROXY_FIX": _flag("PROXY_FIX"),
         "WTF_CSRF_TIME_LIMIT": None,
         "TOKEN_MAX_AGE": 12 * 3600,
         "JSON_AS_ASCII": False,

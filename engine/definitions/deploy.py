@@ -12,7 +12,7 @@ from sqlalchemy import func, select, text
 from engine.base.db import db
 from engine.base.errors import DeploymentError, ElementError
 from engine.base.models import ProcessModelVersion
-from engine.definitions import dataflow_check
+from engine.definitions import dataflow_check, xmlsafe
 from engine.definitions import specs as spec_mod
 from engine.definitions.forms_catalog import definitions
 from engine.definitions.start_timers import schedule_start_events
@@ -69,6 +69,7 @@ def deploy(files: dict[str, bytes], deployed_by: str | None = None, key: str | N
     if not files:
         raise DeploymentError([ElementError(None, None, "没有上传文件")])
     parser, roots = spec_mod.build_parser(files)
+    files = {name: xmlsafe.as_utf8(content) for name, content in files.items()}  # UTF-16 models too
     index = _process_index(roots)
     key = choose_key(index, key)
     file_of = index[0]

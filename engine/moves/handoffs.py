@@ -20,7 +20,7 @@ from engine.work.opinions import add_opinion, notify
 
 
 def claim(item_id: uuid.UUID, actor: User) -> HumanTask:
-    instance, row = lock_item(item_id)
+    instance, row = lock_item(item_id, actor)
     if row.status != "READY":
         raise Conflict("任务已被处理，请刷新")
     if row.assignee:
@@ -33,7 +33,7 @@ def claim(item_id: uuid.UUID, actor: User) -> HumanTask:
 
 
 def release(item_id: uuid.UUID, actor: User) -> HumanTask:
-    instance, row = lock_item(item_id)
+    instance, row = lock_item(item_id, actor)
     if row.status != "READY":
         raise Conflict("任务已被处理，请刷新")
     if row.assigned_via != "CLAIM" or row.assignee != actor.username:
@@ -46,7 +46,7 @@ def release(item_id: uuid.UUID, actor: User) -> HumanTask:
 def transfer(item_id: uuid.UUID, actor: User, to: str, opinion: str = "") -> HumanTask:
     """转办: `to` takes the task over and decides it. A signer's item never goes to someone who
     already signs (or signed) in the same round: one person, one vote."""
-    instance, row = lock_item(item_id)
+    instance, row = lock_item(item_id, actor)
     acting = may_decide(row, actor)
     person = _target(row, to, actor)
     if row.sign_seq is not None:
@@ -63,7 +63,7 @@ def transfer(item_id: uuid.UUID, actor: User, to: str, opinion: str = "") -> Hum
 
 def delegate(item_id: uuid.UUID, actor: User, to: str, opinion: str = "") -> HumanTask:
     """委派: `to` works on it, then it comes back to the owner to decide."""
-    instance, row = lock_item(item_id)
+    instance, row = lock_item(item_id, actor)
     acting = may_decide(row, actor)
     person = _target(row, to, actor)
     row.owner = row.owner or acting
@@ -78,7 +78,7 @@ def delegate(item_id: uuid.UUID, actor: User, to: str, opinion: str = "") -> Hum
 
 def resolve(item_id: uuid.UUID, actor: User, opinion: str) -> HumanTask:
     """The delegate hands the task back to its owner with their opinion."""
-    instance, row = lock_item(item_id)
+    instance, row = lock_item(item_id, actor)
     if row.status != "READY":
         raise Conflict("任务已被处理，请刷新")
     if row.delegation != "PENDING" or row.assignee != actor.username:
@@ -98,7 +98,7 @@ def add_signers(item_id: uuid.UUID, actor: User, users: list[str], position: str
                 opinion: str = "") -> list[HumanTask]:
     """加签: BEFORE (they sign first, then it comes back), AFTER (they sign after the actor), or
     WITH (alongside, now). Several added signers sign in sequence or in parallel (`order`)."""
-    instance, row = lock_item(item_id)
+    instance, row = lock_item(item_id, actor)
     acting = may_decide(row, actor)
     position, order = position.upper(), order.upper()
     errors: dict[str, list[str]] = {}
@@ -152,7 +152,7 @@ def add_signers(item_id: uuid.UUID, actor: User, users: list[str], position: str
 
 def remove_signer(item_id: uuid.UUID, actor: User, opinion: str = "") -> HumanTask:
     """减签: take a pending signer off a multi-signer step (by a signer of that step or an admin)."""
-    instance, row = lock_item(item_id)
+    instance, row = lock_item(item_id, actor)
     if row.sign_seq is None or row.status not in signing.OPEN:
         raise Conflict("只能减去多人审批环节中尚未签署的人")
     step = signing.step_of(row)

@@ -17,7 +17,7 @@ from engine.base.identity import User
 from engine.base.models import AuditEvent, CarbonCopy, HumanTask, ProcessInstance
 from engine.moves.runtime import lock_item
 from engine.work import reminders
-from engine.work.access import acting_as, can_view_instance, read_only
+from engine.work.access import acting_as, can_see_task, can_view_instance, read_only
 from engine.work.audit import audit
 from engine.work.inbox import candidates, participants
 from engine.work.opinions import add_opinion, carbon_copy, notify
@@ -35,6 +35,15 @@ def visible_instance(instance_id: uuid.UUID, user: User) -> ProcessInstance:
     if instance is None or not can_view_instance(user, instance, participants(instance.id)):
         raise NotFound("流程实例不存在")
     return instance
+
+
+def visible_task(task_id: uuid.UUID, user: User) -> HumanTask:
+    """The work item if `user` may see it (may act on it, or sees its instance); NotFound otherwise."""
+    row = db.session.get(HumanTask, task_id)
+    instance = db.session.get(ProcessInstance, row.instance_id) if row is not None else None
+    if instance is None or not can_see_task(user, row, instance, participants(instance.id)):
+        raise NotFound("任务不存在")
+    return row
 
 
 def speaking_instance(instance_id: uuid.UUID, user: User, what: str) -> ProcessInstance:
@@ -109,7 +118,7 @@ def comment(instance_id: uuid.UUID, actor: User, text: str, attachments: list[st
 
 def save_draft(item_id: uuid.UUID, actor: User, data: dict[str, Any]) -> HumanTask:
     """暂存: keep what was typed without validating or completing; reopening shows it."""
-    _instance, row = lock_item(item_id)
+    _instance, row = lock_item(item_id, actor)
     if row.status != "READY":
         raise Conflict("任务已被处理，请刷新")
     if acting_as(actor, row) is None:

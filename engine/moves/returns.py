@@ -24,8 +24,9 @@ from engine.definitions.steprules import rules_of
 from engine.moves.resubmit import SIGN_OUTCOME, member_key
 from engine.moves.runtime import advance, bind_services, lock_item, may_decide, persist, ready_task
 from engine.moves.state import find_task, load
-from engine.work.access import PROCESS_ADMIN_ROLES
+from engine.work.access import PROCESS_ADMIN_ROLES, can_view_instance
 from engine.work.audit import audit
+from engine.work.inbox import participants
 from engine.work.opinions import add_opinion, notify
 
 
@@ -67,7 +68,7 @@ def returnable_steps(instance: ProcessInstance, row: HumanTask, workflow: Any) -
 
 def return_task(item_id: uuid.UUID, actor: User, target_id: str, opinion: str,
                 resubmit: str | None = None) -> ProcessInstance:
-    instance, row = lock_item(item_id)
+    instance, row = lock_item(item_id, actor)
     acting = may_decide(row, actor)
     workflow, _scripts, _loaded = load(instance)
     task = ready_task(workflow, row)
@@ -157,7 +158,7 @@ def cancel_instance(instance_id: uuid.UUID, actor: User, reason: str) -> Process
 def withdraw(instance_id: uuid.UUID, actor: User, opinion: str = "") -> ProcessInstance:
     """撤回: the initiator takes the request back to their own first step."""
     instance = db.session.scalar(select(ProcessInstance).where(ProcessInstance.id == instance_id).with_for_update())
-    if instance is None:
+    if instance is None or not can_view_instance(actor, instance, participants(instance.id)):
         raise NotFound("流程实例不存在")
     if instance.started_by != actor.username:
         raise Forbidden("只有发起人可以撤回")
@@ -193,7 +194,7 @@ def withdraw(instance_id: uuid.UUID, actor: User, opinion: str = "") -> ProcessI
 
 def reclaim(item_id: uuid.UUID, actor: User, opinion: str = "") -> ProcessInstance:
     """拿回: an approver takes back their own last completion while the next step is untouched."""
-    instance, row = lock_item(item_id)
+    instance, row = lock_item(item_id, actor)
     if row.completed_by != actor.username or row.status != "COMPLETED":
         raise Forbidden("只能拿回自己办理的任务")
     if instance.status != "RUNNING":

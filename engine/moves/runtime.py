@@ -38,9 +38,10 @@ from engine.moves import mailbox, serializer
 from engine.moves.resubmit import replayed
 from engine.moves.state import find_task, load
 from engine.work import signing
-from engine.work.access import acting_as, can_start
+from engine.work.access import acting_as, can_see_task, can_start
 from engine.work.attachments import link_submission
 from engine.work.audit import audit
+from engine.work.inbox import participants
 from engine.work.opinions import add_opinion, copy_step, opinion_action
 from engine.work.workitems import SKIP, open_items
 
@@ -107,14 +108,16 @@ def start_instance(
     return instance
 
 
-def lock_item(item_id: uuid.UUID) -> tuple[ProcessInstance, HumanTask]:
+def lock_item(item_id: uuid.UUID, viewer: User) -> tuple[ProcessInstance, HumanTask]:
     """Lock the work item's instance, then read the item: a concurrent move that changed it has
-    committed by the time the lock is ours, so the read sees its outcome."""
+    committed by the time the lock is ours, so the read sees its outcome. An item `viewer` may
+    not see is NotFound, before any other check (one answer for what one may not see: no 403/409
+    that would tell it exists)."""
     owner = select(HumanTask.instance_id).where(HumanTask.id == item_id).scalar_subquery()
     instance = db.session.scalar(select(ProcessInstance).where(ProcessInstance.id == owner).with_for_update()
                                  .execution_options(populate_existing=True))  # the locked state, not a read before
     row = db.session.get(HumanTask, item_id, populate_existing=True) if instance is not None else None
-    if row is None:
+    if row is None or not can_see_task(viewer, row, instance, participants(instance.id)):
         raise NotFound("任务不存在")
     return instance, row
 
@@ -134,7 +137,7 @@ def may_decide(row: HumanTask, actor: User) -> str:
 def complete_task(task_id: uuid.UUID, actor: User, submission: dict[str, Any], *,
                   batch: bool = False) -> ProcessInstance:
     """Complete a work item; `batch` (批量审批) only where the step's model allows it."""
-    instance, row = lock_item(task_id)
+    instance, row = lock_item(task_id, actor)
     acting = may_decide(row, actor)
     workflow, scripts, loaded = load(instance)
     task = ready_task(workflow, row)

@@ -93,6 +93,14 @@ def can_view_instance(user: User, instance: Any, participants: set[str] | None =
     return False
 
 
+def can_see_task(user: User, task: Any, instance: Any, participants: set[str] | None = None) -> bool:
+    """May `user` see the work item at all: act on it, or see its instance themselves or for a
+    principal they stand in for (代理). What they may not see is "not found", never "forbidden"."""
+    if can_act(user, task):
+        return True
+    return any(can_view_instance(person, instance, participants) for person in (user, *principals(user)))
+
+
 def read_only(user: User) -> bool:
     """An observer: every role the user holds today is a read-only one (and there is one). They may
     read what they see but not speak in it: 评论, 催办, 抄送 need visible and not read_only."""

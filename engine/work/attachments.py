@@ -3,9 +3,11 @@ from a form's file fields to the instance once the task is completed."""
 from __future__ import annotations
 
 import hashlib
+import unicodedata
 import uuid
 from typing import Any
 
+import puremagic
 from sqlalchemy import select, update
 
 from engine.base.db import db
@@ -34,8 +36,43 @@ def check(name: str, size: int, limit: int) -> None:
         raise ValidationFailed({"file": errors})
 
 
+NAME_MAX = 200
+# Types a browser would run or render as a document; never served inline (see web.downloads).
+ACTIVE_TYPES = {"text/html", "application/xhtml+xml", "image/svg+xml", "text/xml", "application/xml",
+                "text/javascript", "application/javascript"}
+
+
+def clean_name(name: str) -> str:
+    """The file's own name: no folders (either slash), no control characters (newlines included),
+    at most NAME_MAX characters keeping the extension; 附件 when nothing is left."""
+    base = name.replace("\\", "/").rsplit("/", 1)[-1]
+    base = "".join(c for c in base if unicodedata.category(c)[0] != "C").strip().lstrip(".")
+    if len(base) > NAME_MAX:
+        stem, dot, ext = base.rpartition(".")
+        base = (stem[:NAME_MAX - len(ext) - 1] + dot + ext) if dot and len(ext) <= 10 else base[:NAME_MAX]
+    return base or "附件"
+
+
+def sniff(name: str, content: bytes) -> str:
+    """The type the bytes are (puremagic's signatures, the name only breaks ties), never what the
+    client claimed; text without a signature is text/plain, anything else octet-stream."""
+    try:
+        found = puremagic.from_string(content, mime=True, filename=name)
+    except (puremagic.PureError, ValueError):
+        found = ""
+    if found:
+        return found
+    try:
+        content.decode("utf-8")
+    except UnicodeDecodeError:
+        return "application/octet-stream"
+    return "text/plain" if b"\x00" not in content else "application/octet-stream"
+
+
 def store(name: str, content_type: str, content: bytes, user: User, limit: int, *,
           instance_id: uuid.UUID | None = None, task_id: uuid.UUID | None = None) -> Attachment:
+    """Keep an upload; `content_type` (the client's claim) is ignored: the type is sniffed."""
+    name = clean_name(name)
     check(name, len(content), limit)
     if task_id is not None:
         row = db.session.get(HumanTask, task_id)
@@ -48,7 +85,7 @@ def store(name: str, content_type: str, content: bytes, user: User, limit: int, 
             raise NotFound("流程实例不存在")
         if read_only(user):
             raise Forbidden("观察员只能查看，不能上传附件")
-    attachment = Attachment(name=name[-255:], content_type=content_type or "application/octet-stream",
+    attachment = Attachment(name=name, content_type=sniff(name, content),
                             size=len(content), sha256=hashlib.sha256(content).hexdigest(), content=content,
                             uploaded_by=user.username, instance_id=instance_id, task_id=task_id)
     db.session.add(attachment)

@@ -1,8 +1,12 @@
 """Small pieces every API module uses: ids from the path, visible instances, the reply after a move."""
 from __future__ import annotations
 
+import functools
 import uuid
+from collections.abc import Callable
 from typing import Any
+
+from flask import g
 
 from engine.base.errors import NotFound
 from engine.base.identity import User
@@ -29,3 +33,18 @@ def instance_reply(instance: Any) -> dict[str, Any]:
     """Where an instance stands after a move: status, current steps, its ready tasks."""
     return {"instance_id": str(instance.id), "status": instance.status, "current_steps": instance.current_steps,
             "ready_tasks": [task_json(t) for t in ready_tasks(instance.id)]}
+
+
+def in_scope(kind: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """Put under @require_token: the path's task or instance `id` outside the caller's scope is
+    404 before anything else (the body is not even read), whatever the operation."""
+    def wrap(fn: Callable[..., Any]) -> Callable[..., Any]:
+        @functools.wraps(fn)
+        def checked(*args: Any, **kwargs: Any) -> Any:
+            if kind == "task":
+                interactions.visible_task(path_uuid(kwargs["id"]), g.api_user)
+            else:
+                visible_instance(kwargs["id"], g.api_user)
+            return fn(*args, **kwargs)
+        return checked
+    return wrap

@@ -19,7 +19,7 @@ from web import inputs
 from web.api import api
 from web.api import schemas as out
 from web.api.auth import require_token
-from web.api.common import instance_reply, path_uuid, visible_instance
+from web.api.common import in_scope, instance_reply, path_uuid, visible_instance
 from web.api.spec import fails
 from web.api.tasks import _step
 from web.operations import INSTANCE, TASK
@@ -49,6 +49,7 @@ def returnable(id: str):  # noqa: ANN201
 
 @api.post("/tasks/<id>/return")
 @require_token
+@in_scope("task")
 @api.arguments(inputs.ReturnInput)
 @api.response(200, out.InstanceReply)
 @fails(*MOVE_FAILS)
@@ -59,6 +60,7 @@ def return_task(body: dict[str, Any], id: str):  # noqa: ANN201
 
 @api.post("/tasks/<id>/reclaim")
 @require_token
+@in_scope("task")
 @api.arguments(inputs.OpinionInput)
 @api.response(200, out.InstanceReply)
 @fails(*MOVE_FAILS)
@@ -69,6 +71,7 @@ def reclaim(body: dict[str, Any], id: str):  # noqa: ANN201
 
 @api.post("/instances/<id>/withdraw")
 @require_token
+@in_scope("instance")
 @api.arguments(inputs.OpinionInput)
 @api.response(200, out.InstanceReply)
 @fails(*MOVE_FAILS)
@@ -79,6 +82,7 @@ def withdraw(body: dict[str, Any], id: str):  # noqa: ANN201
 
 @api.post("/tasks/<id>/claim")
 @require_token
+@in_scope("task")
 @api.response(200, out.Task)
 @fails(403, 404, 409)
 def claim(id: str):  # noqa: ANN201
@@ -88,6 +92,7 @@ def claim(id: str):  # noqa: ANN201
 
 @api.post("/tasks/<id>/release")
 @require_token
+@in_scope("task")
 @api.response(200, out.Task)
 @fails(403, 404, 409)
 def release(id: str):  # noqa: ANN201
@@ -97,6 +102,7 @@ def release(id: str):  # noqa: ANN201
 
 @api.post("/tasks/<id>/transfer")
 @require_token
+@in_scope("task")
 @api.arguments(inputs.HandOffInput)
 @api.response(200, out.Task)
 @fails(*MOVE_FAILS)
@@ -107,6 +113,7 @@ def transfer(body: dict[str, Any], id: str):  # noqa: ANN201
 
 @api.post("/tasks/<id>/delegate")
 @require_token
+@in_scope("task")
 @api.arguments(inputs.HandOffInput)
 @api.response(200, out.Task)
 @fails(*MOVE_FAILS)
@@ -117,6 +124,7 @@ def delegate(body: dict[str, Any], id: str):  # noqa: ANN201
 
 @api.post("/tasks/<id>/resolve")
 @require_token
+@in_scope("task")
 @api.arguments(inputs.OpinionInput)
 @api.response(200, out.Task)
 @fails(*MOVE_FAILS)
@@ -127,6 +135,7 @@ def resolve(body: dict[str, Any], id: str):  # noqa: ANN201
 
 @api.post("/tasks/<id>/signers")
 @require_token
+@in_scope("task")
 @api.arguments(inputs.SignersInput)
 @api.response(201, out.Task(many=True))
 @fails(*MOVE_FAILS)
@@ -137,6 +146,7 @@ def add_signers(body: dict[str, Any], id: str):  # noqa: ANN201
 
 @api.post("/tasks/<id>/remove-signer")
 @require_token
+@in_scope("task")
 @api.arguments(inputs.OpinionInput)
 @api.response(200, out.Task)
 @fails(*MOVE_FAILS)
@@ -159,6 +169,7 @@ def list_signers(id: str):  # noqa: ANN201
 
 @api.post("/tasks/<id>/draft")
 @require_token
+@in_scope("task")
 @api.arguments(inputs.DataInput)
 @api.response(200, out.Draft)
 @fails(*MOVE_FAILS)
@@ -190,6 +201,7 @@ def batch_complete(body: dict[str, Any]):  # noqa: ANN201
 
 @api.post("/instances/<id>/urge")
 @require_token
+@in_scope("instance")
 @api.arguments(inputs.UrgeInput)
 @api.response(200, out.Urged)
 @fails(*MOVE_FAILS, 429)
@@ -200,6 +212,7 @@ def urge(body: dict[str, Any], id: str):  # noqa: ANN201
 
 @api.post("/instances/<id>/cc")
 @require_token
+@in_scope("instance")
 @api.arguments(inputs.CopyInput)
 @api.response(201, out.Copied)
 @fails(403, 404, 422)
@@ -210,6 +223,7 @@ def copy(body: dict[str, Any], id: str):  # noqa: ANN201
 
 @api.post("/instances/<id>/comments")
 @require_token
+@in_scope("instance")
 @api.arguments(inputs.CommentInput)
 @api.response(201, out.Ok)
 @fails(403, 404, 422)

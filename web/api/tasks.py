@@ -1,10 +1,9 @@
 """Tasks: the caller's ready tasks, one task with its form and operations, completion, attachments."""
 from __future__ import annotations
 
-import io
 from typing import Any
 
-from flask import current_app, g, send_file
+from flask import current_app, g
 
 from engine.base.db import db
 from engine.base.errors import ValidationFailed
@@ -16,8 +15,9 @@ from engine.work.inbox import todo
 from web.api import api
 from web.api import schemas as out
 from web.api.auth import require_token
-from web.api.common import instance_reply, path_uuid, visible_instance
+from web.api.common import in_scope, instance_reply, path_uuid, visible_instance
 from web.api.spec import fails
+from web.downloads import attachment_response
 from web.inputs import DataInput
 from web.presenters import task_json
 
@@ -70,6 +70,7 @@ def show_task(id: str):  # noqa: ANN201
 
 @api.post("/tasks/<id>/complete")
 @require_token
+@in_scope("task")
 @api.arguments(DataInput)
 @api.response(200, out.InstanceReply)
 @fails(403, 404, 409, 422)
@@ -108,8 +109,7 @@ def upload_attachment(form: dict[str, Any]):  # noqa: ANN201
 def download_attachment(id: str):  # noqa: ANN201
     """下载附件（有权查看其流程实例者）"""
     attachment = attachments.readable(path_uuid(id, "附件"), g.api_user)
-    return send_file(io.BytesIO(attachment.content), mimetype=attachment.content_type, as_attachment=True,
-                     download_name=attachment.name)
+    return attachment_response(attachment)
 
 
 @api.get("/instances/<id>/attachments")

@@ -12,7 +12,7 @@ from engine.base.db import db
 from engine.base.errors import ValidationFailed
 from engine.base.models import Deputy
 from engine.moves import handoffs
-from web.pages.outcome import attempt, flash_failure
+from web.pages.outcome import attempt, flash_failure, not_found_page
 
 bp = Blueprint("deputies", __name__, url_prefix="/me")
 
@@ -76,6 +76,8 @@ def cancel(deputy_id: str):  # noqa: ANN201
     outcome = attempt(lambda: handoffs.cancel_deputy(ident, current_user))
     if outcome.ok:
         flash(f"已取消代理：{outcome.value.deputy}")
+    elif outcome.status == 404:
+        return not_found_page("代理设置不存在")
     else:
         flash_failure("取消代理", outcome)
     return redirect(url_for("deputies.index"))

@@ -10,12 +10,16 @@ from typing import Any
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
+from engine.base.errors import NotFound
+from engine.moves import interactions
 from engine.work.access import read_only
 from engine.work.inbox import ready_tasks
+from web.downloads import attachment_response
 from web.operations import INSTANCE, TASK, Operation
-from web.pages.outcome import Outcome, attempt, attempt_with, flash_failure, parse_id
+from web.pages.outcome import Outcome, attempt, attempt_with, flash_failure, not_found_page, parse_id
 
 bp = Blueprint("instance_ops", __name__, url_prefix="/instances")
+INSTANCE_NOT_FOUND = "流程实例不存在或您无权查看"
 
 
 @bp.app_template_global("may_speak")
@@ -25,20 +29,32 @@ def may_speak() -> bool:
     return bool(current_user.is_authenticated and not read_only(current_user))
 
 
-def _act(instance_id: str, name: str, done: Callable[[Any], str]):  # noqa: ANN202
+def _visible(instance_id: str) -> uuid.UUID | None:
+    """The instance id if the caller may see it (else every operation answers 404 first)."""
     ident = parse_id(instance_id)
+    try:
+        return interactions.visible_instance(ident, current_user).id if ident else None
+    except NotFound:
+        return None
+
+
+def _act(instance_id: str, name: str, done: Callable[[Any], str]):  # noqa: ANN202
+    ident = _visible(instance_id)
     if ident is None:
-        return render_template("error.html", message="流程实例不存在或您无权查看"), 404
+        return not_found_page(INSTANCE_NOT_FOUND)
     op: Operation = INSTANCE[name]
-    _after(op.label, attempt_with(op.schema, request.form, lambda a: op.run(ident, current_user, a), ident), done)
-    return redirect(url_for("instances.show", instance_id=instance_id))
+    return _after(op.label, attempt_with(op.schema, request.form, lambda a: op.run(ident, current_user, a), ident),
+                  done, instance_id)
 
 
-def _after(label: str, outcome: Outcome[Any], done: Callable[[Any], str]) -> None:
+def _after(label: str, outcome: Outcome[Any], done: Callable[[Any], str], instance_id: str):  # noqa: ANN202
     if outcome.ok:
         flash(done(outcome.value))
+    elif outcome.status == 404:
+        return not_found_page(INSTANCE_NOT_FOUND)
     else:
         flash_failure(label, outcome)
+    return redirect(url_for("instances.show", instance_id=instance_id))
 
 
 @bp.post("/<instance_id>/comment")
@@ -69,9 +85,13 @@ def withdraw(instance_id: str):  # noqa: ANN201
 @login_required
 def reclaim(instance_id: str):  # noqa: ANN201
     """拿回 the viewer's last completion (item_id); on success straight to the task again."""
+    if _visible(instance_id) is None:
+        return not_found_page(INSTANCE_NOT_FOUND)
     item, op = parse_id(request.form.get("item_id")), TASK["reclaim"]
     outcome: Outcome[Any] = (Outcome(errors={"item_id": ["编号无效"]}, status=422) if item is None else
                              attempt_with(op.schema, request.form, lambda a: op.run(item, current_user, a)))
+    if outcome.status == 404:
+        return not_found_page("任务不存在或您无权查看")
     if not outcome.ok:
         flash_failure(op.label, outcome)
         return redirect(url_for("instances.show", instance_id=instance_id))
@@ -89,28 +109,23 @@ def attach(instance_id: str):  # noqa: ANN201
 
     from engine.work import attachments
 
+    ident = _visible(instance_id)
+    if ident is None:
+        return not_found_page(INSTANCE_NOT_FOUND)
     storage = request.files.get("file")
     if storage is None or not storage.filename:
         flash("上传附件未成功：请选择文件")
         return redirect(url_for("instances.show", instance_id=instance_id))
     limit = current_app.config["ATTACHMENT_MAX_BYTES"]
     content = storage.read(limit + 1)
-    ident = parse_id(instance_id)
-    if ident is None:
-        return render_template("error.html", message="流程实例不存在或您无权查看"), 404
-    _after("上传附件", attempt(lambda: attachments.store(storage.filename, storage.mimetype, content, current_user,
-                                                      limit, instance_id=ident), ident),
-           lambda a: f"已上传附件：{a.name}")
-    return redirect(url_for("instances.show", instance_id=instance_id))
+    return _after("上传附件", attempt(lambda: attachments.store(storage.filename, storage.mimetype, content,
+                                                             current_user, limit, instance_id=ident), ident),
+                  lambda a: f"已上传附件：{a.name}", instance_id)
 
 
 @bp.get("/attachments/<attachment_id>")
 @login_required
 def download(attachment_id: str):  # noqa: ANN201
-    import io
-
-    from flask import send_file
-
     from engine.base.errors import NotFound
     from engine.work import attachments
 
@@ -118,5 +133,4 @@ def download(attachment_id: str):  # noqa: ANN201
         found = attachments.readable(uuid.UUID(attachment_id), current_user)
     except (ValueError, NotFound):
         return render_template("error.html", message="附件不存在或您无权查看"), 404
-    return send_file(io.BytesIO(found.content), mimetype=found.content_type, as_attachment=True,
-                     download_name=found.name)
+    return attachment_response(found)

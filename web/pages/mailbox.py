@@ -12,6 +12,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from engine.base.db import db, utcnow
 from engine.base.identity import User
 from engine.base.models import CarbonCopy, Notification, ProcessInstance
+from web.pages.outcome import not_found_page
 from web.transactions import atomic
 
 bp = Blueprint("mail", __name__)
@@ -47,7 +48,9 @@ def cc_inbox():  # noqa: ANN201
 @bp.post("/cc/<cc_id>/read")
 @login_required
 def cc_read(cc_id: str):  # noqa: ANN201
-    flash("已标为已阅" if atomic(lambda: _mark_read(CarbonCopy, cc_id, "to_user")) else "抄送不存在")
+    if not atomic(lambda: _mark_read(CarbonCopy, cc_id, "to_user")):
+        return not_found_page("抄送不存在")
+    flash("已标为已阅")
     return redirect(url_for("mail.cc_inbox"))
 
 
@@ -71,7 +74,9 @@ def notifications():  # noqa: ANN201
 @bp.post("/notifications/<note_id>/read")
 @login_required
 def notification_read(note_id: str):  # noqa: ANN201
-    flash("已标为已读" if atomic(lambda: _mark_read(Notification, note_id, "username")) else "通知不存在")
+    if not atomic(lambda: _mark_read(Notification, note_id, "username")):
+        return not_found_page("通知不存在")
+    flash("已标为已读")
     return redirect(url_for("mail.notifications"))
 
 

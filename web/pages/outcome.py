@@ -65,6 +65,13 @@ def _status(err: EngineError) -> int:
     return 422
 
 
+def not_found_page(message: str = "不存在或您无权查看"):  # noqa: ANN201
+    """What every page answers for an id outside the caller's scope: 404, before any other check."""
+    from flask import render_template
+
+    return render_template("error.html", message=message), 404
+
+
 def flash_failure(label: str, outcome: Outcome[Any]) -> None:
     flash(f"{label}未成功：{'；'.join(outcome.messages())}", "error")
 

@@ -22,30 +22,31 @@ bp = Blueprint("task_ops", __name__, url_prefix="/tasks")
 
 def _perform(task_id: str, name: str, done: Callable[[Any], str], *, item_id: str | None = None,
              to_todo: bool = False):  # noqa: ANN202
-    """Run operation `name` on `item_id` (default: the task) from the page of `task_id`. Someone
-    who may not see the task still gets the engine's answer, as a flash."""
+    """Run operation `name` on `item_id` (default: the task) from the page of `task_id`. A task
+    (or item) the caller may not see is 404 before anything else is looked at."""
     try:
-        view: TaskView | None = get_task(task_id, current_user)
+        view = get_task(task_id, current_user)
     except NotFound:
-        view = None
+        return not_found()
     item = parse_id(item_id or task_id)
     if item is None:
-        outcome: Outcome[Any] = Outcome(message="任务不存在", status=404)
-    else:
-        op = TASK[name]
-        outcome = attempt_with(op.schema, request.form, lambda args: op.run(item, current_user, args),
-                               view.instance.id if view else None)
+        return not_found()
+    op = TASK[name]
+    outcome: Outcome[Any] = attempt_with(op.schema, request.form, lambda args: op.run(item, current_user, args),
+                                         view.instance.id)
     return _finish(task_id, view, name, outcome, done, to_todo)
 
 
-def _finish(task_id: str, view: TaskView | None, name: str, outcome: Outcome[Any], done: Callable[[Any], str],
+def _finish(task_id: str, view: TaskView, name: str, outcome: Outcome[Any], done: Callable[[Any], str],
             to_todo: bool):  # noqa: ANN202
     """Success: flash and go on. Field errors: the task page again, the form open with its input.
     Any other engine error: a flash on the task page."""
     if outcome.ok:
         flash(done(outcome.value))
         return redirect(url_for("inbox.todo") if to_todo else url_for("tasks.show", task_id=task_id))
-    if outcome.errors is not None and view is not None:
+    if outcome.status == 404:
+        return not_found()
+    if outcome.errors is not None:
         return render_task(view, view.data, {}, 422, op={"name": name, "errors": outcome.errors,
                                                         "values": request.form})
     flash_failure(TASK[name].label, outcome)

@@ -27,3 +27,10 @@ document.addEventListener("change", (event) => {
   if (!box.classList || !box.classList.contains("check-all")) return;
   box.closest("table").querySelectorAll("input[name=ids]").forEach((input) => { input.checked = box.checked; });
 });
+
+// Forms with data-confirm ask before they are sent (the page's CSP allows no inline handlers).
+document.addEventListener("submit", (event) => {
+  const form = event.target;
+  const question = form.dataset && form.dataset.confirm;
+  if (question && !window.confirm(question)) event.preventDefault();
+});
