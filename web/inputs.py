@@ -57,6 +57,14 @@ class Int(fields.Integer):
         return clean_int(value, self.lo, self.hi)
 
 
+def query_int(value: str | None, lo: int, hi: int) -> int | None:
+    """A page's integer filter (年度, 页码): None unless ASCII digits within [lo, hi]."""
+    try:
+        return clean_int(value or "", lo, hi)
+    except ValidationError:
+        return None
+
+
 class Usernames(fields.List):
     """Usernames: a JSON list, or one text as a page posts it (`a, b，c、d`)."""
 
