@@ -219,6 +219,7 @@ class InstanceSummary(Schema):
     ended_at = _when()
     end_event = _s()
     current_steps = fields.List(fields.String(), allow_none=True)
+    incident = _s(metadata={"description": "最近一次未生效的办理或后台任务的出错原因（无则为 null）"})
 
 
 @always
