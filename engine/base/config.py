@@ -43,6 +43,8 @@ class EngineConfig:
     webhook_allowed_hosts: str = ""  # empty: no webhook is accepted (engine.dispatch.egress)
     webhook_allowed_networks: str = ""  # CIDRs of non-public addresses allowed anyway (an intranet relay)
     app_base_url: str = ""
+    # The cap on one task's data, measured as JSON (engine.definitions.datasize).
+    task_data_max_bytes: int = 1024 * 1024
 
     @classmethod
     def from_mapping(cls, values: Mapping[str, Any]) -> EngineConfig:

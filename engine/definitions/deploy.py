@@ -68,8 +68,9 @@ def deploy(files: dict[str, bytes], deployed_by: str | None = None, key: str | N
     existing version. Nothing is written when anything is wrong."""
     if not files:
         raise DeploymentError([ElementError(None, None, "没有上传文件")])
-    parser, roots = spec_mod.build_parser(files)
-    files = {name: xmlsafe.as_utf8(content) for name, content in files.items()}  # UTF-16 models too
+    parser, roots = spec_mod.build_parser(files)  # each file parsed safely, in whatever encoding it came
+    # versions store their files as UTF-8 text: a UTF-16 (or other) model is re-serialized as UTF-8
+    files = {name: xmlsafe.as_utf8(content) for name, content in files.items()}
     index = _process_index(roots)
     key = choose_key(index, key)
     file_of = index[0]

@@ -21,11 +21,17 @@ from engine.work.inbox import participants
 # Office documents, PDF/OFD, images and archives: what evaluation evidence comes as.
 ALLOWED = {"pdf", "ofd", "doc", "docx", "wps", "xls", "xlsx", "et", "csv", "ppt", "pptx", "txt", "jpg", "jpeg",
            "png", "gif", "bmp", "zip", "rar", "7z"}
+NAME_MAX = 200  # the audit row's title column holds the name
+_CONTROL = tuple(chr(c) for c in (*range(32), *range(127, 160)))
 
 
 def check(name: str, size: int, limit: int) -> None:
     ext = name.rsplit(".", 1)[-1].lower() if "." in name else ""
     errors = []
+    if len(name) > NAME_MAX:
+        errors.append(f"文件名不超过 {NAME_MAX} 个字符，请改短后再上传")
+    if any(c in name for c in _CONTROL):
+        errors.append("文件名不能包含控制字符")
     if ext not in ALLOWED:
         errors.append(f"不支持的文件类型 “.{ext or '?'}”（允许：{'、'.join(sorted(ALLOWED))}）")
     if size > limit:
@@ -36,17 +42,15 @@ def check(name: str, size: int, limit: int) -> None:
         raise ValidationFailed({"file": errors})
 
 
-NAME_MAX = 200
-# Types a browser would run or render as a document; never served inline (see web.downloads).
-ACTIVE_TYPES = {"text/html", "application/xhtml+xml", "image/svg+xml", "text/xml", "application/xml",
-                "text/javascript", "application/javascript"}
+def without_folders(name: str) -> str:
+    """The name a browser or client sent, without any folder part (either slash)."""
+    return name.replace("\\", "/").rsplit("/", 1)[-1].strip().lstrip(".")
 
 
 def clean_name(name: str) -> str:
     """The file's own name: no folders (either slash), no control characters (newlines included),
     at most NAME_MAX characters keeping the extension; 附件 when nothing is left."""
-    base = name.replace("\\", "/").rsplit("/", 1)[-1]
-    base = "".join(c for c in base if unicodedata.category(c)[0] != "C").strip().lstrip(".")
+    base = "".join(c for c in without_folders(name) if unicodedata.category(c)[0] != "C").strip()
     if len(base) > NAME_MAX:
         stem, dot, ext = base.rpartition(".")
         base = (stem[:NAME_MAX - len(ext) - 1] + dot + ext) if dot and len(ext) <= 10 else base[:NAME_MAX]
@@ -72,8 +76,8 @@ def sniff(name: str, content: bytes) -> str:
 def store(name: str, content_type: str, content: bytes, user: User, limit: int, *,
           instance_id: uuid.UUID | None = None, task_id: uuid.UUID | None = None) -> Attachment:
     """Keep an upload; `content_type` (the client's claim) is ignored: the type is sniffed."""
-    name = clean_name(name)
-    check(name, len(content), limit)
+    name = without_folders(name) or name
+    check(name, len(content), limit)  # overlong names and control characters are refused, not cut
     if task_id is not None:
         row = db.session.get(HumanTask, task_id)
         if row is None:
