@@ -12,7 +12,7 @@ from SpiffWorkflow.bpmn.specs.defaults import EndEvent, StartEvent
 from SpiffWorkflow.bpmn.specs.event_definitions.message import MessageEventDefinition
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
 from SpiffWorkflow.util.task import TaskState
-from sqlalchemy import select
+from sqlalchemy import or_, select
 
 from engine.base.convert import plain
 from engine.base.db import db, utcnow
@@ -41,6 +41,7 @@ from engine.work import signing
 from engine.work.access import acting_as, can_start
 from engine.work.attachments import link_submission
 from engine.work.audit import audit
+from engine.work.inbox import ready_tasks
 from engine.work.opinions import add_opinion, copy_step, opinion_action
 from engine.work.workitems import SKIP, open_items
 
@@ -107,15 +108,31 @@ def start_instance(
     return instance
 
 
+OPEN = ("READY", "WAITING")
+
+
 def lock_item(item_id: uuid.UUID) -> tuple[ProcessInstance, HumanTask]:
     """Lock the work item's instance, then read the item: a concurrent move that changed it has
     committed by the time the lock is ours, so the read sees its outcome."""
+    instance, row, _open = lock_item_and_open(item_id)
+    return instance, row
+
+
+def lock_item_and_open(item_id: uuid.UUID) -> tuple[ProcessInstance, HumanTask, list[HumanTask]]:
+    """lock_item, and in the same read the instance's open items (READY, WAITING) as they stand
+    under the lock: a move that opens no items before it advances hands them to advance()."""
     owner = select(HumanTask.instance_id).where(HumanTask.id == item_id).scalar_subquery()
     instance = db.session.scalar(select(ProcessInstance).where(ProcessInstance.id == owner).with_for_update())
-    row = db.session.get(HumanTask, item_id, populate_existing=True) if instance is not None else None
+    if instance is None:
+        raise NotFound("任务不存在")
+    rows = list(db.session.scalars(
+        select(HumanTask).where(HumanTask.instance_id == instance.id,
+                                or_(HumanTask.id == item_id, HumanTask.status.in_(OPEN)))
+        .execution_options(populate_existing=True)))
+    row = next((r for r in rows if r.id == item_id), None)
     if row is None:
         raise NotFound("任务不存在")
-    return instance, row
+    return instance, row, [r for r in rows if r.status in OPEN]
 
 
 def may_decide(row: HumanTask, actor: User) -> str:
@@ -133,7 +150,7 @@ def may_decide(row: HumanTask, actor: User) -> str:
 def complete_task(task_id: uuid.UUID, actor: User, submission: dict[str, Any], *,
                   batch: bool = False) -> ProcessInstance:
     """Complete a work item; `batch` (批量审批) only where the step's model allows it."""
-    instance, row = lock_item(task_id)
+    instance, row, open_rows = lock_item_and_open(task_id)
     acting = may_decide(row, actor)
     workflow, scripts, loaded = load(instance)
     task = ready_task(workflow, row)
@@ -190,7 +207,7 @@ def complete_task(task_id: uuid.UUID, actor: User, submission: dict[str, Any], *
     if instance.resubmit and instance.resubmit.get("target") == row.task_name:
         instance.resubmit = {**instance.resubmit, "armed": True}  # 退回后直达: skip what was done
     task.run()
-    advance(instance, workflow, actor)
+    advance(instance, workflow, actor, open_rows=open_rows)  # no item was opened since the lock
     persist(instance, workflow, actor, since)
     return instance
 
@@ -212,12 +229,17 @@ def bind_services(scripts: EngineScripts, instance: ProcessInstance, actor: User
 
 
 def advance(instance: ProcessInstance, workflow: BpmnWorkflow, actor: User | None = None,
-             assign: dict[uuid.UUID, tuple[str, str]] | None = None) -> None:
+            assign: dict[uuid.UUID, tuple[str, str]] | None = None,
+            open_rows: list[HumanTask] | None = None) -> None:
     """Run the engine to the next wait, giving every newly ready user task its work items;
-    steps that are skipped (no candidate, or 退回后直达) run at once and the engine goes on."""
-    with db.session.no_autoflush:  # read once per move; persist() reuses them
-        instance._open_rows = list(db.session.scalars(select(HumanTask).where(
-            HumanTask.instance_id == instance.id, HumanTask.status.in_(("READY", "WAITING")))))
+    steps that are skipped (no candidate, or 退回后直达) run at once and the engine goes on.
+    `open_rows`: the instance's open items read under this move's lock, when the move has
+    opened none since (lock_item_and_open); otherwise they are read here."""
+    if open_rows is None:
+        with db.session.no_autoflush:  # read once per move; persist() reuses them
+            open_rows = list(db.session.scalars(select(HumanTask).where(
+                HumanTask.instance_id == instance.id, HumanTask.status.in_(OPEN))))
+    instance._open_rows = list(open_rows)
     for _ in range(MAX_TREE_DEPTH):
         try:
             workflow.refresh_timers()
@@ -234,7 +256,7 @@ def advance(instance: ProcessInstance, workflow: BpmnWorkflow, actor: User | Non
 def _settle(instance: ProcessInstance, workflow: BpmnWorkflow, assign: dict[uuid.UUID, tuple[str, str]]) -> bool:
     """Open work items for ready user tasks that have none; True when a step was run instead."""
     fresh = [o for o in db.session.new if isinstance(o, HumanTask)]
-    open_ids = {r.spiff_task_id for r in [*instance._open_rows, *fresh] if r.status in ("READY", "WAITING")}
+    open_ids = {r.spiff_task_id for r in [*instance._open_rows, *fresh] if r.status in OPEN}
     ran = False
     for task in workflow.get_tasks(state=TaskState.READY, manual=True):
         if task.id in open_ids:
@@ -275,7 +297,7 @@ def _opened(instance: ProcessInstance, items: list[HumanTask] | str) -> None:
 def _run_skipped(instance: ProcessInstance, task: Any, data: dict[str, Any], action: str, note: str) -> None:
     spec = task.task_spec
     db.session.add(AuditEvent(actor="system", action=action, instance_id=instance.id, task_name=spec.bpmn_id,
-                              title=spec.bpmn_name or spec.bpmn_id, lane=spec.lane, comment=note))
+                              title=spec.bpmn_name or spec.bpmn_id, lane=spec.lane, comment=note, detail=None))
     task.data.update(data)
     task.run()
 
@@ -328,14 +350,18 @@ def _sync_human_tasks(instance: ProcessInstance, workflow: BpmnWorkflow) -> list
     stored = getattr(instance, "_open_rows", None)
     if stored is None:
         stored = db.session.scalars(select(HumanTask).where(
-            HumanTask.instance_id == instance.id, HumanTask.status.in_(("READY", "WAITING"))))
+            HumanTask.instance_id == instance.id, HumanTask.status.in_(OPEN)))
     fresh = [o for o in db.session.new if isinstance(o, HumanTask)]
+    rows = [r for r in {*stored, *fresh} if r.instance_id == instance.id]
     signer_cancelled = False
-    for row in {*stored, *fresh}:
+    for row in rows:
         # the item just completed is still READY in the database but not in memory
-        if row.status in ("READY", "WAITING") and row.spiff_task_id not in ready_ids:
+        if row.status in OPEN and row.spiff_task_id not in ready_ids:
             row.status = "CANCELLED"
             signer_cancelled = signer_cancelled or row.sign_seq is not None
+    # Every open item of the instance is in `rows` (read under the lock, or opened by this move):
+    # the reply after the move is built from them (ready_items), not read again.
+    instance._ready_rows = (instance.moves, [r for r in rows if r.status == "READY"])
     if not signer_cancelled:
         return ready
     for step in db.session.scalars(select(SignStep).where(SignStep.instance_id == instance.id,
@@ -343,6 +369,16 @@ def _sync_human_tasks(instance: ProcessInstance, workflow: BpmnWorkflow) -> list
         if step.spiff_task_id not in ready_ids:  # returned past, withdrawn or cancelled
             step.status = "CANCELLED"
     return ready
+
+
+def ready_items(instance: ProcessInstance) -> list[HumanTask]:
+    """The instance's READY work items, oldest first. Right after this session's move persisted
+    the instance they are the items that move holds (nobody else opens items under its lock);
+    otherwise, or once another move counted, they are read."""
+    kept = instance.__dict__.get("_ready_rows")
+    if kept is None or kept[0] != instance.moves:
+        return ready_tasks(instance.id)
+    return sorted((r for r in kept[1] if r.status == "READY"), key=lambda r: r.created_at)
 
 
 def _sync_waits(instance: ProcessInstance, workflow: BpmnWorkflow) -> None:
@@ -419,8 +455,9 @@ def _audit_automatic_steps(instance: ProcessInstance, workflow: BpmnWorkflow, si
              and getattr(t.task_spec, "bpmn_name", None)]
     for task in sorted(tasks, key=lambda t: t.last_state_change):
         spec = task.task_spec
+        # detail as audit() sets it: rows with the same columns go to PostgreSQL in one INSERT
         db.session.add(AuditEvent(actor="system", action="auto", instance_id=instance.id, task_id=task.id,
-                                  task_name=spec.bpmn_id, title=spec.bpmn_name, lane=spec.lane))
+                                  task_name=spec.bpmn_id, title=spec.bpmn_name, lane=spec.lane, detail=None))
 
 
 def _verdicts(props: dict[str, str]) -> list[str] | None:

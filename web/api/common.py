@@ -7,7 +7,7 @@ from typing import Any
 from flask import jsonify
 
 from engine.base.errors import NotFound
-from engine.work.inbox import ready_tasks
+from engine.moves.runtime import ready_items
 from web.presenters import task_json
 
 
@@ -23,4 +23,4 @@ def instance_reply(instance: Any) -> Any:
     """Where an instance stands after a move: status, current steps, its ready tasks."""
     return jsonify({"instance_id": str(instance.id), "status": instance.status,
                     "current_steps": instance.current_steps,
-                    "ready_tasks": [task_json(t) for t in ready_tasks(instance.id)]})
+                    "ready_tasks": [task_json(t) for t in ready_items(instance)]})
