@@ -1,3 +1,5 @@
-"""The budget-performance domain: records, computations, rule packs and the handlers the BPMN
-models call. Importing the package registers its models, service handlers and listeners."""
-from budget import escalation, handlers, models  # noqa: F401
+"""The budget-performance domain: records (models), pure computations (calc), record writing
+shared by the families (shared), and one package per process family mirroring workflows/
+(p1_intake, common) holding the handlers its models name. Importing the package registers its
+models, handlers and listeners."""
+from budget import common, escalation, models, p1_intake, shared  # noqa: F401

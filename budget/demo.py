@@ -10,7 +10,8 @@ from sqlalchemy import select
 from werkzeug.security import generate_password_hash
 
 from budget import demo_data as D
-from budget.domains import EXPERT_DOMAINS
+from budget.calc.domains import EXPERT_DOMAINS
+from budget.calc.money import wan_to_yuan
 from budget.models import (
     Department,
     Expert,
@@ -20,7 +21,6 @@ from budget.models import (
     ProjectYear,
     ThirdPartyOrg,
 )
-from budget.money import wan_to_yuan
 from engine.base.db import db
 from engine.base.identity import PASSWORD_METHOD, RoleAssignment, User
 

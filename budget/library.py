@@ -6,9 +6,9 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import aliased, selectinload
 
+from budget.calc.status import STATUS_LABELS
 from budget.models.org import Department
 from budget.models.project import Project, ProjectYear
-from budget.status import STATUS_LABELS
 from engine.base.db import db
 
 

@@ -13,9 +13,6 @@ from engine.base.db import db
 ASSESSOR_TYPES = ("DEPT_SELF", "FISCAL", "FISCAL_KEY")
 CONCLUSIONS = ("SUPPORT", "SUPPORT_AFTER_REVISION", "NOT_SUPPORT")
 EXANTE_STATUSES = ("DRAFT", "SUBMITTED", "UNDER_REVIEW", "RETURNED", "CONCLUDED")
-DIMS = ("dim_necessity", "dim_economy", "dim_target", "dim_feasibility", "dim_financing")
-DIM_WEIGHTS = {"dim_necessity": 25, "dim_economy": 20, "dim_target": 20, "dim_feasibility": 20,
-               "dim_financing": 15}  # DT-02 defaults [A]
 
 
 class ExAnteAssessment(RecordMixin, db.Model):

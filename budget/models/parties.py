@@ -8,11 +8,11 @@ from decimal import Decimal
 from sqlalchemy import ForeignKey, Numeric, String, select
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from budget.calc.parties import TIERS
 from budget.models._base import JSON, MONEY, SCORE, RecordMixin, one_of
 from engine.base.db import db
 from engine.base.identity import RoleAssignment, User
 
-TIERS = ("A", "B", "C", "D")
 FIRM_STATUSES = ("ACTIVE", "WARNED", "SUSPENDED")
 ENGAGEMENT_TYPES = ("EXANTE", "TARGET_KEY_REVIEW", "SPOT_CHECK", "RE_EVAL", "KEY_EVAL", "FOLLOW_UP",
                     "COST_ANALYSIS")

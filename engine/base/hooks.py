@@ -1,5 +1,6 @@
-"""How the domain reaches into the engine: service-task handlers, script helpers, task-completion
-and operation (退回, 撤回, 拿回) listeners, registered at import time of the domain package.
+"""How the domain reaches into the engine: service-task handlers, user-task handlers (named in the
+BPMN), script helpers and operation (退回, 撤回, 拿回) listeners, registered at import time of the
+domain package.
 
 Handlers and listeners run inside the engine's transaction: whatever they write through
 `engine.base.db.db.session` commits or rolls back together with the workflow move.
@@ -27,7 +28,8 @@ class ServiceContext:
 
 @dataclass
 class TaskCompleted:
-    """A human task completed with a validated submission."""
+    """A human task completed (or, for a handler's `check`, about to complete) with a validated
+    submission."""
 
     instance: Any
     task: Any  # engine.base.models.HumanTask row
@@ -51,6 +53,27 @@ class OperationDone:
     comment: str
     target: str | None
     data: dict[str, Any] = field(default_factory=dict)
+    handler: str | None = None  # the `completionHandler` of the step it was done from
+
+
+# The user-task property naming the domain handler of a step (docs/design.md, "Process packages").
+HANDLER_PROPERTY = "completionHandler"
+
+ErrorsByField = dict[str, list[str]]
+
+
+@dataclass(frozen=True)
+class TaskHandler:
+    """What the domain does for one user task that names it (`completionHandler`):
+    `complete(event)` writes its records when the task completes; `check(event)` (optional) returns
+    errors that need the database, which block the completion (422); `on_return(event)` (optional)
+    writes what 退回 from this task means to the domain. All run inside the move's transaction; an
+    exception becomes an Incident and rolls the move back."""
+
+    name: str
+    complete: Callable[[TaskCompleted], None]
+    check: Callable[[TaskCompleted], ErrorsByField] | None = None
+    on_return: Callable[[OperationDone], None] | None = None
 
 
 @dataclass
@@ -70,9 +93,8 @@ class Registry:
     services: dict[str, ServiceHandler] = field(default_factory=dict)
     background_services: set[str] = field(default_factory=set)
     helpers: dict[str, Callable[..., Any]] = field(default_factory=dict)
-    completion_listeners: list[Callable[[TaskCompleted], None]] = field(default_factory=list)
+    task_handlers: dict[str, TaskHandler] = field(default_factory=dict)
     operation_listeners: list[Callable[[OperationDone], None]] = field(default_factory=list)
-    submission_checks: list[Callable[..., dict[str, list[str]]]] = field(default_factory=list)
     starters: dict[str, Callable[..., StartSpec]] = field(default_factory=dict)
     escalation_targets: list[Callable[[Any, str], list[str]]] = field(default_factory=list)
 
@@ -104,22 +126,36 @@ def script_helper(name: str | None = None) -> Callable[[Callable[..., Any]], Cal
     return deco
 
 
-def on_task_completed(fn: Callable[[TaskCompleted], None]) -> Callable[[TaskCompleted], None]:
-    REGISTRY.completion_listeners.append(fn)
-    return fn
+def task_handler(name: str, *, check: Callable[[TaskCompleted], ErrorsByField] | None = None,
+                 on_return: Callable[[OperationDone], None] | None = None,
+                 ) -> Callable[[Callable[[TaskCompleted], None]], Callable[[TaskCompleted], None]]:
+    """Register `fn(event: TaskCompleted) -> None` as the handler of user tasks carrying
+    `<spiffworkflow:property name="completionHandler" value="name"/>` (see TaskHandler)."""
+
+    def deco(fn: Callable[[TaskCompleted], None]) -> Callable[[TaskCompleted], None]:
+        if name in REGISTRY.task_handlers and REGISTRY.task_handlers[name].complete is not fn:
+            raise ValueError(f"task handler {name!r} registered twice")
+        REGISTRY.task_handlers[name] = TaskHandler(name, fn, check, on_return)
+        return fn
+
+    return deco
+
+
+def handler_of(props: dict[str, str]) -> TaskHandler | None:
+    """The registered handler a user task's properties name; None when it names none. A name the
+    registry lacks (deployment refuses it; code changed since) raises LookupError."""
+    name = (props.get(HANDLER_PROPERTY) or "").strip()
+    if not name:
+        return None
+    if name not in REGISTRY.task_handlers:
+        raise LookupError(f"完成处理器 “{name}” 未注册")
+    return REGISTRY.task_handlers[name]
 
 
 def on_operation(fn: Callable[[OperationDone], None]) -> Callable[[OperationDone], None]:
     """Register a listener of 退回, 撤回 and 拿回, called inside the move's transaction; if it raises,
-    the move is rolled back as an Incident (like a completion listener)."""
+    the move is rolled back as an Incident (like a task handler)."""
     REGISTRY.operation_listeners.append(fn)
-    return fn
-
-
-def submission_check(fn: Callable[..., dict[str, list[str]]]) -> Callable[..., dict[str, list[str]]]:
-    """Register `fn(instance, task, form_keys, form_mode, submission, data) -> {field: [msg]}`:
-    checks that need the database (uniqueness, user of the unit). Errors block completion (422)."""
-    REGISTRY.submission_checks.append(fn)
     return fn
 
 

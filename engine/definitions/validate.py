@@ -1,6 +1,6 @@
 """Our own deployment rules on top of the BPMN schema (../shared/DESIGN.md §2): every user task
 has a lane and known forms, every script and condition compiles in the sandbox, every service
-task names a registered handler."""
+task and every user task naming a `completionHandler` name a registered handler."""
 from __future__ import annotations
 
 from typing import Any
@@ -9,7 +9,7 @@ from SpiffWorkflow.bpmn.specs.mixins.service_task import ServiceTask
 from SpiffWorkflow.bpmn.specs.mixins.user_task import UserTask
 
 from engine.base.errors import ElementError
-from engine.base.hooks import REGISTRY
+from engine.base.hooks import HANDLER_PROPERTY, REGISTRY
 from engine.definitions import steprules
 from engine.definitions.properties import form_keys, properties
 from engine.definitions.sandbox import ScriptError, compile_code
@@ -59,6 +59,9 @@ def _check_user_task(ts: Any, form_defs: dict[str, Any], err: Any) -> set[str]:
             modes = (form_defs.get(key) or {}).get("modes") or []
             if key in form_defs and mode not in modes:
                 err(f"表单 {key} 没有模式 “{mode}”")
+    handler = props.get(HANDLER_PROPERTY)
+    if handler is not None and handler.strip() not in REGISTRY.task_handlers:
+        err(f"完成处理器 “{handler}” 未注册")
     _rules, problems = steprules.parse(props)
     for problem in problems:
         err(problem)

@@ -15,7 +15,7 @@ from sqlalchemy import select
 from engine.base.convert import tagged
 from engine.base.db import db, utcnow
 from engine.base.errors import Conflict, Forbidden, Incident, NotFound, ValidationFailed
-from engine.base.hooks import REGISTRY, OperationDone
+from engine.base.hooks import HANDLER_PROPERTY, REGISTRY, OperationDone, handler_of
 from engine.base.identity import User
 from engine.base.models import HumanTask, MessageSubscription, ProcessInstance, Timer
 from engine.definitions.properties import properties
@@ -97,7 +97,8 @@ def return_task(item_id: uuid.UUID, actor: User, target_id: str, opinion: str,
     instance.resubmit = plan
     notify([target.completed_by], "return", f"退回：{instance.title}（{row.title}）", body=opinion,
            instance=instance, by=actor.username)
-    _tell(OperationDone(instance, "return", row, actor, opinion, target.task_name, data))
+    _tell(OperationDone(instance, "return", row, actor, opinion, target.task_name, data,
+                        handler=properties(task.task_spec).get(HANDLER_PROPERTY)))
     return instance
 
 
@@ -215,13 +216,22 @@ def reclaim(item_id: uuid.UUID, actor: User, opinion: str = "") -> ProcessInstan
     add_opinion(instance, actor, "reclaim", row=row, text=opinion)
     audit(instance, actor, "reclaim", row=row, comment=opinion)
     _rewind(instance, workflow, row, actor, via="RECLAIM", to=actor.username)
-    _tell(OperationDone(instance, "reclaim", row, actor, opinion, row.task_name, data))
+    _tell(OperationDone(instance, "reclaim", row, actor, opinion, row.task_name, data,
+                        handler=properties(task.task_spec).get(HANDLER_PROPERTY)))
     return instance
 
 
 def _tell(event: OperationDone) -> None:
-    """The domain's operation listeners, in this move's transaction (engine.base.hooks.on_operation)."""
-    for listener in REGISTRY.operation_listeners:
+    """The domain's operation listeners (engine.base.hooks.on_operation) and, for 退回, the `on_return`
+    of the handler the returned step names, in this move's transaction."""
+    listeners = list(REGISTRY.operation_listeners)
+    try:
+        handler = handler_of({HANDLER_PROPERTY: event.handler or ""})
+    except LookupError as err:
+        raise Incident(str(err)) from err
+    if event.action == "return" and handler is not None and handler.on_return is not None:
+        listeners.append(handler.on_return)
+    for listener in listeners:
         try:
             listener(event)
         except Exception as err:  # noqa: BLE001  (a domain failure rolls the move back, never a 500)

@@ -17,7 +17,7 @@ from sqlalchemy import or_, select
 from engine.base.convert import plain
 from engine.base.db import db, utcnow
 from engine.base.errors import Conflict, Forbidden, Incident, NotFound, ValidationFailed
-from engine.base.hooks import REGISTRY, ServiceContext, StartSpec, TaskCompleted
+from engine.base.hooks import REGISTRY, ServiceContext, StartSpec, TaskCompleted, handler_of
 from engine.base.identity import User
 from engine.base.models import (
     AuditEvent,
@@ -161,9 +161,13 @@ def complete_task(task_id: uuid.UUID, actor: User, submission: dict[str, Any], *
     form = task_form(instance.model_version_id, loaded.forms, props)
     context = {**task.data, "verdicts": _verdicts(props)}
     clean, errors = form.validate(submission or {}, context)
-    for check in REGISTRY.submission_checks:
+    try:
+        handler = handler_of(props)
+    except LookupError as err:  # deployed with a handler the code no longer registers
+        raise Incident(str(err)) from err
+    if handler is not None and handler.check is not None:
         try:
-            found = check(instance, row, form.keys, form.mode, clean, task.data) or {}
+            found = handler.check(TaskCompleted(instance, row, form.keys, form.mode, clean, task.data, actor)) or {}
         except Exception as err:  # noqa: BLE001
             raise Incident(f"提交检查出错：{err}") from err
         for path, found_messages in found.items():
@@ -194,10 +198,9 @@ def complete_task(task_id: uuid.UUID, actor: User, submission: dict[str, Any], *
             return instance
         clean = {**clean, **outcome}
     bind_services(scripts, instance, actor)
-    event = TaskCompleted(instance, row, form.keys, form.mode, clean, task.data, actor)
-    for listener in REGISTRY.completion_listeners:
+    if handler is not None:
         try:
-            listener(event)
+            handler.complete(TaskCompleted(instance, row, form.keys, form.mode, clean, task.data, actor))
         except Exception as err:  # noqa: BLE001  (a domain failure rolls the move back, never a 500)
             raise Incident(f"业务记录写入失败：{err}") from err
     audit(instance, actor, "complete", row=row, decision=row.decision, comment=row.comment, detail=detail)

@@ -116,6 +116,10 @@ def test_model_upload_versions_and_refusals(client, users, token_for):
                                         b'value="F-99" />\n        </spiffworkflow:properties>\n      </bpmn:extensionElements>\n      <bpmn:incoming>f_ex_1'),
         "no lane": changed.replace(b"<bpmn:flowNodeRef>ut_ex_approve</bpmn:flowNodeRef>", b""),
         "bad condition": changed.replace(b'verdict == "RETURN"', b'verdict === "RETURN"'),
+        "unknown handler": changed.replace(
+            b'<spiffworkflow:property name="formKey" value="F-00" />',
+            b'<spiffworkflow:property name="completionHandler" value="p9.no_such_handler" />'
+            b'<spiffworkflow:property name="formKey" value="F-00" />'),
     }
     versions_before = len(client.get("/api/v1/process-models", headers=admin).get_json())
     for label, content in cases.items():
@@ -127,6 +131,9 @@ def test_model_upload_versions_and_refusals(client, users, token_for):
             assert any(e["element_id"] in ("ut_ex_fill", "ut_ex_approve") for e in errors), (label, errors)
         if label == "bad condition":
             assert any(e["element_id"] == "gw_ex_verdict" for e in errors), errors
+        if label == "unknown handler":
+            assert errors == [{"file": "x.bpmn", "element_id": "ut_ex_approve",
+                               "message": "完成处理器 “p9.no_such_handler” 未注册"}], errors
     assert len(client.get("/api/v1/process-models", headers=admin).get_json()) == versions_before
 
 

@@ -12,7 +12,7 @@ from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import select
 
 import budget  # noqa: F401  (registers the handlers, helpers, starter and listeners)
-from budget.handlers.helpers import intake_cutoff, today
+from budget.calc.intake import intake_cutoff
 from budget.models import (
     Engagement,
     ExAnteAssessment,
@@ -22,6 +22,7 @@ from budget.models import (
     ProjectYear,
     ReviewOpinion,
 )
+from budget.shared.helpers import today
 from engine.base.db import db
 from engine.base.identity import User
 from engine.base.models import HumanTask, Message, ProcessInstance

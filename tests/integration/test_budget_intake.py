@@ -9,10 +9,11 @@ import pytest
 import test_budget_p1 as shared  # fixtures and helpers (same folder: pytest puts it on sys.path)
 from sqlalchemy import select
 
-from budget.handlers.checks import check_application
-from budget.intake import new_request
+from budget.calc.status import IllegalTransition
 from budget.models import ExAnteAssessment, Indicator, PerformanceTarget, Project, ReviewOpinion
-from budget.status import IllegalTransition
+from budget.p1_intake.intake import new_request
+from engine.base.hooks import REGISTRY, TaskCompleted
+from tests.shipped import handler_name
 
 W = Decimal
 demo = shared.demo  # fixture; `db` comes from tests/conftest.py
@@ -137,13 +138,17 @@ def test_reviews_exante_and_entering_the_library(db, request_d03):
 def test_submission_check_duplicate_name_and_responsible_person(db, request_d03):
     _, started = request_d03
     data = started["data"]
-    errors = check_application(None, None, ["F-01", "F-04"], None,
-                               {"name": "农村公路提档升级", "responsible_person": "head.d04u01"}, data)
-    assert errors == {"name": ["本部门 2026 年度已有同名项目"], "responsible_person": ["项目责任人须为本单位在岗用户"]}
-    ok = check_application(None, None, ["F-01", "F-04"], None,
-                           {"name": "农村公路提档升级", "responsible_person": "head.d03u01"}, {**data, "request_year": 2030})
-    assert ok == {}
-    assert check_application(None, None, ["F-05"], "dept", {"name": "农村公路提档升级"}, data) == {}
+
+    def check(task: str, submission: dict, data: dict) -> dict:
+        handler = REGISTRY.task_handlers[handler_name(task)]
+        return handler.check(TaskCompleted(None, None, ["F-01", "F-04"], None, submission, data)) if handler.check else {}
+
+    for task in ("ut_p1_fill", "ut_p1_revise_after_fiscal"):
+        errors = check(task, {"name": "农村公路提档升级", "responsible_person": "head.d04u01"}, data)
+        assert errors == {"name": ["本部门 2026 年度已有同名项目"], "responsible_person": ["项目责任人须为本单位在岗用户"]}
+        ok = check(task, {"name": "农村公路提档升级", "responsible_person": "head.d03u01"}, {**data, "request_year": 2030})
+        assert ok == {}
+    assert check("ut_p1_dept_review", {"name": "农村公路提档升级"}, data) == {}  # no F-01 check there
 
 
 def test_revise_after_fiscal_keeps_the_request(db, request_d03):

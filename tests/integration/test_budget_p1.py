@@ -1,5 +1,5 @@
-"""P1 domain layer against a real PostgreSQL: demo data, service handlers, the completion
-listener and the submission check (called the way the engine calls them). Uses the shared
+"""P1 domain layer against a real PostgreSQL: demo data, service handlers and the task handlers the
+shipped models name (called the way the engine calls them). Uses the shared
 `db` fixture of tests/conftest.py (real PostgreSQL, tables emptied after each test)."""
 from __future__ import annotations
 
@@ -12,10 +12,10 @@ from sqlalchemy import func, select
 
 import budget  # noqa: F401
 from budget.demo import load_demo
-from budget.handlers.records import on_task_completed
 from budget.models import Engagement, ExpertPanelResult, Project, ProjectYear
 from engine.base.hooks import REGISTRY, ServiceContext, TaskCompleted
 from engine.base.identity import RoleAssignment, User
+from tests.shipped import handler_name
 
 
 @pytest.fixture()
@@ -34,10 +34,13 @@ def call(name: str, data: dict | None = None, instance_id: uuid.UUID | None = No
 
 
 def complete(task: str, lane: str, keys: list[str], mode: str | None, submission: dict, data: dict, actor):
+    """Complete the shipped user task `task`: its model's `completionHandler` gets the event."""
     event = TaskCompleted(instance=SimpleNamespace(id=uuid.uuid4()),
                           task=SimpleNamespace(task_name=task, lane=lane), form_keys=keys, form_mode=mode,
                           submission=submission, data={**data, **submission}, actor=actor)
-    on_task_completed(event)
+    name = handler_name(task)
+    if name is not None:
+        REGISTRY.task_handlers[name].complete(event)
 
 
 # ---------------------------------------------------------------- demo data

@@ -1,25 +1,22 @@
-"""Pure domain rules of P1: money, panel aggregation, status machine, dispatch, helpers."""
+"""Pure domain rules (budget.calc, no database): money, scores, panel draw and aggregation, status
+machine, review outcomes, firms' order, dates; and the registrations the shipped models rely on."""
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
 import pytest
 
 import budget  # noqa: F401  (registers handlers)
-from budget.domains import domain_of
-from budget.handlers.application import record_application
-from budget.handlers.experts import aggregate
-from budget.handlers.helpers import intake_cutoff
-from budget.handlers.records import route
-from budget.handlers.writers import (
-    record_dept_review,
-    record_fin_decision,
-    record_fiscal_scores,
-    record_unit_approval,
-)
-from budget.money import wan_to_yuan, yuan_to_wan
-from budget.status import can_change
+from budget.calc.domains import domain_of
+from budget.calc.intake import default_request_year, intake_cutoff
+from budget.calc.money import annual_need_yuan, shares, wan_to_yuan, yuan_to_wan
+from budget.calc.panel import aggregate, draw_panel
+from budget.calc.parties import has_conflict, rank_firms
+from budget.calc.reviews import dept_review_statuses, returns_it, unit_approval_status
+from budget.calc.scores import assessment_total, dims_total
+from budget.calc.status import IllegalTransition, can_change, check_change
 from engine.base.hooks import REGISTRY
 
 
@@ -81,16 +78,75 @@ def test_library_transitions(current, new, ok):
     assert can_change(current, new) is ok
 
 
-def test_dispatch_table():
-    assert route(["F-01", "F-04"], None, "ut_p1_fill") is record_application
-    assert route(["F-04", "F-01"], "edit", "ut_p1_revise_after_fiscal") is record_application
-    assert route(["F-00"], None, "ut_p1_unit_approve") is record_unit_approval
-    assert route(["F-00"], None, "ut_p1_fin_decide") is record_fin_decision
-    assert route(["F-00"], None, "ut_ex_approve") is None  # F-00 elsewhere: no domain record
-    assert route(["F-05"], "dept", "ut_p1_dept_review") is record_dept_review
-    assert route(["F-03"], "assess", "ut_fe_assess") is record_fiscal_scores
-    assert route(["F-03"], "expert", "ut_expert_opinion") is None
-    assert route(["F-05"], "expert", "ut_expert_opinion") is None
+def test_check_change_is_idempotent_and_names_the_project():
+    assert check_change("P-D03-001", "DRAFT", "SUBMITTED") is True
+    assert check_change("P-D03-001", "IN_LIBRARY", "IN_LIBRARY") is False
+    with pytest.raises(IllegalTransition, match="P-D03-001 不能从「草稿」"):
+        check_change("P-D03-001", "DRAFT", "IN_LIBRARY")
+    with pytest.raises(IllegalTransition, match="未知的项目库状态"):
+        check_change("P-D03-001", "DRAFT", "LOST")
+
+
+def test_review_outcomes():
+    assert [unit_approval_status(v) for v in ("APPROVE", "RETURN", None)] == ["SUBMITTED", "DRAFT", None]
+    assert dept_review_statuses("REJECT") == ("NOT_ADMITTED", "REJECTED")
+    assert dept_review_statuses("RETURN") == ("DRAFT", "RETURNED")
+    assert dept_review_statuses(None) == (None, None)
+    assert returns_it("RETURN") and returns_it("REJECT") and not returns_it("APPROVE")
+
+
+def test_scores_total():
+    dims = {"dim_necessity": 22, "dim_economy": "15", "dim_target": Decimal("16"), "dim_feasibility": 16.5,
+            "dim_financing": 13}
+    assert dims_total(dims) == Decimal("82.5")
+    assert dims_total({**dims, "dim_target": None}) is None
+    assert assessment_total({"total_score": "80"}, dims) == Decimal("80")  # an entered total wins
+    assert assessment_total({}, dims) == Decimal("82.5")
+
+
+def test_money_of_forms():
+    assert annual_need_yuan([{"year": 2026, "amount": Decimal("1100")}, {"year": 2027, "amount": None}]) == {
+        "2026": "11000000.00"}
+    assert annual_need_yuan({"2027": "0.5"}) == {"2027": "5000.00"} and annual_need_yuan(None) == {}
+    assert shares([{"source": "GENERAL", "share": Decimal("70")}, {"source": "GOV_FUND", "share": 30}]) == {
+        "GENERAL": "70", "GOV_FUND": "30"}
+    assert shares([]) is None
+
+
+@dataclass(eq=False)
+class Person:
+    name: str
+    domains: list[str] = field(default_factory=list)
+
+
+def test_draw_panel_is_reproducible_and_keeps_a_fiscal_seat():
+    pool = [Person("h1", ["HEALTH"]), Person("h2", ["HEALTH"]), Person("h3", ["HEALTH"]),
+            Person("f1", ["FISCAL_PERF"]), Person("g1", ["GENERAL"])]
+    drawn = draw_panel(pool, "HEALTH", 3, seed="instance-1EXANTE")
+    assert len({p.name for p in drawn}) == 3
+    assert sum("FISCAL_PERF" in p.domains for p in drawn) == 1 and sum("HEALTH" in p.domains for p in drawn) == 2
+    assert [p.name for p in draw_panel(pool, "HEALTH", 3, seed="instance-1EXANTE")] == [p.name for p in drawn]
+    assert len(draw_panel(pool[:2], "HEALTH", 3, seed="x")) == 2  # a small pool gives what it has
+
+
+@dataclass
+class Firm:
+    id: int
+    tier: str
+    code: str
+
+
+def test_rank_firms_and_conflicts():
+    firms = [Firm(1, "B", "TP-B"), Firm(2, "A", "TP-A"), Firm(3, "A", "TP-C")]
+    assert [f.code for f in rank_firms(firms, {2: 3})] == ["TP-C", "TP-A", "TP-B"]  # tier, then load
+    assert has_conflict(["D02"], "D02-U01") and has_conflict(["D02-U01"], "D02")
+    assert not has_conflict(["D02"], "D03") and not has_conflict(None, "D02")
+
+
+def test_default_request_year():
+    assert default_request_year(date(2025, 8, 31)) == 2026
+    assert default_request_year(date(2025, 9, 1)) == 2027  # past 2026's cut-off
+    assert default_request_year(date(2025, 9, 1), in_year=True) == 2025
 
 
 def test_helpers_and_registrations():
@@ -101,3 +157,4 @@ def test_helpers_and_registrations():
     for name in ("experts.select", "panel.aggregate", "thirdparty.candidates", "engagement.create",
                  "project.set_status", "exante.conclude", "project.enter_library"):
         assert name in REGISTRY.services
+    assert "p1_project_intake" in REGISTRY.starters

@@ -1,6 +1,6 @@
 """The dependency direction (docs/design.md "Engine wings"): web → budget → engine → forms, the
 engine's wings one way, no import circle in any package, no Flask in the engine but its database
-handle. import-linter checks the contracts in pyproject.toml; these tests run it on the real tree
+handle, the domain's process families apart and its computations pure. import-linter checks the contracts in pyproject.toml; these tests run it on the real tree
 and show, on a copy with one planted import, that each kind of violation fails."""
 from __future__ import annotations
 
@@ -19,6 +19,8 @@ CONTRACTS = {
     "wings": "engine wings, highest first",
     "acyclic": "no import circle inside any package",
     "flask": "Flask stays out of the engine except where the database session is bound",
+    "domain": "domain: families → shared → models → calc",
+    "pure-calc": "budget.calc is pure: no database, engine, Flask or records",
 }
 
 
@@ -72,6 +74,10 @@ def test_the_copy_is_what_is_checked(tree: Path):
     ("forms.ctx", "import forms.rules", {"acyclic"}),
     # Flask's current_app in the engine
     ("engine.time.clock", "from flask import current_app", {"flask"}),
+    # one process family reaching into another
+    ("budget.common.experts", "import budget.p1_intake.helpers", {"domain"}),
+    # the database in a pure computation
+    ("budget.calc.scores", "import sqlalchemy", {"pure-calc"}),
 ])
 def test_a_planted_violation_fails(tree: Path, module: str, line: str, broken: set[str]):
     plant(tree, module, line)

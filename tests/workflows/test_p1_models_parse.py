@@ -73,7 +73,8 @@ def test_conventions(specs):
     assert user_tasks["ut_expert_opinion"][0] == "EXPERT"
     assert user_tasks["ut_expert_opinion"][1]["assignee"] == "expert"
     assert user_tasks["ut_tp_accept"] == ("TP_LEAD", {
-        "formKey": "F-26", "formMode": "accept", "verdicts": "APPROVE,RETURN", "assignee": "tp_lead"})
+        "formKey": "F-26", "formMode": "accept", "verdicts": "APPROVE,RETURN", "assignee": "tp_lead",
+        "completionHandler": "common.record_engagement_accept"})
     assert user_tasks["ut_fe_assess_tp"][0] == "THIRD_PARTY"
     assert user_tasks["ut_fe_assess_center"][0] == "FIN_CENTER"
     assert user_tasks["ut_p1_dept_review"][1]["verdicts"] == "APPROVE,RETURN,REJECT"
@@ -90,9 +91,9 @@ def test_conventions(specs):
 
 
 def test_engine_deployment_rules(specs):
-    """engine.definitions.validate: lanes, known forms and modes, scripts compile in the sandbox, and every
-    service operator has a handler registered by budget.handlers."""
-    import budget.handlers  # noqa: F401  (registers the handlers and helpers)
+    """engine.definitions.validate: lanes, known forms and modes, scripts compile in the sandbox, and
+    every service operator and named task handler is registered by budget."""
+    import budget  # noqa: F401  (registers the handlers and helpers)
     from engine.definitions.validate import check_specs
     from forms import load_definitions
 

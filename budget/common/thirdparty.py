@@ -1,18 +1,23 @@
-"""CA-2 third-party engagement services (processes §5.2): candidate firms and the engagement."""
+"""CA-2 third-party engagement (processes §5.2): candidate firms, the engagement, and the lead's
+acceptance (`ut_tp_accept`)."""
 from __future__ import annotations
 
+import uuid
+from collections.abc import Mapping
 from typing import Any
 
 from sqlalchemy import func, select
 
-from budget.handlers._common import username
-from budget.handlers.experts import has_conflict
+from budget.calc.money import wan_to_yuan
+from budget.calc.parties import has_conflict, rank_firms
+from budget.calc.reviews import returns_it
 from budget.models import Engagement, ThirdPartyOrg
-from budget.models.parties import OPEN_ENGAGEMENT, TIERS
-from budget.money import wan_to_yuan
+from budget.models.parties import OPEN_ENGAGEMENT
+from budget.shared.lookups import as_uuid, username
+from budget.shared.opinions import add_opinion, returned_opinion
 from engine.base import hooks
 from engine.base.db import db
-from engine.base.hooks import ServiceContext
+from engine.base.hooks import ServiceContext, TaskCompleted
 from engine.base.identity import User
 
 SELECTABLE = ("ACTIVE", "WARNED")  # SUSPENDED firms never appear (sample-data §8.9 TP-E)
@@ -31,8 +36,8 @@ def candidates(ctx: ServiceContext, engagement_type: str, dept_code: str | None 
     """Selectable firms without a conflict, best tier first, then the least loaded."""
     firms = db.session.scalars(select(ThirdPartyOrg).where(ThirdPartyOrg.status.in_(SELECTABLE))).all()
     load = open_load()
-    eligible = [f for f in firms if not (dept_code and has_conflict(f.conflict_orgs, dept_code))]
-    eligible.sort(key=lambda f: (TIERS.index(f.tier), load.get(f.id, 0), f.code))
+    eligible = rank_firms([f for f in firms if not (dept_code and has_conflict(f.conflict_orgs, dept_code))],
+                          load)
     return {"tp_candidates": [
         {"code": f.code, "name": f.name, "tier": f.tier, "status": f.status,
          "load": load.get(f.id, 0), "leads": f.lead_usernames()}
@@ -67,3 +72,26 @@ def create_engagement(ctx: ServiceContext, engagement_type: str, firm: str, tp_l
     db.session.add(engagement)
     db.session.flush()
     return {"engagement_id": str(engagement.id)}
+
+
+def engagement_id(data: Mapping[str, Any]) -> uuid.UUID:
+    raw = data.get("engagement_id")
+    if not raw:
+        raise ValueError("任务数据缺少有效的 engagement_id")
+    return as_uuid(raw)
+
+
+@hooks.task_handler("common.record_engagement_accept",
+                    on_return=returned_opinion("ENGAGEMENT", engagement_id))
+def record_engagement_accept(event: TaskCompleted) -> None:
+    """F-26 accept at `ut_tp_accept`: the lead accepts (ACCEPTED) or returns it (RETURNED + opinion)."""
+    raw = event.data.get("engagement_id")
+    engagement = db.session.get(Engagement, as_uuid(raw)) if raw else None
+    if engagement is None:
+        raise ValueError("任务数据缺少有效的 engagement_id")
+    if returns_it(event.submission.get("verdict")):
+        add_opinion(event, "ENGAGEMENT", engagement.id, verdict="RETURN")
+        engagement.status = "RETURNED"
+    else:
+        engagement.status = "ACCEPTED"
+    engagement.updated_by = username(event.actor)

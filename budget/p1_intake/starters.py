@@ -1,9 +1,9 @@
-"""Domain starters: what a new instance of a shipped process begins with."""
+"""The P1 starter: what a new `p1_project_intake` instance begins with."""
 from __future__ import annotations
 
 from typing import Any
 
-from budget.intake import new_request
+from budget.p1_intake.intake import new_request
 from engine.base import hooks
 from engine.base.errors import Forbidden, ValidationFailed
 from engine.base.identity import User

@@ -1,24 +1,23 @@
-"""Submission checks that need the database (forms.md F-01): the engine adds their errors to the
-form errors (422) and writes nothing."""
+"""The F-01 submission check that needs the database (forms.md F-01), the `check` of the P1
+application handlers: the engine adds its errors to the form errors (422) and writes nothing."""
 from __future__ import annotations
 
 from typing import Any
 
 from sqlalchemy import and_, exists, or_, select
 
-from budget.handlers._common import as_uuid
-from budget.handlers.application import find_user
 from budget.models import Department, Project, ProjectYear
-from engine.base import hooks
+from budget.shared.lookups import as_uuid, find_user
 from engine.base.db import db
+from engine.base.hooks import TaskCompleted
 
 CLOSED = ("NOT_ADMITTED", "WITHDRAWN", "CANCELLED", "COMPLETED")
 
 
-@hooks.submission_check
-def check_application(instance: Any, task: Any, form_keys: list[str], form_mode: str | None,
-                      submission: dict[str, Any], data: dict[str, Any]) -> dict[str, list[str]]:
-    if "F-01" not in (form_keys or []) or not data.get("project_id"):
+def check_application(event: TaskCompleted) -> dict[str, list[str]]:
+    """同名项目 in the department and year; the responsible person is an active user of the unit."""
+    submission, data = event.submission, event.data
+    if not data.get("project_id"):
         return {}
     project = db.session.get(Project, as_uuid(data["project_id"]))
     if project is None:

@@ -2,7 +2,9 @@
 tables use 万元. Convert only at the record boundary."""
 from __future__ import annotations
 
+from collections.abc import Mapping
 from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
 
 CENT = Decimal("0.01")
 WAN = Decimal(10000)
@@ -29,3 +31,20 @@ def yuan_to_wan(amount_yuan: Decimal | int | str | float | None) -> Decimal | No
     if amount_yuan is None:
         return None
     return to_decimal(amount_yuan) / WAN
+
+
+def annual_need_yuan(value: Any) -> dict[str, str]:
+    """F-02/F-03 `annual_need` (list of {year, amount} or {year: amount}, 万元) → {"2026": "元"}."""
+    if not value:
+        return {}
+    pairs = value.items() if isinstance(value, Mapping) else ((r.get("year"), r.get("amount")) for r in value)
+    return {str(int(y)): str(wan_to_yuan(a)) for y, a in pairs if y is not None and a is not None}
+
+
+def shares(value: Any) -> dict[str, str] | None:
+    """F-01 funding_split [{source, share}] → {"GENERAL": "70", "GOV_FUND": "30"} (shares in %)."""
+    if not value:
+        return None
+    if isinstance(value, Mapping):
+        return {str(k): str(v) for k, v in value.items()}
+    return {row["source"]: str(row["share"]) for row in value}

@@ -2,20 +2,20 @@
 master record, its per-year requests (万元 → 元) and a new performance-target version."""
 from __future__ import annotations
 
-import contextlib
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, select
 
-from budget.handlers._common import as_uuid, project_of, project_year, request_year, task_name, username
+from budget.calc.money import shares, to_decimal, wan_to_yuan
 from budget.models import Indicator, PerformanceTarget, Project, ProjectYear
-from budget.money import to_decimal, wan_to_yuan
-from budget.status import change_library_status
+from budget.p1_intake.checks import check_application
+from budget.shared.lookups import find_user, project_of, project_year, request_year, username
+from budget.shared.status import change_library_status
+from engine.base import hooks
 from engine.base.convert import plain as jsonable
 from engine.base.db import db
 from engine.base.hooks import TaskCompleted
-from engine.base.identity import User
 
 PROJECT_FIELDS = (
     "name", "object_type", "project_class", "one_off_type", "new_or_continuing", "predecessor_code",
@@ -29,29 +29,30 @@ INDICATOR_FIELDS = ("l1", "l2", "name", "kind", "operator", "target_text", "unit
 OPEN_TARGET = ("DRAFT", "SUBMITTED", "DEPT_APPROVED", "RETURNED", "UNDER_REVIEW")
 
 
-def find_user(ref: Any) -> User | None:
-    """F-01 `responsible_person` is a username (user picker) or a user id."""
-    if not ref:
-        return None
-    ref = str(ref)
-    cond = User.username == ref
-    with contextlib.suppress(ValueError):  # not a uuid: a username only
-        cond = or_(cond, User.id == as_uuid(ref))
-    return db.session.scalars(select(User).where(cond)).first()
-
-
+@hooks.task_handler("p1.record_application", check=check_application)
 def record_application(event: TaskCompleted) -> None:
+    """`ut_p1_fill`: the filer's application; a request returned after the ex-ante (department
+    SUPPORT_AFTER_REVISION) goes EXANTE → DRAFT while it is revised."""
+    project = project_of(event.data, lock=True)
+    if project.library_status == "EXANTE":
+        change_library_status(project, "DRAFT", username(event.actor))
+    write_application(event, project, requests=True)
+
+
+@hooks.task_handler("p1.record_revision", check=check_application)
+def record_revision(event: TaskCompleted) -> None:
+    """`ut_p1_revise_after_fiscal`: after a fiscal SUPPORT_AFTER_REVISION the request is not
+    overwritten (processes §5.3 row 14): the recommendation goes to exante_recommended at 入库 and
+    is applied at budget arrangement."""
+    write_application(event, project_of(event.data, lock=True), requests=False)
+
+
+def write_application(event: TaskCompleted, project: Project, *, requests: bool) -> None:
     sub, data = event.submission, event.data
     actor = username(event.actor)
-    project = project_of(data, lock=True)
-    # The filer revises after a returned ex-ante (SUPPORT_AFTER_REVISION): EXANTE → DRAFT.
-    if task_name(event.task) == "ut_p1_fill" and project.library_status == "EXANTE":
-        change_library_status(project, "DRAFT", actor)
     apply_project_fields(project, sub)
     project.updated_by = actor
-    # After a fiscal SUPPORT_AFTER_REVISION the request is not overwritten (processes §5.3 row 14):
-    # the recommendation goes to exante_recommended at 入库 and is applied at budget arrangement.
-    if task_name(event.task) != "ut_p1_revise_after_fiscal":
+    if requests:
         apply_annual_requests(project, sub, actor)
     if any(k in sub for k in ("indicators", "overall_goal", "annual_goal")):
         py = project_year(project, request_year(data), actor=actor)
@@ -87,7 +88,7 @@ def apply_annual_requests(project: Project, sub: dict[str, Any], actor: str | No
         if sub.get("funding_source"):
             py.funding_source = sub["funding_source"]
         if "funding_split" in sub:
-            py.funding_split = split_dict(sub["funding_split"])
+            py.funding_split = shares(sub["funding_split"])
         py.updated_by = actor
         total += py.requested + (py.requested_other or 0)
     # Years dropped from the request: zero them while they are still only a request (no hard delete).
@@ -96,15 +97,6 @@ def apply_annual_requests(project: Project, sub: dict[str, Any], actor: str | No
             py.requested, py.requested_other = Decimal("0.00"), None
     given = sub.get("total_amount")
     project.total_amount = wan_to_yuan(given) if given is not None else total
-
-
-def split_dict(value: Any) -> dict[str, str] | None:
-    """F-01 funding_split [{source, share}] → {"GENERAL": "70", "GOV_FUND": "30"} (shares in %)."""
-    if not value:
-        return None
-    if isinstance(value, dict):
-        return jsonable(value)
-    return {row["source"]: str(row["share"]) for row in value}
 
 
 def new_target_version(py: ProjectYear, sub: dict[str, Any], data: dict[str, Any],

@@ -7,9 +7,10 @@ from typing import Any
 
 from sqlalchemy import select
 
-from budget.domains import domain_of
-from budget.handlers.helpers import intake_cutoff, today
+from budget.calc.domains import domain_of
+from budget.calc.intake import default_request_year
 from budget.models import Department, Jurisdiction, Project
+from budget.shared.helpers import today
 from engine.base.db import db
 from engine.base.identity import User
 
@@ -70,22 +71,12 @@ def prefilled_target(packs: list[str]) -> dict[str, Any]:
         for name, method in COMMON_INDICATORS]}
 
 
-def default_request_year(in_year: bool = False) -> int:
-    """In-year: this year. Otherwise next year until its intake cut-off (Aug 31), then the year after:
-    st_p1_cutoff would move an earlier year anyway, after the filer had filed for it."""
-    now = today()
-    if in_year:
-        return now.year
-    year = now.year + 1
-    return year + 1 if now > intake_cutoff(year) else year
-
-
 def new_request(actor: User, unit_code: str | None = None, request_year: int | None = None,
                 in_year: bool = False) -> dict[str, Any]:
     """Create the DRAFT project for a new request; return what the engine needs to start P1."""
     unit = resolve_unit(actor, unit_code)
     dept = unit.department
-    year = int(request_year) if request_year else default_request_year(in_year)
+    year = int(request_year) if request_year else default_request_year(today(), in_year)
     jurisdiction = db.session.scalars(select(Jurisdiction).order_by(Jurisdiction.created_at)).first()
     project = Project(
         code=next_code(dept), name=PLACEHOLDER_NAME, department_id=dept.id, unit_id=unit.id,

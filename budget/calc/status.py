@@ -1,8 +1,7 @@
-"""Project.library_status state machine (rules §4.2). One table, one function: every writer
-(service tasks, the completion listener, admin actions) goes through `change_library_status`."""
+"""Project.library_status state machine (rules §4.2), pure: the table and the decision. Every
+writer (service tasks, task handlers, admin actions) applies it through
+budget.shared.status.change_library_status."""
 from __future__ import annotations
-
-from budget.models import Project
 
 PRE_ACTIVE = ("DRAFT", "SUBMITTED", "DEPT_APPROVED", "EXANTE", "IN_LIBRARY")
 
@@ -37,20 +36,17 @@ def can_change(current: str | None, new: str) -> bool:
     return current == new or new in LIBRARY_TRANSITIONS.get(current, frozenset())
 
 
-def change_library_status(project: Project, new: str, actor: str | None = None) -> bool:
-    """Apply a transition; returns False when already in `new` (idempotent: a retried service task
-    or a listener and a service task both setting the same status must not fail)."""
+def check_change(code: str | None, current: str | None, new: str) -> bool:
+    """Whether `current → new` changes anything (False: already `new`, so a retried service task or
+    a handler and a service task setting the same status do not fail); raises IllegalTransition
+    when the state machine forbids it. `code` names the project in the message."""
     if new not in STATUS_LABELS:
         raise IllegalTransition(f"未知的项目库状态 {new!r}")
-    current = project.library_status
     if current == new:
         return False
     if not can_change(current, new):
         raise IllegalTransition(
-            f"项目 {project.code} 不能从「{STATUS_LABELS.get(current, current)}」({current}) "
+            f"项目 {code} 不能从「{STATUS_LABELS.get(current or '', current)}」({current}) "
             f"变更为「{STATUS_LABELS[new]}」({new})"
         )
-    project.library_status = new
-    if actor:
-        project.updated_by = actor
     return True

@@ -1,14 +1,16 @@
-"""Lookups shared by the handlers: the project and project-year a task's data points at."""
+"""Lookups shared by the handlers: the project and project-year a task's data points at, a user."""
 from __future__ import annotations
 
+import contextlib
 import uuid
 from collections.abc import Mapping
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 
 from budget.models import Project, ProjectYear
 from engine.base.db import db
+from engine.base.identity import User
 
 
 def username(actor: Any) -> str | None:
@@ -52,3 +54,14 @@ def request_year(data: Mapping[str, Any]) -> int:
 def task_name(task: Any) -> str | None:
     """BPMN task id of an engine HumanTask row (`task_name`; `name` on lightweight stand-ins)."""
     return getattr(task, "task_name", None) or getattr(task, "name", None)
+
+
+def find_user(ref: Any) -> User | None:
+    """A user picker's value: a username or a user id."""
+    if not ref:
+        return None
+    ref = str(ref)
+    cond = User.username == ref
+    with contextlib.suppress(ValueError):  # not a uuid: a username only
+        cond = or_(cond, User.id == as_uuid(ref))
+    return db.session.scalars(select(User).where(cond)).first()

@@ -1,0 +1,56 @@
+"""CA-1 expert panel services (processes §5.2): draw experts, aggregate their opinions (the pure
+rules are budget.calc.panel)."""
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select
+
+from budget.calc.panel import aggregate, draw_panel
+from budget.calc.parties import has_conflict
+from budget.models import Expert, ExpertPanelResult
+from engine.base import hooks
+from engine.base.convert import plain as jsonable
+from engine.base.db import db
+from engine.base.hooks import ServiceContext
+
+
+@hooks.service("experts.select")
+def select_experts(ctx: ServiceContext, panel_type: str, domain: str | None, n_experts: Any = 3,
+                   dept_code: str | None = None) -> dict[str, Any]:
+    """Random draw, reproducible per instance and panel (budget.calc.panel.draw_panel) from the
+    active experts; conflicted experts are never drawn and are listed with the reason."""
+    n = max(int(n_experts or 3), 1)
+    experts = db.session.scalars(
+        select(Expert).where(Expert.pool_status == "ACTIVE").order_by(Expert.code)
+    ).all()
+    pool, excluded = [], []
+    for e in experts:
+        if not e.user.active:
+            continue
+        if dept_code and has_conflict(e.conflict_orgs, dept_code):
+            excluded.append({"username": e.user.username,
+                             "reason": f"与 {dept_code} 存在利益冲突（{e.employer or '回避名单'}），按规定回避"})
+        else:
+            pool.append(e)
+    chosen = draw_panel(pool, domain, n, seed=str(ctx.instance.id) + str(panel_type))
+    return {"experts": [e.user.username for e in chosen], "excluded": excluded}
+
+
+@hooks.service("panel.aggregate")
+def panel_aggregate(ctx: ServiceContext, panel_type: str, opinions: list[dict[str, Any]] | None) -> dict:
+    opinions = list(opinions or [])
+    result = aggregate(opinions)
+    db.session.add(ExpertPanelResult(
+        panel_type=panel_type,
+        object_ref=str(ctx.data.get("object_ref") or ctx.data.get("project_id") or "") or None,
+        instance_id=str(ctx.instance.id),
+        experts=[o.get("expert") for o in opinions],
+        opinions=jsonable(opinions),
+        panel_score=result["panel_score"],
+        panel_verdict=result["panel_verdict_proposed"],
+        summary=jsonable(result["panel_summary"]),
+        excluded=jsonable(ctx.data.get("excluded") or []),
+        created_by=getattr(ctx.actor, "username", None),
+    ))
+    return result
