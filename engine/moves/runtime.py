@@ -12,7 +12,7 @@ from SpiffWorkflow.bpmn.specs.defaults import EndEvent, StartEvent
 from SpiffWorkflow.bpmn.specs.event_definitions.message import MessageEventDefinition
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
 from SpiffWorkflow.util.task import TaskState
-from sqlalchemy import or_, select
+from sqlalchemy import bindparam, or_, select
 
 from engine.base.convert import plain
 from engine.base.db import db, utcnow
@@ -118,17 +118,21 @@ def lock_item(item_id: uuid.UUID) -> tuple[ProcessInstance, HumanTask]:
     return instance, row
 
 
+# Built once (statement construction and its cache key are a good part of a small query's cost).
+_LOCK_OWNER = (select(ProcessInstance).where(ProcessInstance.id == select(HumanTask.instance_id).where(
+    HumanTask.id == bindparam("item")).scalar_subquery()).with_for_update())
+_ITEM_AND_OPEN = (select(HumanTask).where(
+    HumanTask.instance_id == bindparam("instance"), or_(HumanTask.id == bindparam("item"), HumanTask.status.in_(OPEN)))
+    .execution_options(populate_existing=True))
+
+
 def lock_item_and_open(item_id: uuid.UUID) -> tuple[ProcessInstance, HumanTask, list[HumanTask]]:
     """lock_item, and in the same read the instance's open items (READY, WAITING) as they stand
     under the lock: a move that opens no items before it advances hands them to advance()."""
-    owner = select(HumanTask.instance_id).where(HumanTask.id == item_id).scalar_subquery()
-    instance = db.session.scalar(select(ProcessInstance).where(ProcessInstance.id == owner).with_for_update())
+    instance = db.session.scalar(_LOCK_OWNER, {"item": item_id})
     if instance is None:
         raise NotFound("任务不存在")
-    rows = list(db.session.scalars(
-        select(HumanTask).where(HumanTask.instance_id == instance.id,
-                                or_(HumanTask.id == item_id, HumanTask.status.in_(OPEN)))
-        .execution_options(populate_existing=True)))
+    rows = list(db.session.scalars(_ITEM_AND_OPEN, {"instance": instance.id, "item": item_id}))
     row = next((r for r in rows if r.id == item_id), None)
     if row is None:
         raise NotFound("任务不存在")
