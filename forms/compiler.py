@@ -205,9 +205,9 @@ def _compile(keys: list[str], mode: str | None, defs: list[dict]) -> TaskForm:
 
 
 def prefill(task_form: TaskForm, data: Mapping[str, Any] | None) -> dict[str, Any]:
-    """The part of task data this form shows (for re-editing after a return, or read-only views).
-    Fields marked `prefill: false` (a reviewer's verdict, opinion, attachments) start empty: task data
-    is flat, so they would otherwise carry the previous reviewer's decision into this one."""
+    """The part of `data` this form shows (engine.definitions.taskdata passes what the step may open with: its
+    mapped inputs and its own earlier submission). Fields marked `prefill: false` (a reviewer's
+    verdict, opinion, attachments) start empty: each decision is made afresh."""
     data = data or {}
     return {f["name"]: data[f["name"]] for f in task_form.fields
             if f["name"] in data and f.get("prefill", True)}

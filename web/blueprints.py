@@ -6,11 +6,12 @@ from flask import Flask
 
 def register_blueprints(app: Flask) -> None:
     from web.api import api
+    from web.api.spec import init_api
     from web.extensions import csrf
     from web.pages import register_pages
 
     csrf.exempt(api)  # bearer tokens, no cookies: CSRF does not apply
-    app.register_blueprint(api)
+    init_api(app)  # registers the API blueprint and serves its generated OpenAPI document
     register_pages(app)
 
     @app.get("/healthz")

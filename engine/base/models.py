@@ -27,6 +27,10 @@ class ProcessModelVersion(db.Model):
     processes: Mapped[list[str]] = mapped_column(JSONB, default=list)  # process ids in the set
     deployed_by: Mapped[str | None] = mapped_column(String(80))
     deployed_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # how this version moves form data (engine.definitions.taskdata): "tasks" = each user task's submission in
+    # its own namespace, published only through declared outputs; "flat" = merged into task data
+    # (versions deployed before namespaces; their models read form fields by name)
+    data_flow: Mapped[str] = mapped_column(String(8), default="tasks", server_default="tasks")
 
 
 class ProcessInstance(db.Model):

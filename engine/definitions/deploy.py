@@ -12,6 +12,7 @@ from sqlalchemy import func, select, text
 from engine.base.db import db
 from engine.base.errors import DeploymentError, ElementError
 from engine.base.models import ProcessModelVersion
+from engine.definitions import dataflow_check
 from engine.definitions import specs as spec_mod
 from engine.definitions.forms_catalog import definitions
 from engine.definitions.start_timers import schedule_start_events
@@ -83,6 +84,8 @@ def deploy(files: dict[str, bytes], deployed_by: str | None = None, key: str | N
         raise DeploymentError([ElementError(None, m, f"被调用的流程 “{m}” 不在上传的文件中") for m in missing])
     form_defs = definitions()
     errors, used_forms = check_specs({key: spec, **subprocess_specs}, file_of, form_defs)
+    dataflow_check.check({key: spec, **subprocess_specs}, form_defs,
+                         lambda pid, element, msg: errors.append(ElementError(file_of.get(pid), element, msg)))
     if errors:
         raise DeploymentError(errors)
 

@@ -32,6 +32,7 @@ class LoadedModel:
     spec: Any
     subprocess_specs: dict[str, Any]
     forms: dict[str, Any]
+    data_flow: str = "tasks"  # engine.definitions.taskdata: "tasks" (namespaced) or "flat" (versions from before)
 
 
 def kind_of(root: etree._Element) -> str:
@@ -139,6 +140,7 @@ def load(version: Any) -> LoadedModel:
                 spec=parser.get_spec(version.key),
                 subprocess_specs=parser.get_subprocess_specs(version.key),
                 forms=version.forms or {},
+                data_flow=getattr(version, "data_flow", None) or "tasks",
             )
             _cache[cache_key] = loaded
     return loaded

@@ -4,6 +4,7 @@ and when running (defaults)."""
 from __future__ import annotations
 
 import re
+import weakref
 from dataclasses import dataclass, field
 from datetime import timedelta
 from fractions import Fraction
@@ -106,8 +107,16 @@ def parse(props: dict[str, str]) -> tuple[StepRules, list[str]]:
     return rules, errors
 
 
+_parsed: weakref.WeakKeyDictionary[Any, StepRules] = weakref.WeakKeyDictionary()
+
+
 def rules_of(task_spec: Any) -> StepRules:
-    return parse(properties(task_spec))[0]
+    """The step's rules, parsed once per task spec: specs are cached per deployed version
+    (engine.definitions.specs), so this is once per version. Callers must not change the result."""
+    rules = _parsed.get(task_spec)
+    if rules is None:
+        rules = _parsed[task_spec] = parse(properties(task_spec))[0]
+    return rules
 
 
 def _list(value: str | None) -> list[str]:

@@ -49,8 +49,7 @@ def _check_user_task(ts: Any, form_defs: dict[str, Any], err: Any) -> set[str]:
     keys = form_keys(props.get("formKey"))
     if not keys:
         err("用户任务缺少表单（属性 formKey）")
-    context_keys = form_keys(props.get("formContext"))
-    for key in keys + context_keys:
+    for key in keys:
         if key not in form_defs:
             err(f"未知的表单 “{key}”")
     mode = props.get("formMode")
@@ -65,7 +64,7 @@ def _check_user_task(ts: Any, form_defs: dict[str, Any], err: Any) -> set[str]:
     _rules, problems = steprules.parse(props)
     for problem in problems:
         err(problem)
-    return set(keys + context_keys)
+    return set(keys)  # formContext names steps, checked by engine.definitions.dataflow_check
 
 
 def _expressions(ts: Any) -> list[tuple[str, str]]:

@@ -18,6 +18,7 @@ from engine.base.errors import Conflict, Forbidden, Incident, NotFound, Validati
 from engine.base.hooks import HANDLER_PROPERTY, REGISTRY, OperationDone, handler_of
 from engine.base.identity import User
 from engine.base.models import HumanTask, MessageSubscription, ProcessInstance, Timer
+from engine.definitions import specs, taskdata
 from engine.definitions.properties import properties
 from engine.definitions.steprules import rules_of
 from engine.moves.resubmit import SIGN_OUTCOME, member_key
@@ -113,15 +114,17 @@ def _resubmit_plan(instance: ProcessInstance, workflow: Any, target: HumanTask, 
         HumanTask.completed_at > target.completed_at).order_by(HumanTask.completed_at)).all()
     skip: dict[str, Any] = {}
     members: dict[str, dict[str, Any]] = {}
+    flat = specs.load_by_id(instance.model_version_id).data_flow == taskdata.FLAT
     for r in done:
         if r.task_name in (target.task_name, row.task_name):
             continue
         engine_task = find_task(workflow, r.spiff_task_id)
         stored = r.submission or {}
         if engine_task is not None:  # the values as submitted (Decimal, date), not their JSON text
-            stored = {k: engine_task.data.get(k, v) for k, v in stored.items()}
+            typed = engine_task.data if flat else (taskdata.replayable(engine_task) or {})
+            stored = {k: typed.get(k, v) for k, v in stored.items()}
             if r.sign_seq is not None:
-                stored.update({k: engine_task.data[k] for k in SIGN_OUTCOME if k in engine_task.data})
+                stored.update({k: typed[k] for k in SIGN_OUTCOME if k in typed})
         submission = tagged(stored)
         skip[r.task_name] = submission
         key = member_key(engine_task) if engine_task is not None else None
@@ -242,9 +245,14 @@ def _rewind(instance: ProcessInstance, workflow: Any, target: HumanTask, actor: 
             to: str | None = None) -> None:
     """Reset to `target`, keep what was filled in there for editing, give it back to its person."""
     since = utcnow().timestamp()
+    done = find_task(workflow, target.spiff_task_id)
+    typed = taskdata.replayable(done) if done is not None else None  # Decimal, date as submitted
     workflow.reset_from_task_id(target.spiff_task_id)
     task = find_task(workflow, target.spiff_task_id)
-    task.data.update(target.submission or {})
+    if specs.load_by_id(instance.model_version_id).data_flow == taskdata.FLAT:
+        task.data.update(target.submission or {})
+    else:  # the step's own earlier submission, which its form opens with (engine.definitions.taskdata)
+        taskdata.restore(task, typed if typed is not None else (target.submission or {}))
     bind_services(workflow.script_engine, instance, actor)
     advance(instance, workflow, actor, assign={task.id: (to or target.completed_by, via)})
     persist(instance, workflow, actor, since)

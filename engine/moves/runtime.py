@@ -28,7 +28,7 @@ from engine.base.models import (
     SignStep,
     Timer,
 )
-from engine.definitions import specs
+from engine.definitions import specs, taskdata
 from engine.definitions.forms_runtime import task_form
 from engine.definitions.properties import properties
 from engine.definitions.sandbox import EngineScripts
@@ -120,7 +120,8 @@ def lock_item(item_id: uuid.UUID) -> tuple[ProcessInstance, HumanTask]:
 
 # Built once (statement construction and its cache key are a good part of a small query's cost).
 _LOCK_OWNER = (select(ProcessInstance).where(ProcessInstance.id == select(HumanTask.instance_id).where(
-    HumanTask.id == bindparam("item")).scalar_subquery()).with_for_update())
+    HumanTask.id == bindparam("item")).scalar_subquery()).with_for_update()
+    .execution_options(populate_existing=True))  # the locked state, not a read before
 _ITEM_AND_OPEN = (select(HumanTask).where(
     HumanTask.instance_id == bindparam("instance"), or_(HumanTask.id == bindparam("item"), HumanTask.status.in_(OPEN)))
     .execution_options(populate_existing=True))
@@ -210,7 +211,7 @@ def complete_task(task_id: uuid.UUID, actor: User, submission: dict[str, Any], *
     audit(instance, actor, "complete", row=row, decision=row.decision, comment=row.comment, detail=detail)
     copy_step(instance, workflow, task, rules)
     since = datetime.now().timestamp()
-    task.data.update(clean)
+    keep_submission(instance, task, clean)
     if instance.resubmit and instance.resubmit.get("target") == row.task_name:
         instance.resubmit = {**instance.resubmit, "armed": True}  # 退回后直达: skip what was done
     task.run()
@@ -289,7 +290,7 @@ def _settle(instance: ProcessInstance, workflow: BpmnWorkflow, assign: dict[uuid
                 continue
         items = open_items(instance, workflow, task)
         if items == SKIP:
-            _run_skipped(instance, task, {}, "skip", "无可办理人员，按模型设置自动跳过")
+            _run_skipped(instance, task, None, "skip", "无可办理人员，按模型设置自动跳过")
             ran = True
         else:
             _opened(instance, items)
@@ -301,12 +302,23 @@ def _opened(instance: ProcessInstance, items: list[HumanTask] | str) -> None:
         instance._open_rows.extend(items)
 
 
-def _run_skipped(instance: ProcessInstance, task: Any, data: dict[str, Any], action: str, note: str) -> None:
+def _run_skipped(instance: ProcessInstance, task: Any, data: dict[str, Any] | None, action: str, note: str) -> None:
+    """Run a step nobody does now: a replay (退回后直达) submits its earlier submission again; a
+    step without candidates submits nothing, so its declared outputs are None."""
     spec = task.task_spec
     db.session.add(AuditEvent(actor="system", action=action, instance_id=instance.id, task_name=spec.bpmn_id,
                               title=spec.bpmn_name or spec.bpmn_id, lane=spec.lane, comment=note, detail=None))
-    task.data.update(data)
+    keep_submission(instance, task, data or {}, submitted=data is not None)
     task.run()
+
+
+def keep_submission(instance: ProcessInstance, task: Any, values: dict[str, Any], *, submitted: bool = True) -> None:
+    """A completed form's values into the engine: under the task's own namespace with its declared
+    outputs published (engine.definitions.taskdata), or merged flat for a version deployed before namespaces."""
+    if specs.load_by_id(instance.model_version_id).data_flow == taskdata.FLAT:
+        task.data.update(values)
+    else:
+        taskdata.record(task, values, publish_only=not submitted)
 
 
 def _frontier(workflow: BpmnWorkflow) -> list[Any]:

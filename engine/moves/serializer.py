@@ -32,6 +32,7 @@ SERIALIZER = BpmnWorkflowSerializer(_registry)
 # The converter object behind the registry entry (a partial over its bound from_dict).
 _WF_CONVERTER = _registry.convert_from_dict[_registry.typenames[BpmnWorkflow]].args[0].__self__
 VERSION = SERIALIZER.VERSION
+LOADS = 0  # deserializations in this process (tests count them per request)
 
 
 _dump_lock = threading.Lock()
@@ -54,6 +55,8 @@ def dump(workflow: BpmnWorkflow) -> str:
 def load(state: str, spec: Any, subprocess_specs: dict[str, Any], script_engine: Any) -> BpmnWorkflow:
     """Rebuild a workflow around cached spec objects: the same steps as Spiff's
     BpmnWorkflowConverter.from_dict minus restoring the specs (about half the load time)."""
+    global LOADS
+    LOADS += 1
     dct = json.loads(state)
     workflow = BpmnWorkflow(spec, subprocess_specs, script_engine=script_engine, deserializing=True)
     workflow.tasks = _WF_CONVERTER.mapping_from_dict(dct["tasks"], UUID, workflow=workflow)

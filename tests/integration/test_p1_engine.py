@@ -158,7 +158,7 @@ def test_returns_carry_prefill_and_opinions_then_dept_reject(p1):
     assert view.may_act and view.data["name"] == "市属中小学智慧校园建设" + TEST
     assert view.data["annual_requests"] == [{"year": Y, "fiscal_amount": W(3000), "other_amount": W(0)},
                                             {"year": Y + 1, "fiscal_amount": W(3000), "other_amount": W(0)}]
-    assert len(view.data["indicators"]) == 9 and view.all_data["verdict"] == "RETURN"
+    assert len(view.data["indicators"]) == 9 and view.all_data["unit_verdict"] == "RETURN"
     events = timeline(flow.instance.id)
     assert [(e.action, e.task_name, e.decision, e.comment) for e in events if e.action == "complete"] == [
         ("complete", "ut_p1_fill", None, None), ("complete", "ut_p1_unit_approve", "RETURN", opinion)]
@@ -169,11 +169,11 @@ def test_returns_carry_prefill_and_opinions_then_dept_reject(p1):
     # a reviewer decides afresh: the unit head's form is not prefilled with the earlier RETURN and its
     # opinion, and the filer's attachments are still the application's (not the head's empty list)
     head_view = get_task(flow.task("head.d01u02", "ut_p1_unit_approve").id, user("head.d01u02"))
-    assert head_view.data == {} and head_view.all_data["attachments"] == ["att-feasibility-study"]
+    assert head_view.data == {} and head_view.context["attachments"] == ["att-feasibility-study"]
     flow.unit_approve()
     dept_view = get_task(flow.task("dept.d01", "ut_p1_dept_review").id, user("dept.d01"))
     assert "verdict" not in dept_view.data and "comment" not in dept_view.data
-    assert dept_view.all_data["attachments"] == ["att-feasibility-study"]  # shown in the F-01 context
+    assert dept_view.context["attachments"] == ["att-feasibility-study"]  # the F-01 context: ut_p1_fill's
     dept_opinion = "绩效指标未体现信息化建设的应用成效，请补充效益指标。"
     flow.dept_review("RETURN", dept_opinion, grade="中")
     assert flow.ready() == ["ut_p1_fill"]

@@ -25,6 +25,7 @@ from sqlalchemy import select
 from budget.demo import load_demo
 from budget.models import ReviewOpinion
 from engine.base.models import HumanTask
+from engine.definitions.taskdata import submitted
 from engine.views.tasks import get_task
 from engine.work.inbox import timeline
 
@@ -98,7 +99,8 @@ def test_required_fiscal_by_third_party_with_expert_panel(p1):
     assert (data["conclusion"], data["recommended_amount"]) == ("SUPPORT", W(13800))
     for leaked in ("experts", "opinions", "tp_candidates", "tp_lead", "fe_performer", "panel_score"):
         assert leaked not in data, leaked  # CA-4 hands back only its declared outputs
-    assert data["engagement_id"] is None  # F-02's own (empty) field, not CA-2's
+    assert "engagement_id" not in data  # neither CA-2's (not a CA-4 output) nor F-02's (not published)
+    assert submitted(data, "ut_p1_dept_exante")["engagement_id"] is None  # F-02's own (empty) field
     (msg,) = flow.outbox()
     assert msg["message"] == "msg_project_in_library"
     assert msg["payload"] == {"project_id": str(flow.project.id), "request_year": Y,
@@ -163,7 +165,8 @@ def test_optional_fiscal_declined(p1, packs):
     assert (dept.assessor_type, dept.conclusion) == ("DEPT_SELF", "SUPPORT")
     assert dept.total_score == (W(84) if packs == "ALL" else W(82))
     data = flow.last_data()
-    assert data["verdict"] == "REJECT" and data["comment"] == REJECT_REASON
+    assert data["fin_verdict"] == "REJECT" and "verdict" not in data and "comment" not in data  # published
+    assert submitted(data, "ut_p1_fin_decide")["comment"] == REJECT_REASON  # kept under the step
     decide = [e for e in timeline(flow.instance.id) if e.task_name == "ut_p1_fin_decide"]
     assert [(e.actor, e.decision, e.comment) for e in decide] == [(PERF, "REJECT", REJECT_REASON)]
     assert flow.opinions() == [("ut_p1_unit_approve", "APPROVE", flow.head), ("ut_p1_dept_review", "APPROVE", flow.officer),

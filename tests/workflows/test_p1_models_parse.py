@@ -74,6 +74,7 @@ def test_conventions(specs):
     assert user_tasks["ut_expert_opinion"][1]["assignee"] == "expert"
     assert user_tasks["ut_tp_accept"] == ("TP_LEAD", {
         "formKey": "F-26", "formMode": "accept", "verdicts": "APPROVE,RETURN", "assignee": "tp_lead",
+        "inputs": "ut_tp_select.*", "outputs": "tp_accept_verdict=verdict",
         "completionHandler": "common.record_engagement_accept"})
     assert user_tasks["ut_fe_assess_tp"][0] == "THIRD_PARTY"
     assert user_tasks["ut_fe_assess_center"][0] == "FIN_CENTER"

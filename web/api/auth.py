@@ -14,6 +14,8 @@ from sqlalchemy.orm import joinedload
 from engine.base.db import db
 from engine.base.identity import User
 from web.api import api
+from web.api import schemas as out
+from web.api.spec import fails
 
 
 def _signer() -> URLSafeTimedSerializer:
@@ -47,16 +49,17 @@ def require_token(fn: Callable[..., Any]) -> Callable[..., Any]:
         g.api_user = user
         return fn(*args, **kwargs)
 
-    return wrapper
+    return fails(401)(wrapper)
 
 
 @api.post("/auth/token")
-def token():  # noqa: ANN201
-    body = request.get_json(silent=True) or {}
-    errors = {f: ["必填项"] for f in ("username", "password") if not isinstance(body.get(f), str) or not body.get(f)}
-    if errors:
-        return jsonify(errors=errors), 422
+@api.arguments(out.TokenInput)
+@api.response(200, out.Token)
+@api.doc(security=[])
+@fails(401, 422)
+def token(body: dict[str, Any]):  # noqa: ANN201
+    """用户名密码换取访问令牌（12 小时有效）"""
     user = db.session.scalar(select(User).where(User.username == body["username"]))
     if user is None or not user.active or not user.check_password(body["password"]):
         return jsonify(error="unauthorized", message="用户名或密码错误"), 401
-    return jsonify(token=issue_token(user), username=user.username, name=user.name)
+    return {"token": issue_token(user), "username": user.username, "name": user.name}

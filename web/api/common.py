@@ -1,12 +1,13 @@
-"""Small pieces every API module uses: ids from the path, the reply after a move."""
+"""Small pieces every API module uses: ids from the path, visible instances, the reply after a move."""
 from __future__ import annotations
 
 import uuid
 from typing import Any
 
-from flask import jsonify
-
 from engine.base.errors import NotFound
+from engine.base.identity import User
+from engine.base.models import ProcessInstance
+from engine.moves import interactions
 from engine.moves.runtime import ready_items
 from web.presenters import task_json
 
@@ -19,8 +20,12 @@ def path_uuid(value: str, what: str = "任务") -> uuid.UUID:
         raise NotFound(f"{what}不存在") from None
 
 
-def instance_reply(instance: Any) -> Any:
+def visible_instance(instance_id: str, user: User) -> ProcessInstance:
+    """404, not 403, for ids one may not see: no oracle."""
+    return interactions.visible_instance(path_uuid(instance_id, "流程实例"), user)
+
+
+def instance_reply(instance: Any) -> dict[str, Any]:
     """Where an instance stands after a move: status, current steps, its ready tasks."""
-    return jsonify({"instance_id": str(instance.id), "status": instance.status,
-                    "current_steps": instance.current_steps,
-                    "ready_tasks": [task_json(t) for t in ready_items(instance)]})
+    return {"instance_id": str(instance.id), "status": instance.status, "current_steps": instance.current_steps,
+            "ready_tasks": [task_json(t) for t in ready_items(instance)]}

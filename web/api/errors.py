@@ -1,6 +1,8 @@
 """Engine errors → HTTP statuses with JSON bodies; never a 500 for a caller's mistake."""
 from __future__ import annotations
 
+from typing import Any
+
 from flask import jsonify
 from werkzeug.exceptions import HTTPException
 
@@ -56,4 +58,25 @@ def _incident(err: Incident):  # noqa: ANN202
 
 @api.errorhandler(HTTPException)
 def _http(err: HTTPException):  # noqa: ANN202
+    messages = (getattr(err, "data", None) or {}).get("messages")
+    if err.code == 422 and messages is not None:  # a request schema refused the input (webargs)
+        return jsonify(errors=field_errors(messages)), 422
     return jsonify(error=err.name.lower().replace(" ", "_"), message=err.description), err.code
+
+
+def field_errors(messages: dict[str, Any]) -> dict[str, list[str]]:
+    """webargs' {location: {field: {index: [...]}}} → {"field.index": [...]}, the contract's shape;
+    a body that is no object is `_body`."""
+    flat: dict[str, list[str]] = {}
+
+    def walk(node: Any, path: str) -> None:
+        if isinstance(node, dict):
+            for key, value in node.items():
+                name = "_body" if key == "_schema" else str(key)
+                walk(value, f"{path}.{name}" if path else name)
+        else:
+            flat.setdefault(path or "_body", []).extend(node if isinstance(node, list) else [str(node)])
+
+    for located in messages.values():
+        walk(located, "")
+    return flat

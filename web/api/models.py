@@ -1,26 +1,31 @@
 """Process models: list, deploy (multipart BPMN/DMN), start instances, read instances."""
 from __future__ import annotations
 
-from flask import current_app, g, jsonify, request
+from typing import Any
+
+from flask import current_app, g, request
 
 from engine.base.errors import DeploymentError, ElementError, Forbidden
-from engine.base.models import ProcessInstance
 from engine.definitions.deploy import deploy, latest_versions
-from engine.moves import interactions
 from engine.moves.runtime import start_process
 from engine.work.access import is_admin
 from engine.work.inbox import ready_tasks
 from web.api import api
+from web.api import schemas as out
 from web.api.auth import require_token
-from web.api.common import path_uuid
+from web.api.common import visible_instance
+from web.api.spec import fails
+from web.inputs import DataInput
 from web.presenters import instance_json, task_json, version_json
 from web.transactions import atomic
 
 
 @api.get("/process-models")
 @require_token
+@api.response(200, out.ModelVersion(many=True))
 def list_models():  # noqa: ANN201
-    return jsonify([version_json(v) for v in latest_versions()])
+    """已部署流程模型（每个 key 的最新版本）"""
+    return [version_json(v) for v in latest_versions()]
 
 
 def read_upload() -> dict[str, bytes]:
@@ -45,34 +50,35 @@ def read_upload() -> dict[str, bytes]:
 
 @api.post("/process-models")
 @require_token
-def upload_models():  # noqa: ANN201
+@api.arguments(out.ModelUploadInput, location="multipart")
+@api.response(201, out.DeployedVersion, description="新版本")
+@api.alt_response(200, schema=out.DeployedVersion, description="内容相同，返回已有版本", success=True)
+@fails(400, 403, 422)
+def upload_models(_form: dict[str, Any]):  # noqa: ANN201
+    """上传并部署 BPMN/DMN 文件集（系统管理员）"""
     if not is_admin(g.api_user):
         raise Forbidden("只有系统管理员可以部署流程模型")
     files = read_upload()
     key = request.form.get("key") or None
     version, created = atomic(lambda: deploy(files, g.api_user.username, key=key))
-    return jsonify({**version_json(version), "created": created}), 201 if created else 200
+    return {**version_json(version), "created": created}, 201 if created else 200
 
 
 @api.post("/process-models/<key>/instances")
 @require_token
-def start(key: str):  # noqa: ANN201
-    body = request.get_json(silent=True) or {}
-    data = body.get("data") or {}
-    if not isinstance(data, dict):
-        return jsonify(errors={"data": ["须为 JSON 对象"]}), 422
-    instance = atomic(lambda: start_process(key, g.api_user, data))
-    body = instance_json(instance, with_history=False)
-    body["ready_tasks"] = [task_json(t) for t in ready_tasks(instance.id)]
-    return jsonify(body), 201
+@api.arguments(DataInput)
+@api.response(201, out.StartedInstance)
+@fails(403, 404, 422)
+def start(body: dict[str, Any], key: str):  # noqa: ANN201
+    """发起流程实例（模型的最新版本）"""
+    instance = atomic(lambda: start_process(key, g.api_user, body["data"]))
+    return {**instance_json(instance, with_history=False), "ready_tasks": [task_json(t) for t in ready_tasks(instance.id)]}
 
 
-def visible_instance(instance_id: str, user) -> ProcessInstance:  # noqa: ANN001
-    """404, not 403, for ids one may not see: no oracle."""
-    return interactions.visible_instance(path_uuid(instance_id, "流程实例"), user)
-
-
-@api.get("/instances/<instance_id>")
+@api.get("/instances/<id>")
 @require_token
-def get_instance(instance_id: str):  # noqa: ANN201
-    return jsonify(instance_json(visible_instance(instance_id, g.api_user)))
+@api.response(200, out.Instance)
+@fails(404)
+def get_instance(id: str):  # noqa: ANN201
+    """流程实例：状态、当前步骤、待办、时间线"""
+    return instance_json(visible_instance(id, g.api_user))

@@ -1,17 +1,23 @@
 """The project library with filters (status, dept, year, q)."""
 from __future__ import annotations
 
-from flask import g, jsonify, request
+from typing import Any
+
+from flask import g
 
 from budget.library import project_library
 from web.api import api
+from web.api import schemas as out
 from web.api.auth import require_token
+from web.api.spec import fails
 
 
 @api.get("/projects")
 @require_token
-def projects():  # noqa: ANN201
-    filters = {k: request.args.get(k) for k in ("status", "dept", "year", "q")}
-    if filters["year"] and not filters["year"].isdigit():
-        return jsonify(errors={"year": ["须为年份数字"]}), 422
-    return jsonify(project_library(g.api_user, filters))
+@api.arguments(out.ProjectQuery, location="query")
+@api.response(200, out.Project(many=True))
+@fails(422)
+def projects(query: dict[str, Any]):  # noqa: ANN201
+    """项目库（我的数据范围内）"""
+    filters = {k: query.get(k) for k in ("status", "dept", "year", "q")}
+    return project_library(g.api_user, filters)

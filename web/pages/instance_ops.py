@@ -1,5 +1,6 @@
-"""Operations posted from the instance page: 评论, 催办, 抄送, 撤回, 拿回 — the engine functions
-the JSON API calls (web/api/operations.py), one transaction each, errors as Chinese flashes."""
+"""Operations posted from the instance page: 评论, 催办, 抄送, 撤回, 拿回 — the operations the JSON
+API runs (web.operations: one input schema, one engine call), one transaction each, errors as
+Chinese flashes (web.pages.outcome)."""
 from __future__ import annotations
 
 import uuid
@@ -9,10 +10,10 @@ from typing import Any
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
-from engine.moves import interactions, returns
 from engine.work.access import read_only
 from engine.work.inbox import ready_tasks
-from web.pages.outcome import attempt, flash_failure, parse_id, text, usernames
+from web.operations import INSTANCE, TASK, Operation
+from web.pages.outcome import Outcome, attempt, attempt_with, flash_failure, parse_id
 
 bp = Blueprint("instance_ops", __name__, url_prefix="/instances")
 
@@ -20,59 +21,59 @@ bp = Blueprint("instance_ops", __name__, url_prefix="/instances")
 @bp.app_template_global("may_speak")
 def may_speak() -> bool:
     """The instance page shows 评论, 催办 and 抄送 only to who may speak in what they see: not to
-    read-only observers (engine.moves.interactions.speaking_instance refuses them the same way)."""
+    read-only observers (engine.interactions.speaking_instance refuses them the same way)."""
     return bool(current_user.is_authenticated and not read_only(current_user))
 
 
-def _act(instance_id: str, label: str, fn: Callable[[uuid.UUID], Any], done: Callable[[Any], str]):  # noqa: ANN202
-    try:
-        ident = uuid.UUID(instance_id)
-    except ValueError:
+def _act(instance_id: str, name: str, done: Callable[[Any], str]):  # noqa: ANN202
+    ident = parse_id(instance_id)
+    if ident is None:
         return render_template("error.html", message="流程实例不存在或您无权查看"), 404
-    outcome = attempt(lambda: fn(ident), ident)
+    op: Operation = INSTANCE[name]
+    _after(op.label, attempt_with(op.schema, request.form, lambda a: op.run(ident, current_user, a), ident), done)
+    return redirect(url_for("instances.show", instance_id=instance_id))
+
+
+def _after(label: str, outcome: Outcome[Any], done: Callable[[Any], str]) -> None:
     if outcome.ok:
         flash(done(outcome.value))
     else:
         flash_failure(label, outcome)
-    return redirect(url_for("instances.show", instance_id=instance_id))
 
 
 @bp.post("/<instance_id>/comment")
 @login_required
 def comment(instance_id: str):  # noqa: ANN201
-    return _act(instance_id, "评论", lambda i: interactions.comment(i, current_user, text("text")),
-                lambda _: "已发表评论")
+    return _act(instance_id, "comment", lambda _: "已发表评论")
 
 
 @bp.post("/<instance_id>/urge")
 @login_required
 def urge(instance_id: str):  # noqa: ANN201
-    return _act(instance_id, "催办", lambda i: interactions.urge(i, current_user, text("message")),
-                lambda people: f"已催办：{'、'.join(people)}" if people else "已催办")
+    return _act(instance_id, "urge", lambda people: f"已催办：{'、'.join(people)}" if people else "已催办")
 
 
 @bp.post("/<instance_id>/cc")
 @login_required
 def copy(instance_id: str):  # noqa: ANN201
-    return _act(instance_id, "抄送", lambda i: interactions.copy_to(i, current_user, usernames("to"), text("note")),
-                lambda added: f"已抄送给 {'、'.join(added)}" if added else "这些人已收到过抄送，未重复发送")
+    return _act(instance_id, "cc", lambda added: f"已抄送给 {'、'.join(added)}" if added else "这些人已收到过抄送，未重复发送")
 
 
 @bp.post("/<instance_id>/withdraw")
 @login_required
 def withdraw(instance_id: str):  # noqa: ANN201
-    return _act(instance_id, "撤回", lambda i: returns.withdraw(i, current_user, text("opinion")),
-                lambda _: "已撤回，申请回到您的待办")
+    return _act(instance_id, "withdraw", lambda _: "已撤回，申请回到您的待办")
 
 
 @bp.post("/<instance_id>/reclaim")
 @login_required
 def reclaim(instance_id: str):  # noqa: ANN201
     """拿回 the viewer's last completion (item_id); on success straight to the task again."""
-    outcome = attempt(lambda: returns.reclaim(parse_id(request.form.get("item_id"), "item_id"), current_user,
-                                              text("opinion")))
+    item, op = parse_id(request.form.get("item_id")), TASK["reclaim"]
+    outcome: Outcome[Any] = (Outcome(errors={"item_id": ["编号无效"]}, status=422) if item is None else
+                             attempt_with(op.schema, request.form, lambda a: op.run(item, current_user, a)))
     if not outcome.ok:
-        flash_failure("拿回", outcome)
+        flash_failure(op.label, outcome)
         return redirect(url_for("instances.show", instance_id=instance_id))
     flash("已拿回，可修改后重新提交")
     mine = [t for t in ready_tasks(outcome.value.id) if t.assignee == current_user.username]
@@ -94,9 +95,13 @@ def attach(instance_id: str):  # noqa: ANN201
         return redirect(url_for("instances.show", instance_id=instance_id))
     limit = current_app.config["ATTACHMENT_MAX_BYTES"]
     content = storage.read(limit + 1)
-    return _act(instance_id, "上传附件", lambda i: attachments.store(storage.filename, storage.mimetype, content,
-                                                                 current_user, limit, instance_id=i),
-                lambda a: f"已上传附件：{a.name}")
+    ident = parse_id(instance_id)
+    if ident is None:
+        return render_template("error.html", message="流程实例不存在或您无权查看"), 404
+    _after("上传附件", attempt(lambda: attachments.store(storage.filename, storage.mimetype, content, current_user,
+                                                      limit, instance_id=ident), ident),
+           lambda a: f"已上传附件：{a.name}")
+    return redirect(url_for("instances.show", instance_id=instance_id))
 
 
 @bp.get("/attachments/<attachment_id>")

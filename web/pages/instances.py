@@ -16,7 +16,7 @@ from engine.moves import interactions
 from engine.moves.state import load_workflow
 from engine.work import attachments
 from engine.work.inbox import ready_tasks
-from web.api.models import visible_instance
+from web.api.common import visible_instance
 from web.presenters import instance_json, opinion_json
 
 bp = Blueprint("instances", __name__, url_prefix="/instances")

@@ -1,21 +1,22 @@
-"""One state change per request, in its own transaction; engine errors become Chinese messages
-(per field for validation errors), never a 500. Input helpers shared by the operation pages."""
+"""The pages' one translation of engine errors: a state change runs in its own transaction and
+comes back as an Outcome — field messages in Chinese to show beside their inputs, or one Chinese
+message to flash — never a 500. (The API translates the same errors to JSON in web/api/errors.py.)"""
 from __future__ import annotations
 
-import re
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
-from flask import flash, request
+from flask import flash
+from marshmallow import Schema
 
-from engine.base.errors import EngineError, Incident, ValidationFailed
+from engine.base.errors import Conflict, EngineError, Forbidden, Incident, NotFound, ValidationFailed
+from engine.moves.interactions import RateLimited
+from web.operations import parse
 from web.transactions import atomic, record_incident
 
 T = TypeVar("T")
-TEXT_MAX = 2000
-_SEPARATORS = re.compile(r"[\s,，、;；]+")
 
 
 @dataclass
@@ -23,6 +24,7 @@ class Outcome(Generic[T]):
     value: T | None = None
     errors: dict[str, list[str]] | None = None  # ValidationFailed: field -> messages
     message: str | None = None  # any other engine error
+    status: int = 200  # what the error would be over HTTP: 403, 404, 409, 422, 429
 
     @property
     def ok(self) -> bool:
@@ -38,36 +40,37 @@ def attempt(fn: Callable[[], T], instance_id: Any = None) -> Outcome[T]:
     try:
         return Outcome(value=atomic(fn))
     except ValidationFailed as err:
-        return Outcome(errors=err.errors or {"_form": ["输入有误"]})
+        return Outcome(errors=err.errors or {"_form": ["输入有误"]}, status=422)
     except Incident as err:
         record_incident(err, instance_id)
-        return Outcome(message=f"流程执行出错，操作未生效：{err}")
-    except EngineError as err:  # Forbidden, NotFound, Conflict (RateLimited), …
-        return Outcome(message=str(err) or "操作未成功")
+        return Outcome(message=f"流程执行出错，操作未生效：{err}", status=422)
+    except EngineError as err:  # Forbidden, NotFound, Conflict, RateLimited, …
+        return Outcome(message=str(err) or "操作未成功", status=_status(err))
+
+
+def attempt_with(schema: type[Schema], raw: Any, fn: Callable[[dict[str, Any]], T],
+                 instance_id: Any = None) -> Outcome[T]:
+    """Parse a posted form with an operation's schema (web/inputs.py), then `attempt` the move."""
+    try:
+        args = parse(schema, raw)
+    except ValidationFailed as err:
+        return Outcome(errors=err.errors, status=422)
+    return attempt(lambda: fn(args), instance_id)
+
+
+def _status(err: EngineError) -> int:
+    for kind, status in ((RateLimited, 429), (Forbidden, 403), (NotFound, 404), (Conflict, 409)):
+        if isinstance(err, kind):
+            return status
+    return 422
 
 
 def flash_failure(label: str, outcome: Outcome[Any]) -> None:
     flash(f"{label}未成功：{'；'.join(outcome.messages())}", "error")
 
 
-def parse_id(value: str | None, field: str = "id") -> uuid.UUID:
+def parse_id(value: str | None) -> uuid.UUID | None:
     try:
         return uuid.UUID(str(value or ""))
     except ValueError:
-        raise ValidationFailed({field: ["编号无效"]}) from None
-
-
-def text(name: str, required_message: str | None = None) -> str:
-    """A posted text field, stripped; too long or (when required) empty is a field error."""
-    value = (request.form.get(name) or "").strip()
-    if len(value) > TEXT_MAX:
-        raise ValidationFailed({name: [f"不超过 {TEXT_MAX} 字"]})
-    if required_message and not value:
-        raise ValidationFailed({name: [required_message]})
-    return value
-
-
-def usernames(name: str) -> list[str]:
-    """`a, b，c、d` → ["a", "b", "c", "d"] (commas, 顿号, semicolons or spaces)."""
-    raw = request.form.get(name) or ""
-    return [n for n in _SEPARATORS.split(raw) if n]
+        return None

@@ -1,16 +1,19 @@
 """任务队列 (/admin/queue): background work as administrators see it — RQ queues, outbox rows,
-failed jobs with 重试/丢弃, timers and kept messages (engine.views.queue_view). System and process
+failed jobs with 重试/丢弃, timers and kept messages (engine.queue_view). System and process
 administrators read it; only system administrators retry or discard."""
 from __future__ import annotations
 
 from functools import wraps
+from typing import Any
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
+from engine.base.errors import ValidationFailed
 from engine.views import queue_view
+from web.inputs import ReasonInput
 from web.pages.admin import admin_required
-from web.pages.outcome import attempt, flash_failure, parse_id, text
+from web.pages.outcome import attempt_with, flash_failure, parse_id
 
 bp = Blueprint("queue_admin", __name__, url_prefix="/admin")
 
@@ -54,10 +57,18 @@ def index():  # noqa: ANN201
                            status_labels=STATUS_LABELS, timer_kinds=TIMER_KINDS, waited=waited)
 
 
+def _job(job_id: str) -> Any:
+    found = parse_id(job_id)
+    if found is None:
+        raise ValidationFailed({"id": ["编号无效"]})
+    return found
+
+
 @bp.post("/queue/jobs/<job_id>/retry")
 @admin_required
 def retry(job_id: str):  # noqa: ANN201
-    outcome = attempt(lambda: queue_view.retry_job(parse_id(job_id), current_user, text("reason")))
+    outcome = attempt_with(ReasonInput, request.form, lambda a: queue_view.retry_job(
+        _job(job_id), current_user, a["reason"] or ""))
     if outcome.ok:
         flash(f"已重新排队：{outcome.value['kind']}（任务 {job_id[:8]}），将重新尝试 "
               f"{outcome.value['max_attempts'] - outcome.value['attempts']} 次")
@@ -69,7 +80,8 @@ def retry(job_id: str):  # noqa: ANN201
 @bp.post("/queue/jobs/<job_id>/discard")
 @admin_required
 def discard(job_id: str):  # noqa: ANN201
-    outcome = attempt(lambda: queue_view.discard_job(parse_id(job_id), current_user, text("reason")))
+    outcome = attempt_with(ReasonInput, request.form, lambda a: queue_view.discard_job(
+        _job(job_id), current_user, a["reason"] or ""))
     if outcome.ok:
         flash(f"已丢弃：{outcome.value['kind']}（任务 {job_id[:8]}），不再执行")
     else:

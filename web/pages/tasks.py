@@ -1,5 +1,7 @@
-"""The task page: the task's form with its data, read-only context, Chinese errors per field, and
-the approval operations the viewer may use (their routes are in web.pages.task_ops)."""
+"""The task page: the shared task view (engine.views.tasks: form, data, operations the viewer may use)
+rendered with Chinese errors per field; the operations' routes are in web.pages.task_ops. A page
+GET, a POST and a refused POST each load the workflow once: the view is built first and the move
+takes over the workflow it read (engine.moves.state.load)."""
 from __future__ import annotations
 
 from typing import Any
@@ -8,15 +10,15 @@ from flask import Blueprint, current_app, flash, redirect, render_template, requ
 from flask_login import current_user, login_required
 
 from engine.base.db import db
-from engine.base.errors import Conflict, Forbidden, Incident, NotFound, ValidationFailed
+from engine.base.errors import NotFound, ValidationFailed
 from engine.moves.interactions import mark_opened
 from engine.moves.runtime import complete_task
 from engine.views.tasks import TaskView, get_task
 from engine.work import attachments
 from web.pages.display import RESUBMIT_LABELS, SIGN_MODES
 from web.pages.formdata import nest
-from web.pages.task_actions import task_actions
-from web.transactions import atomic, record_incident
+from web.pages.outcome import attempt
+from web.pages.task_actions import opinions, status_note
 
 bp = Blueprint("tasks", __name__, url_prefix="/tasks")
 
@@ -24,10 +26,10 @@ bp = Blueprint("tasks", __name__, url_prefix="/tasks")
 def render_task(view: TaskView, values: dict[str, Any], errors: dict[str, list[str]], status: int = 200,
                 op: dict[str, Any] | None = None):  # noqa: ANN201
     """The task page; `op` = {"name", "errors", "values"} of an operation form that failed."""
-    acts = task_actions(view, current_user)
     return render_template("task.html", view=view, ui=view.form.ui_for({"verdicts": view.verdicts}),
-                           values=values, errors=errors, context=view.all_data, opinions=acts.opinions,
-                           acts=acts, op=op or {"name": None, "errors": {}, "values": {}},
+                           values=values, errors=errors, context=view.context, opinions=opinions(view),
+                           acts=view.ops, status_note=status_note(view.task, current_user.username),
+                           op=op or {"name": None, "errors": {}, "values": {}},
                            sign_modes=SIGN_MODES, resubmit_labels=RESUBMIT_LABELS), status
 
 
@@ -96,17 +98,13 @@ def submit(task_id: str):  # noqa: ANN201
     if upload_errors:
         db.session.rollback()
         return render_task(view, values, upload_errors, 422)
-    try:
-        atomic(lambda: complete_task(view.task.id, current_user, values))
-    except ValidationFailed as err:
-        return render_task(view, values, err.errors, 422)
-    except Forbidden as err:
-        return render_template("error.html", message=str(err) or "您不是该任务的办理人"), 403
-    except Conflict:
-        flash("该任务已被处理")
-        return redirect(url_for("instances.show", instance_id=view.instance.id))
-    except Incident as err:
-        record_incident(err, view.instance.id)
-        return render_task(view, values, {"_process": [str(err)]}, 422)
-    flash(f"已提交：{view.task.title}")
-    return redirect(url_for("inbox.todo"))
+    outcome = attempt(lambda: complete_task(view.task.id, current_user, values), view.instance.id)
+    if outcome.ok:
+        flash(f"已提交：{view.task.title}")
+        return redirect(url_for("inbox.todo"))
+    if outcome.errors is not None or outcome.status == 422:  # field errors or an incident: stay on the form
+        return render_task(view, values, outcome.errors or {"_process": [outcome.message or ""]}, 422)
+    if outcome.status == 403:
+        return render_template("error.html", message=outcome.message or "您不是该任务的办理人"), 403
+    flash("该任务已被处理" if outcome.status == 409 else outcome.message or "提交未成功")
+    return redirect(url_for("instances.show", instance_id=view.instance.id))

@@ -1,0 +1,402 @@
+"""What the API returns, as marshmallow schemas: responses are dumped through them and the OpenAPI
+document is generated from them, so the two cannot differ. Query strings are parsed here too."""
+from __future__ import annotations
+
+from typing import Any
+
+from marshmallow import EXCLUDE, Schema, fields, validate
+
+from forms import messages as M
+from web.inputs import Input, Text
+
+
+def always(cls: type[Schema]) -> type[Schema]:
+    """Every field of a response is always present (null where it has no value)."""
+    for field in cls._declared_fields.values():
+        field.required = True
+    return cls
+
+
+def _s(**kw: Any) -> fields.String:
+    return fields.String(allow_none=True, **kw)
+
+
+def typed(kind: str, fmt: str | None = None, *, nullable: bool = True, **kw: Any) -> fields.Raw:
+    """A value the app's JSON provider writes with the one converter (engine.base.convert:
+    Decimal → exact text, dates ISO 8601): dumped as is, documented as the text it becomes."""
+    meta = {"type": [kind, "null"] if nullable else kind, **({"format": fmt} if fmt else {}),
+            **kw.pop("metadata", {})}
+    return fields.Raw(metadata=meta, **kw)
+
+
+def _when(**kw: Any) -> fields.Raw:
+    return typed("string", "date-time", **kw)
+
+
+def _int(**kw: Any) -> fields.Integer:
+    return fields.Integer(allow_none=True, **kw)
+
+
+def _names() -> fields.List:
+    return fields.List(fields.String())
+
+
+def _obj(**kw: Any) -> fields.Dict:
+    return fields.Dict(keys=fields.String(), allow_none=True, **kw)
+
+
+# ---- queries -------------------------------------------------------------------------------
+
+def _query_int(**kw: Any) -> fields.Integer:
+    return fields.Integer(strict=False, error_messages={"invalid": M.NOT_INT}, **kw)
+
+
+class TaskListQuery(Input):
+    class Meta:
+        unknown = EXCLUDE
+
+    process_key = fields.String()
+    business_key = fields.String()
+    year = _query_int()
+    dept = fields.String()
+    task_name = fields.String()
+    priority = _query_int()
+    overdue = fields.String(metadata={"description": "非空：只看已超期"})
+    sort = fields.String(load_default="created", validate=validate.OneOf(
+        ("created", "due", "priority"), error="须为 created、due 或 priority"))
+    limit = _query_int(load_default=50, validate=validate.Range(min=0), metadata={"description": "1–500"})
+    offset = _query_int(load_default=0, validate=validate.Range(min=0, error=M.NOT_INT))
+
+
+class ProjectQuery(Input):
+    status = fields.String()
+    dept = fields.String()
+    year = fields.Integer(strict=False, error_messages={"invalid": "须为年份数字"})
+    q = fields.String(metadata={"description": "项目名称或编码包含"})
+
+
+class CcQuery(Input):
+    unread = fields.String(metadata={"description": "非空：只看未读"})
+
+
+class TokenInput(Input):
+    username = Text(required=True, max_length=100)
+    password = fields.String(required=True, validate=validate.Length(min=1, error=M.REQUIRED),
+                             error_messages={"required": M.REQUIRED, "null": M.REQUIRED, "invalid": M.NOT_STRING})
+
+
+class UploadInput(Input):
+    file = fields.Raw(required=True, metadata={"type": "string", "format": "binary"},
+                      error_messages={"required": "请选择文件", "null": "请选择文件"})
+    instance_id = fields.UUID(metadata={"description": "直接上传到流程实例"}, error_messages={"invalid_uuid": "须为 UUID"})
+    task_id = fields.UUID(metadata={"description": "直接上传到任务"}, error_messages={"invalid_uuid": "须为 UUID"})
+
+
+class ModelUploadInput(Input):
+    files = fields.List(fields.Raw(metadata={"type": "string", "format": "binary"}),
+                        metadata={"description": ".bpmn 与 .dmn 文件（也可用字段名 file）"})
+    key = fields.String(metadata={"description": "流程模型 key（可选）"})
+
+
+# ---- responses -----------------------------------------------------------------------------
+
+@always
+class Token(Schema):
+    token = fields.String()
+    username = fields.String()
+    name = _s()
+
+
+@always
+class Task(Schema):
+    id = fields.String()
+    name = fields.String(metadata={"description": "环节 id（BPMN 元素 id）"})
+    title = _s()
+    process_key = fields.String()
+    instance_id = fields.String()
+    instance_title = _s()
+    lane = _s(metadata={"description": "角色代码"})
+    form_key = _s()
+    form_mode = _s()
+    business_key = _s()
+    assignee = _s()
+    status = fields.String(metadata={"enum": ["READY", "WAITING", "COMPLETED", "CANCELLED"]})
+    year = _int()
+    dept = _s()
+    unit = _s()
+    created_at = _when()
+    due = _when()
+    completed_at = _when()
+    completed_by = _s()
+    decision = _s()
+    priority = _int()
+    owner = _s()
+    delegation = _s(metadata={"enum": ["PENDING", "RESOLVED", None]})
+    assigned_via = _s()
+    proxy_for = _s()
+    sign_seq = _int()
+    has_draft = fields.Boolean()
+
+
+@always
+class TaskForm(Schema):
+    key = _s()
+    mode = _s()
+    json_schema = fields.Dict(metadata={"description": "表单的 JSON Schema"})
+    ui = fields.Dict(metadata={"description": "分区、字段顺序、标签"})
+    verdicts = fields.List(fields.String(), allow_none=True)
+
+
+@always
+class Step(Schema):
+    id = fields.String(metadata={"description": "退回时的 target"})
+    name = fields.String()
+    title = _s()
+    completed_by = _s()
+    completed_at = _when()
+
+
+@always
+class TaskOperations(Schema):
+    """What the caller may do with the task now (the same view the task page shows)."""
+
+    may_submit = fields.Boolean()
+    may_handoff = fields.Boolean(metadata={"description": "退回、转办、委派、加签、暂存"})
+    may_resolve = fields.Boolean()
+    may_claim = fields.Boolean()
+    may_release = fields.Boolean()
+    may_remove_signers = fields.Boolean()
+    returnable = fields.List(fields.Nested(Step))
+    resubmit = fields.String(metadata={"enum": ["CHOOSE", "RERUN", "JUMP_BACK"]})
+    return_opinion_required = fields.Boolean()
+
+
+@always
+class TaskDetail(Task):
+    form = fields.Nested(TaskForm)
+    data = fields.Dict(metadata={"description": "表单当前的值（含暂存）"})
+    can_complete = fields.Boolean()
+    can_resolve = fields.Boolean()
+    draft_at = _when()
+    operations = fields.Nested(TaskOperations)
+
+
+@always
+class InstanceReply(Schema):
+    instance_id = fields.String()
+    status = fields.String(metadata={"enum": ["RUNNING", "COMPLETED", "ERROR", "CANCELLED"]})
+    current_steps = fields.List(fields.String(), allow_none=True)
+    ready_tasks = fields.List(fields.Nested(Task))
+
+
+@always
+class Event(Schema):
+    at = _when()
+    actor = _s()
+    action = fields.String()
+    action_label = fields.String()
+    task = _s()
+    title = _s()
+    lane = _s()
+    decision = _s()
+    decision_label = _s()
+    comment = _s()
+    detail = _obj()
+
+
+@always
+class ReadyTask(Task):
+    candidates = _names()
+
+
+@always
+class InstanceSummary(Schema):
+    id = fields.String()
+    process_key = fields.String()
+    version = fields.Integer()
+    status = fields.String(metadata={"enum": ["RUNNING", "COMPLETED", "ERROR", "CANCELLED"]})
+    status_label = fields.String()
+    business_key = _s()
+    title = _s()
+    dept = _s()
+    unit = _s()
+    year = _int()
+    started_by = _s()
+    started_at = _when()
+    ended_at = _when()
+    end_event = _s()
+    current_steps = fields.List(fields.String(), allow_none=True)
+
+
+@always
+class StartedInstance(InstanceSummary):
+    ready_tasks = fields.List(fields.Nested(Task))
+
+
+@always
+class Instance(InstanceSummary):
+    ready_tasks = fields.List(fields.Nested(ReadyTask))
+    history = fields.List(fields.Nested(Event))
+    participants = _names()
+
+
+@always
+class ModelVersion(Schema):
+    key = fields.String()
+    version = fields.Integer()
+    name = _s()
+    content_hash = fields.String()
+    files = _names()
+    forms = _names()
+    processes = _names()
+    deployed_by = _s()
+    deployed_at = _when()
+
+
+class DeployedVersion(ModelVersion):
+    created = fields.Boolean(required=True, metadata={"description": "false：内容相同，返回已有版本"})
+
+
+@always
+class Uploaded(Schema):
+    id = fields.String()
+    name = fields.String()
+    size = fields.Integer()
+    sha256 = fields.String()
+    content_type = _s()
+
+
+@always
+class AttachmentItem(Schema):
+    id = fields.String()
+    name = fields.String()
+    size = fields.Integer()
+    content_type = _s()
+    uploaded_by = _s()
+    uploaded_at = _when()
+    task_id = _s()
+
+
+@always
+class Opinion(Schema):
+    id = fields.Integer()
+    action = fields.String()
+    action_label = fields.String()
+    actor = _s()
+    actor_name = _s()
+    task = _s()
+    step = _s()
+    text = _s()
+    attachments = fields.List(fields.String(), allow_none=True)
+    at = _when()
+
+
+@always
+class Signers(Schema):
+    mode = _s(metadata={"enum": ["ALL", "ANY", "SEQUENTIAL", "RATIO", None]})
+    ratio = _s(metadata={"description": "票签通过比例，如 2/3"})
+    reject_rule = _s(metadata={"enum": ["VETO", "COUNT", None]})
+    signers = fields.List(fields.Nested(Task))
+
+
+@always
+class Draft(Schema):
+    id = fields.String()
+    draft_at = _when()
+
+
+class BatchResult(Schema):
+    id = fields.String(required=True)
+    ok = fields.Boolean(required=True)
+    errors = fields.Dict(keys=fields.String(), values=fields.List(fields.String()),
+                         metadata={"description": "逐字段的错误（未通过校验时）"})
+    message = fields.String(metadata={"description": "未成功的原因（其他错误）"})
+
+
+@always
+class Urged(Schema):
+    urged = _names()
+
+
+@always
+class Copied(Schema):
+    copied = _names()
+
+
+@always
+class Ok(Schema):
+    ok = fields.Boolean()
+
+
+@always
+class Predicted(Schema):
+    step = fields.String()
+    title = fields.String()
+    lane = _s()
+    certain = fields.Boolean(metadata={"description": "true：必经；false：可能"})
+    candidates = _names()
+
+
+@always
+class CarbonCopy(Schema):
+    id = fields.String()
+    instance_id = fields.String()
+    step = _s()
+    from_ = fields.String(data_key="from", allow_none=True)
+    note = _s()
+    created_at = _when()
+    read = fields.Boolean()
+
+
+@always
+class NotificationItem(Schema):
+    id = fields.String()
+    kind = fields.String()
+    title = fields.String()
+    body = _s()
+    instance_id = _s()
+    task_id = _s()
+    from_ = fields.String(data_key="from", allow_none=True)
+    created_at = _when()
+    read = fields.Boolean()
+
+
+@always
+class Deputy(Schema):
+    id = fields.String()
+    deputy = fields.String()
+    starts_on = typed("string", "date", nullable=False)
+    ends_on = typed("string", "date", nullable=False)
+
+
+@always
+class Moved(Schema):
+    moved = fields.Integer(metadata={"description": "转给接收人的待办数"})
+
+
+@always
+class ProjectYear(Schema):
+    fiscal_year = fields.Integer()
+    requested = typed("string", "decimal", metadata={"description": "万元，精确小数的文本"})
+    exante_recommended = typed("string", "decimal", metadata={"description": "万元，精确小数的文本"})
+    arranged = typed("string", "decimal", metadata={"description": "万元，精确小数的文本"})
+    cycle_status = _s()
+
+
+@always
+class Project(Schema):
+    id = fields.String()
+    code = fields.String()
+    name = fields.String()
+    object_type = _s()
+    dept = _s()
+    dept_name = _s()
+    unit = _s()
+    unit_name = _s()
+    new_or_continuing = _s()
+    start_year = _int()
+    end_year = _int()
+    library_status = _s()
+    library_status_label = _s()
+    is_major_flag = fields.Boolean(allow_none=True)
+    years = fields.List(fields.Nested(ProjectYear))

@@ -1,0 +1,127 @@
+"""What each operation takes, parsed once: the marshmallow schemas that the pages feed with form
+data and the API with JSON, and that the OpenAPI document is generated from. Shapes and types
+here (Chinese messages per field); what depends on the task or the people (a returnable step,
+an active user, a rule's required opinion) is the engine's to check."""
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate
+
+from forms import messages as M
+
+TEXT_MAX = 2000
+_SEPARATORS = re.compile(r"[\s,，、;；]+")
+_COMMON = {"required": M.REQUIRED, "null": M.REQUIRED}
+
+
+class Text(fields.String):
+    """Free text, stripped, at most 2,000 characters; absent is empty. `required` may be the
+    message to show when it is missing or blank."""
+
+    def __init__(self, *, required: bool | str = False, max_length: int = TEXT_MAX, **kw: Any) -> None:
+        kw.setdefault("validate", validate.Length(max=max_length, error=f"不超过 {max_length} 字"))
+        missing = required if isinstance(required, str) else M.REQUIRED
+        if required:
+            kw["validate"] = [kw["validate"], validate.Length(min=1, error=missing)]
+        else:
+            kw.setdefault("load_default", "")
+        super().__init__(required=bool(required), error_messages={
+            "required": missing, "null": missing, "invalid": M.NOT_STRING}, **kw)
+
+    def _deserialize(self, value: Any, attr: Any, data: Any, **kw: Any) -> str:
+        return super()._deserialize(value, attr, data, **kw).strip()
+
+
+class Usernames(fields.List):
+    """Usernames: a JSON list, or one text as a page posts it (`a, b，c、d`)."""
+
+    def __init__(self, *, missing: str = M.REQUIRED, **kw: Any) -> None:
+        super().__init__(fields.String(), required=True, error_messages={
+            "required": missing, "null": missing, "invalid": "须为用户名列表"}, **kw)
+
+    def _deserialize(self, value: Any, attr: Any, data: Any, **kw: Any) -> list[str]:
+        if isinstance(value, str):
+            return [n for n in _SEPARATORS.split(value) if n]
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            raise ValidationError("须为用户名列表")
+        return [v.strip() for v in value if v.strip()]
+
+
+def _object(**kw: Any) -> fields.Dict:
+    return fields.Dict(keys=fields.String(), error_messages={**_COMMON, "invalid": "须为对象"}, **kw)
+
+
+def _choice(values: tuple[str, ...], description: str, **kw: Any) -> fields.String:
+    """An enumerated text; the engine checks the value (its message knows the step's rule)."""
+    return fields.String(metadata={"enum": list(values), "description": description},
+                         error_messages={**_COMMON, "invalid": M.NOT_STRING}, **kw)
+
+
+class Input(Schema):
+    """Base of every request body: unknown fields are ignored, a body that is no object is a
+    `_body` error."""
+
+    class Meta:
+        unknown = EXCLUDE
+
+    error_messages = {"type": "请求体须为 JSON 对象"}
+
+
+class OpinionInput(Input):
+    opinion = Text(metadata={"description": "审批意见"})
+
+
+class ReturnInput(OpinionInput):
+    target = Text(metadata={"description": "退回到的环节：GET /tasks/{id}/returnable 返回的 id"})
+    resubmit = _choice(("RERUN", "JUMP_BACK"), "重新提交方式：逐级重走或直达退回人（环节允许选择时）",
+                       load_default=None, allow_none=True)
+
+
+class HandOffInput(OpinionInput):
+    to = Text(required="请填写接收人", metadata={"description": "接收人用户名"})
+
+
+class HandoverInput(Input):
+    to = Text(required="请填写接收人", metadata={"description": "接收人用户名"})
+
+
+class SignersInput(OpinionInput):
+    users = Usernames(missing="请填写加签人", metadata={"description": "加签的用户名"})
+    position = _choice(("BEFORE", "AFTER", "WITH"), "前加签、后加签或并加签", load_default="AFTER")
+    order = _choice(("SEQUENTIAL", "PARALLEL"), "依次或同时", load_default="PARALLEL")
+
+
+class DataInput(Input):
+    data = _object(load_default=dict, metadata={"description": "表单字段（字段名 → 值）"})
+
+
+class BatchInput(Input):
+    ids = fields.List(fields.String(), required=True,
+                      validate=validate.Length(min=1, max=100, error="须为 1–100 个任务 id 的列表"),
+                      error_messages={**_COMMON, "invalid": "须为 1–100 个任务 id 的列表"})
+    data = _object(load_default=lambda: {"verdict": "APPROVE"}, metadata={"description": "默认同意"})
+
+
+class UrgeInput(Input):
+    message = Text(metadata={"description": "催办附言"})
+
+
+class CopyInput(Input):
+    to = Usernames(missing="请选择抄送人", metadata={"description": "抄送给的用户名"})
+    note = Text(metadata={"description": "附言"})
+
+
+class CommentInput(Input):
+    text = Text(required="请填写评论内容", metadata={"description": "评论内容"})
+
+
+class DeputyInput(Input):
+    deputy = Text(required="请填写代理人", metadata={"description": "代理人用户名"})
+    starts_on = fields.Date(required=True, error_messages={**_COMMON, "invalid": M.NOT_DATE})
+    ends_on = fields.Date(required=True, error_messages={**_COMMON, "invalid": M.NOT_DATE})
+
+
+class ReasonInput(Input):
+    reason = Text(allow_none=True, metadata={"description": "说明，记入审计"})
