@@ -7,6 +7,8 @@ import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
+from sqlalchemy import select
+
 from engine.base.db import db
 from engine.base.errors import NotFound
 from engine.base.identity import User
@@ -52,6 +54,8 @@ class TaskView:
     verdicts: list[str] | None
     context: dict[str, Any]  # the values of context_form: the named steps' latest submissions
     ops: TaskOperations = field(default_factory=TaskOperations)
+    # whose data the context shows: the named steps' latest completions {title, by (a name), at}
+    context_sources: list[dict[str, Any]] = field(default_factory=list)
 
 
 def get_task(task_id: str | uuid.UUID, user: User) -> TaskView:
@@ -89,8 +93,24 @@ def get_task(task_id: str | uuid.UUID, user: User) -> TaskView:
     if row.draft and may_act:  # 暂存: what was typed last time, over the task's data
         shown = {**shown, **row.draft}
     view = TaskView(row, instance, form, ctx, shown, data, may_act and row.status == "READY", verdicts, context)
+    if ctx is not None and spiff_task is not None and loaded.data_flow != taskdata.FLAT:
+        view.context_sources = _latest_completions(instance, taskdata.flow_of(spiff_task.task_spec).context)
     view.ops = _operations(view, user, workflow, spiff_task)
     return view
+
+
+def _latest_completions(instance: ProcessInstance, steps: tuple[str, ...]) -> list[dict[str, Any]]:
+    """Title, person and time of the latest completion of each named step, in the model's order."""
+    rows = db.session.scalars(select(HumanTask).where(
+        HumanTask.instance_id == instance.id, HumanTask.task_name.in_(steps), HumanTask.status == "COMPLETED")
+        .order_by(HumanTask.completed_at.desc())).all()
+    latest = {}
+    for row in rows:
+        latest.setdefault(row.task_name, row)
+    names = dict(db.session.execute(select(User.username, User.name).where(
+        User.username.in_({row.completed_by for row in latest.values()}))).all())
+    return [{"title": latest[step].title, "by": names.get(latest[step].completed_by) or latest[step].completed_by,
+             "at": latest[step].completed_at} for step in steps if step in latest]
 
 
 def _operations(view: TaskView, user: User, workflow: Any, spiff_task: Any) -> TaskOperations:

@@ -53,6 +53,8 @@ def test_dept_officers_f05_score_does_not_prefill_the_filers_f02(p1):
     assert submitted(f02.all_data, "ut_p1_dept_review")["dim_feasibility"] == W(22)  # kept under its step
     assert "dim_feasibility" not in f02.all_data  # and never published to the process
     assert f02.context["name"].startswith("基层医疗卫生机构能力提升工程")  # formContext ut_p1_fill
+    [source] = f02.context_sources  # and the page says whose submission it shows
+    assert (source["title"], source["by"]) == ("填报项目申报书及绩效目标", flow.filer.name) and source["at"]
 
     form = dept_exante_form("P-D02-001", 15000)
     flow.do(flow.filer.username, "ut_p1_dept_exante", form)
