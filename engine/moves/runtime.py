@@ -28,7 +28,7 @@ from engine.base.models import (
     SignStep,
     Timer,
 )
-from engine.definitions import specs, taskdata
+from engine.definitions import datasize, specs, taskdata
 from engine.definitions.forms_runtime import task_form
 from engine.definitions.properties import properties
 from engine.definitions.sandbox import EngineScripts
@@ -90,6 +90,8 @@ def start_instance(
     db.session.add(instance)
     db.session.flush()  # side-table rows reference it; they have no ORM relationship to order by
     scripts = EngineScripts()
+    if (reason := datasize.too_big(data or {})) is not None:
+        raise ValidationFailed({"_form": [f"发起的{reason}"]})
     workflow = BpmnWorkflow(loaded.spec, loaded.subprocess_specs, script_engine=scripts)
     workflow.task_tree.data.update(data or {})
     bind_services(scripts, instance, actor)
@@ -157,6 +159,8 @@ def complete_task(task_id: uuid.UUID, actor: User, submission: dict[str, Any], *
     """Complete a work item; `batch` (批量审批) only where the step's model allows it."""
     instance, row, open_rows = lock_item_and_open(task_id)
     acting = may_decide(row, actor)
+    if (reason := datasize.too_big(submission)) is not None:
+        raise ValidationFailed({"_form": [f"提交的{reason}，请精简内容或改用附件上传"]})
     workflow, scripts, loaded = load(instance)
     task = ready_task(workflow, row)
     rules = rules_of(task.task_spec)
@@ -253,12 +257,20 @@ def advance(instance: ProcessInstance, workflow: BpmnWorkflow, actor: User | Non
             workflow.refresh_timers()
             workflow.do_engine_steps()
         except Exception as err:  # noqa: BLE001  (a model's script/rule failure becomes an incident)
-            raise Incident(f"流程执行出错：{err}") from err
+            raise Incident(f"流程执行出错：{_reason(err)}") from err
         if not _settle(instance, workflow, assign or {}):
             break
     deepest = max((_depth(t) for t in _frontier(workflow)), default=0)
     if deepest > MAX_TREE_DEPTH:
         raise Incident(f"流程循环次数过多（任务树深度 {deepest}），已停止以免误判为结束")
+
+
+def _reason(err: Exception) -> str:
+    """Spiff's message, with the script's own error when Spiff's leaves it out (a condition's)."""
+    text, inner = str(err).strip(), err.__cause__ or err.__context__
+    if inner is not None and str(inner) not in text:
+        text = f"{text} {type(inner).__name__}: {inner}"
+    return text
 
 
 def _settle(instance: ProcessInstance, workflow: BpmnWorkflow, assign: dict[uuid.UUID, tuple[str, str]]) -> bool:
