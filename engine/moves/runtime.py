@@ -4,6 +4,8 @@ act, run engine steps until the next wait, persist the state and the side tables
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime
 from typing import Any
 
@@ -16,7 +18,7 @@ from sqlalchemy import bindparam, or_, select
 
 from engine.base.convert import plain
 from engine.base.db import db, utcnow
-from engine.base.errors import Conflict, Forbidden, Incident, NotFound, ValidationFailed
+from engine.base.errors import Conflict, EngineError, Forbidden, Incident, NotFound, ValidationFailed
 from engine.base.hooks import REGISTRY, ServiceContext, StartSpec, TaskCompleted, handler_of
 from engine.base.identity import User
 from engine.base.models import (
@@ -48,6 +50,38 @@ from engine.work.workitems import SKIP, open_items
 # Spiff's task iterator stops at depth 1000 and then reports a stalled loop as completed
 # (notes/spiffworkflow.md §5.1); refuse well before that.
 MAX_TREE_DEPTH = 900
+
+
+@contextmanager
+def engine_run(instance: ProcessInstance, what: str = "流程执行出错") -> Iterator[None]:
+    """Run SpiffWorkflow (a task's run, engine steps) for a move: any error it raises — a
+    WorkflowException of a postscript, a missing multi-instance output or data output, or a
+    plain Python error from a script — becomes an Incident on `instance`, so the caller's
+    transaction rolls the whole move back and the task stays ready."""
+    try:
+        yield
+    except EngineError as err:
+        if isinstance(err, Incident) and err.instance_id is None:
+            err.instance_id = instance.id
+        raise
+    except Exception as err:  # noqa: BLE001  (a model's failure is an incident, never a 500)
+        raise Incident(f"{what}：{_reason(err)}", instance.id) from err
+
+
+MOVE_INCIDENT = "办理出错："  # instance.incident of a move that failed; the next move that succeeds clears it
+
+
+def note_incident(err: Exception, instance_id: Any = None) -> None:
+    """After the move was rolled back: an `incident` audit row and the instance's incident text
+    (shown on the instance page and in the queue view), in the caller's new transaction. The task
+    stays ready, since nothing of the move remains."""
+    instance_id = instance_id or getattr(err, "instance_id", None)
+    instance = db.session.get(ProcessInstance, instance_id) if instance_id else None  # gone if it was a start
+    cause = err.__cause__
+    db.session.add(AuditEvent(actor="system", action="incident", instance_id=instance.id if instance else None,
+                              comment=str(err)[:2000], detail={"cause": repr(cause)[:2000]} if cause else None))
+    if instance is not None and instance.status == "RUNNING":
+        instance.incident = f"{MOVE_INCIDENT}{err}"[:2000]
 
 
 def latest_version(key: str) -> ProcessModelVersion:
@@ -97,14 +131,15 @@ def start_instance(
     bind_services(scripts, instance, actor)
     since = datetime.now().timestamp()
     audit(instance, actor, "start", title=instance.title)
-    if start_fired:  # our scheduler owns the start timer: pass the start event as a plain one
-        for task in workflow.get_tasks(spec_class=StartEvent):
-            task._sync_children(task.task_spec.outputs, TaskState.FUTURE)
-            task._set_state(TaskState.READY)
-            task.run()
-    if message is not None:
-        workflow.do_engine_steps()  # the start event now waits for the message
-        workflow.send_event(message)
+    with engine_run(instance):
+        if start_fired:  # our scheduler owns the start timer: pass the start event as a plain one
+            for task in workflow.get_tasks(spec_class=StartEvent):
+                task._sync_children(task.task_spec.outputs, TaskState.FUTURE)
+                task._set_state(TaskState.READY)
+                task.run()
+        if message is not None:
+            workflow.do_engine_steps()  # the start event now waits for the message
+            workflow.send_event(message)
     advance(instance, workflow)
     persist(instance, workflow, actor, since)
     return instance
@@ -218,8 +253,9 @@ def complete_task(task_id: uuid.UUID, actor: User, submission: dict[str, Any], *
     keep_submission(instance, task, clean)
     if instance.resubmit and instance.resubmit.get("target") == row.task_name:
         instance.resubmit = {**instance.resubmit, "armed": True}  # 退回后直达: skip what was done
-    task.run()
-    advance(instance, workflow, actor, open_rows=open_rows)  # no item was opened since the lock
+    with engine_run(instance):
+        task.run()
+        advance(instance, workflow, actor, open_rows=open_rows)  # no item was opened since the lock
     persist(instance, workflow, actor, since)
     return instance
 
@@ -253,16 +289,14 @@ def advance(instance: ProcessInstance, workflow: BpmnWorkflow, actor: User | Non
                 HumanTask.instance_id == instance.id, HumanTask.status.in_(OPEN))))
     instance._open_rows = list(open_rows)
     for _ in range(MAX_TREE_DEPTH):
-        try:
+        with engine_run(instance):
             workflow.refresh_timers()
             workflow.do_engine_steps()
-        except Exception as err:  # noqa: BLE001  (a model's script/rule failure becomes an incident)
-            raise Incident(f"流程执行出错：{_reason(err)}") from err
         if not _settle(instance, workflow, assign or {}):
             break
     deepest = max((_depth(t) for t in _frontier(workflow)), default=0)
     if deepest > MAX_TREE_DEPTH:
-        raise Incident(f"流程循环次数过多（任务树深度 {deepest}），已停止以免误判为结束")
+        raise Incident(f"流程循环次数过多（任务树深度 {deepest}），已停止以免误判为结束", instance.id)
 
 
 def _reason(err: Exception) -> str:
@@ -321,7 +355,8 @@ def _run_skipped(instance: ProcessInstance, task: Any, data: dict[str, Any] | No
     db.session.add(AuditEvent(actor="system", action=action, instance_id=instance.id, task_name=spec.bpmn_id,
                               title=spec.bpmn_name or spec.bpmn_id, lane=spec.lane, comment=note, detail=None))
     keep_submission(instance, task, data or {}, submitted=data is not None)
-    task.run()
+    with engine_run(instance):
+        task.run()
 
 
 def keep_submission(instance: ProcessInstance, task: Any, values: dict[str, Any], *, submitted: bool = True) -> None:
@@ -358,6 +393,8 @@ def _persist_rows(instance: ProcessInstance, workflow: BpmnWorkflow, since: floa
     instance.serializer_version = serializer.VERSION
     instance.moves = (instance.moves or 0) + 1
     instance.updated_at = utcnow()
+    if instance.incident and instance.incident.startswith(MOVE_INCIDENT):
+        instance.incident = None  # a move went through: the earlier failure is behind it
     _audit_automatic_steps(instance, workflow, since)
     ready = _sync_human_tasks(instance, workflow)
     instance.current_steps = [t.task_spec.bpmn_name or t.task_spec.bpmn_id for t in ready]
