@@ -45,10 +45,7 @@ def application(name: str, year: int) -> dict[str, Any]:
     }
 
 
-def p1_step_costs(app: Any, base: str, workflows: Path, n: int = 40, warm: int = 25) -> dict[str, Any]:
-    """`n` measured approvals after `warm` unmeasured ones: like both floors, the app is measured
-    warm — each gunicorn worker has run the step a few times (statements compiled and, after five
-    runs on a connection, prepared by psycopg); the warm-up's own figures are reported beside."""
+def p1_step_costs(app: Any, base: str, workflows: Path, n: int = 40) -> dict[str, Any]:
     from engine.base.db import db
     from engine.base.models import HumanTask, ProcessInstance
 
@@ -59,7 +56,7 @@ def p1_step_costs(app: Any, base: str, workflows: Path, n: int = 40, warm: int =
         return {"Authorization": f"Bearer {body['token']}"}
 
     filer, head = token(FILER), token(HEAD)
-    for i in range(n + warm):
+    for i in range(n):
         started = session.post(f"{base}/api/v1/process-models/p1_project_intake/instances", json={}, headers=filer)
         started.raise_for_status()
         body = started.json()
@@ -84,7 +81,6 @@ def p1_step_costs(app: Any, base: str, workflows: Path, n: int = 40, warm: int =
                                 headers=head)
         times.append(time.perf_counter() - t0)
         response.raise_for_status()
-    app_cost = summary_ms(times[warm:])
+    app_cost = summary_ms(times)
     return {"step": "ut_p1_unit_approve", "state_bytes": len(sample.state), "app_http_db": app_cost,
-            "app_warm_up": summary_ms(times[:warm]), "engine_floor": engine_floor,
-            "ratio_p50": round(app_cost["p50_ms"] / engine_floor["p50_ms"], 2)}
+            "engine_floor": engine_floor, "ratio_p50": round(app_cost["p50_ms"] / engine_floor["p50_ms"], 2)}
