@@ -25,6 +25,10 @@ def register_pages(app: Flask) -> None:
                    holidays, notify_settings, queue_admin):
         app.register_blueprint(module.bp)
 
+    from web.pages.errors import register_error_pages
+
+    register_error_pages(app)
+
     @app.template_filter("cst")
     def _cst(value: object, fmt: str = "%Y-%m-%d %H:%M") -> str:
         """Timestamps are stored in UTC and shown in 北京时间."""
