@@ -75,6 +75,16 @@ class MakeRun:
     def server_pid(self, pidfile: str) -> int:
         return int((self.instance / pidfile).read_text().split()[0])
 
+    def worker_pid(self) -> int:
+        """The live `python -m web.worker` child of web.run (0 when there is none)."""
+        for child in psutil.Process(self.proc.pid).children():
+            try:
+                if "web.worker" in child.cmdline() and child.status() != psutil.STATUS_ZOMBIE:
+                    return child.pid
+            except psutil.NoSuchProcess:
+                continue
+        return 0
+
     def every_pid(self) -> set[int]:
         """web.run, everything under it (gunicorn and its workers, the worker, the scheduler), the
         embedded redis-server, the postmaster and its backends."""
@@ -94,6 +104,12 @@ def test_make_run_stops_cleanly_and_recovers_after_kill_9(tmp_path: Path) -> Non
     run = MakeRun(tmp_path)
     try:
         run.start()
+        first = run.worker_pid()
+        os.kill(first, signal.SIGKILL)  # the supervisor starts another
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline and run.worker_pid() in (first, 0):
+            time.sleep(0.2)
+        assert run.worker_pid() not in (first, 0), run.output()
         pids = run.every_pid()
         redis_pid = run.server_pid("redis/redis.pid")
         assert len(pids) >= 7, pids  # web.run, gunicorn + 2 workers, worker, scheduler, redis, postgres
