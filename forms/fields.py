@@ -14,15 +14,47 @@ USERNAME_RE = re.compile(r"^[A-Za-z0-9_.@\-]{1,64}$")
 DEFAULT_PLACES = {"money": 4, "percent": 2}
 BASE_MESSAGES = {"required": M.REQUIRED, "null": M.REQUIRED}
 LIST_DEFAULT_EMPTY = {"multi_enum", "files", "users", "list"}
+# NUL and the other C0/C1 controls except tab and line breaks: PostgreSQL refuses NUL in text, and
+# none of them belongs in what a person types.
+CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+TEXT_MAX = 20_000  # a text field without its own max_length
+INT_MAX = 2**31 - 1  # integers fit the database's integer columns
+DEC_MAX_DIGITS = 15  # digits before the point: beyond any budget in 万元, and quantize stays exact
+
+
+def clean_text(value: Any, max_length: int = TEXT_MAX) -> str:
+    """A submitted text, stripped: refused when it is no string, holds control characters or is
+    longer than `max_length` (messages in Chinese)."""
+    if not isinstance(value, str):
+        raise ValidationError(M.NOT_STRING)
+    if CONTROL_RE.search(value):
+        raise ValidationError(M.CONTROL_CHARS)
+    value = value.strip()
+    if len(value) > max_length:
+        raise ValidationError(M.length(None, max_length))
+    return value
+
+
+def clean_int(value: Any, lo: int = -INT_MAX - 1, hi: int = INT_MAX) -> int:
+    """5, "5" and 5.0 pass; 5.5, True, "5.5", "²" and "٣" don't; outside [lo, hi] is refused."""
+    if isinstance(value, bool):
+        raise ValidationError(M.NOT_INT)
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    elif isinstance(value, str) and re.fullmatch(r"[+-]?[0-9]{1,20}", value.strip()):
+        value = int(value.strip())
+    if not isinstance(value, int):
+        raise ValidationError(M.NOT_INT)
+    if not lo <= value <= hi:
+        raise ValidationError(M.OUT_OF_RANGE)
+    return value
 
 
 class Text(fields.Field):
     """Strings are stripped so padding can't satisfy a minimum length."""
 
     def _deserialize(self, value: Any, attr: Any, data: Any, **kwargs: Any) -> str:
-        if not isinstance(value, str):
-            raise ValidationError(M.NOT_STRING)
-        return value.strip()
+        return clean_text(value)
 
 
 class Username(Text):
@@ -34,18 +66,10 @@ class Username(Text):
 
 
 class Int(fields.Field):
-    """Integers only: 5, "5" and 5.0 pass; 5.5, True and "5.5" don't (marshmallow would truncate)."""
+    """Integers only (marshmallow would truncate 5.5), within 32 bits (clean_int)."""
 
     def _deserialize(self, value: Any, attr: Any, data: Any, **kwargs: Any) -> int:
-        if isinstance(value, bool):
-            raise ValidationError(M.NOT_INT)
-        if isinstance(value, int):
-            return value
-        if isinstance(value, float) and value.is_integer():
-            return int(value)
-        if isinstance(value, str) and re.fullmatch(r"[+-]?\d+", value.strip()):
-            return int(value.strip())
-        raise ValidationError(M.NOT_INT)
+        return clean_int(value)
 
 
 class Dec(fields.Field):
@@ -64,6 +88,8 @@ class Dec(fields.Field):
             raise ValidationError(M.NOT_NUMBER) from exc
         if not out.is_finite():
             raise ValidationError(M.NOT_FINITE)
+        if out and out.adjusted() >= DEC_MAX_DIGITS:
+            raise ValidationError(M.OUT_OF_RANGE)
         if self.places is not None and out != out.quantize(Decimal(1).scaleb(-self.places), rounding="ROUND_DOWN"):
             raise ValidationError(M.places(self.places))
         return out

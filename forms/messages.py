@@ -15,6 +15,8 @@ NOT_DATE = "须为日期，格式 YYYY-MM-DD"
 NOT_LIST = "须为列表"
 NOT_OBJECT = "格式无效，须为对象"
 NOT_USERNAME = "须为有效的用户名"
+CONTROL_CHARS = "不能包含控制字符（如 NUL）"
+OUT_OF_RANGE = "数值超出允许范围"
 FILES_REQUIRED = "请至少上传 1 个附件"
 LIST_REQUIRED = "至少需要填写 1 项"
 

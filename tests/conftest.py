@@ -73,8 +73,10 @@ def db(app):
         _db.session.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
         _db.session.commit()
         from engine.definitions import specs
+        from web.throttle import limiter
 
         specs.clear_cache()
+        limiter.reset()  # sign-in failures of one test do not throttle the next
 
 
 @pytest.fixture()

@@ -30,6 +30,8 @@ def from_env(**overrides: object) -> dict[str, object]:
         "MAX_CONTENT_LENGTH": 32 * 1024 * 1024,
         "ATTACHMENT_MAX_BYTES": 20 * 1024 * 1024,
         "MODEL_FILE_MAX_BYTES": 2 * 1024 * 1024,
+        # One task's data, measured as JSON: a bigger submission, script or service result is refused.
+        "TASK_DATA_MAX_BYTES": int(os.environ.get("TASK_DATA_MAX_BYTES", str(1024 * 1024))),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "WTF_CSRF_TIME_LIMIT": None,

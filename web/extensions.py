@@ -4,7 +4,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from flask import Flask
+from flask import Flask, session
 from flask.json.provider import DefaultJSONProvider
 from flask_login import LoginManager
 from flask_migrate import Migrate
@@ -35,13 +35,19 @@ class JSONProvider(DefaultJSONProvider):
             return DefaultJSONProvider.default(o)
 
 
+SESSION_NONCE = "_nonce"
+
+
 @login_manager.user_loader
 def load_user(user_id: str) -> User | None:
+    """The session's user while the session carries their current nonce (logout replaces it)."""
     try:
         user = db.session.get(User, uuid.UUID(user_id), options=[joinedload(User.roles)])
     except ValueError:
         return None
-    return user if user and user.active else None
+    if user is None or not user.active or session.get(SESSION_NONCE) != user.session_nonce:
+        return None
+    return user
 
 
 def init_extensions(app: Flask) -> None:
@@ -49,6 +55,9 @@ def init_extensions(app: Flask) -> None:
     app.json = JSONProvider(app)
     login_manager.init_app(app)
     csrf.init_app(app)
+    from web.throttle import init_throttle
+
+    init_throttle(app)
     migrate.init_app(app, db, directory=str(app.config.get("MIGRATIONS_DIR", _migrations_dir())))
 
 

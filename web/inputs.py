@@ -10,6 +10,7 @@ from typing import Any
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate
 
 from forms import messages as M
+from forms.fields import CONTROL_RE, INT_MAX, clean_int, clean_text
 
 TEXT_MAX = 2000
 _SEPARATORS = re.compile(r"[\s,，、;；]+")
@@ -17,8 +18,8 @@ _COMMON = {"required": M.REQUIRED, "null": M.REQUIRED}
 
 
 class Text(fields.String):
-    """Free text, stripped, at most 2,000 characters; absent is empty. `required` may be the
-    message to show when it is missing or blank."""
+    """Free text, stripped, at most 2,000 characters, no control characters (NUL would reach
+    PostgreSQL); absent is empty. `required` may be the message to show when it is missing or blank."""
 
     def __init__(self, *, required: bool | str = False, max_length: int = TEXT_MAX, **kw: Any) -> None:
         kw.setdefault("validate", validate.Length(max=max_length, error=f"不超过 {max_length} 字"))
@@ -31,7 +32,37 @@ class Text(fields.String):
             "required": missing, "null": missing, "invalid": M.NOT_STRING}, **kw)
 
     def _deserialize(self, value: Any, attr: Any, data: Any, **kw: Any) -> str:
-        return super()._deserialize(value, attr, data, **kw).strip()
+        return clean_text(value, max_length=10 * TEXT_MAX)  # the field's own Length says the limit
+
+
+class Line(Text):
+    """A short optional value such as a filter or a code: at most 200 characters, absent is None."""
+
+    def __init__(self, *, max_length: int = 200, **kw: Any) -> None:
+        kw.setdefault("load_default", None)
+        super().__init__(max_length=max_length, allow_none=True, **kw)
+
+
+class Int(fields.Integer):
+    """An integer as a query string or JSON gives it: ASCII digits only ("²" and "٣" are refused),
+    within [lo, hi] (the database's 32-bit columns at most)."""
+
+    def __init__(self, *, lo: int = -INT_MAX - 1, hi: int = INT_MAX, **kw: Any) -> None:
+        self.lo, self.hi = lo, hi
+        meta = {"minimum": lo, "maximum": hi, **kw.pop("metadata", {})}
+        super().__init__(strict=False, metadata=meta, error_messages={
+            **_COMMON, "invalid": M.NOT_INT}, **kw)
+
+    def _deserialize(self, value: Any, attr: Any, data: Any, **kw: Any) -> int:
+        return clean_int(value, self.lo, self.hi)
+
+
+def query_int(value: str | None, lo: int, hi: int) -> int | None:
+    """A page's integer filter (年度, 页码): None unless ASCII digits within [lo, hi]."""
+    try:
+        return clean_int(value or "", lo, hi)
+    except ValidationError:
+        return None
 
 
 class Usernames(fields.List):
@@ -43,9 +74,11 @@ class Usernames(fields.List):
 
     def _deserialize(self, value: Any, attr: Any, data: Any, **kw: Any) -> list[str]:
         if isinstance(value, str):
-            return [n for n in _SEPARATORS.split(value) if n]
+            value = [n for n in _SEPARATORS.split(value) if n]
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
             raise ValidationError("须为用户名列表")
+        if len(value) > 100 or any(CONTROL_RE.search(v) or len(v) > 80 for v in value):
+            raise ValidationError("须为用户名列表（至多 100 个）")
         return [v.strip() for v in value if v.strip()]
 
 
@@ -98,7 +131,7 @@ class DataInput(Input):
 
 
 class BatchInput(Input):
-    ids = fields.List(fields.String(), required=True,
+    ids = fields.List(fields.String(validate=validate.Length(max=64)), required=True,
                       validate=validate.Length(min=1, max=100, error="须为 1–100 个任务 id 的列表"),
                       error_messages={**_COMMON, "invalid": "须为 1–100 个任务 id 的列表"})
     data = _object(load_default=lambda: {"verdict": "APPROVE"}, metadata={"description": "默认同意"})

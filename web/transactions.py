@@ -20,11 +20,9 @@ def atomic(fn: Callable[[], T]) -> T:
 
 
 def record_incident(err: Exception, instance_id: Any = None) -> None:
-    """The move was rolled back; keep a trace of why, in its own transaction."""
-    from engine.base.models import AuditEvent
+    """The move was rolled back; keep a trace of why on its instance, in its own transaction."""
+    from engine.moves.runtime import note_incident
 
     db.session.rollback()
-    cause = err.__cause__
-    db.session.add(AuditEvent(actor="system", action="incident", instance_id=instance_id,
-                              comment=str(err)[:2000], detail={"cause": repr(cause)[:2000]} if cause else None))
+    note_incident(err, instance_id)
     db.session.commit()

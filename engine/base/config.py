@@ -42,6 +42,8 @@ class EngineConfig:
     webhook_enabled: bool = True
     webhook_allowed_hosts: str = ""
     app_base_url: str = ""
+    # The cap on one task's data, measured as JSON (engine.definitions.datasize).
+    task_data_max_bytes: int = 1024 * 1024
 
     @classmethod
     def from_mapping(cls, values: Mapping[str, Any]) -> EngineConfig:

@@ -44,4 +44,10 @@ class Conflict(EngineError):
 
 
 class Incident(EngineError):
-    """The engine refused to continue (loop-depth guard, script error); the move is rolled back."""
+    """The engine refused to continue (loop-depth guard, script error, any SpiffWorkflow error while
+    a task runs); the move is rolled back. `instance_id` names the instance it happened on, so the
+    web layer can record it there after the rollback."""
+
+    def __init__(self, message: str = "", instance_id: object = None) -> None:
+        super().__init__(message)
+        self.instance_id = instance_id

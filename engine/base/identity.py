@@ -7,10 +7,13 @@ UNIT → unit code (D01-U02), DEPARTMENT → department code (D01), DIVISION →
 """
 from __future__ import annotations
 
+import secrets
 import uuid
+from collections import Counter
 from datetime import date, datetime
+from functools import cache
 
-from sqlalchemy import ForeignKey, String, UniqueConstraint
+from sqlalchemy import ForeignKey, String, UniqueConstraint, select
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -20,6 +23,9 @@ from engine.base.db import db, new_id, utcnow
 PASSWORD_METHOD = "scrypt:131072:8:1"
 
 SCOPE_TYPES = ("UNIT", "DEPARTMENT", "DIVISION", "ALL", "ENGAGEMENT")
+# Password checks per hash method ("scrypt:131072:8:1"): authenticate() does the same work
+# whether the user exists or not, and tests read this to see it.
+HASH_CHECKS: Counter[str] = Counter()
 
 
 class User(db.Model):
@@ -34,6 +40,8 @@ class User(db.Model):
     mobile: Mapped[str | None] = mapped_column(String(20))
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Sessions and API tokens carry it; logout replaces it, which ends every one issued before.
+    session_nonce: Mapped[str | None] = mapped_column(String(32))
 
     roles: Mapped[list[RoleAssignment]] = relationship(
         back_populates="user", cascade="all, delete-orphan", lazy="selectin"
@@ -43,7 +51,17 @@ class User(db.Model):
         self.password_hash = generate_password_hash(password, method=method)
 
     def check_password(self, password: str) -> bool:
-        return bool(self.password_hash) and check_password_hash(self.password_hash, password)
+        return bool(self.password_hash) and _check(self.password_hash, password)
+
+    def current_nonce(self) -> str:
+        """The nonce sessions and tokens issued now carry (made on first use; the caller commits)."""
+        if not self.session_nonce:
+            self.session_nonce = secrets.token_hex(16)
+        return self.session_nonce
+
+    def end_sessions(self) -> None:
+        """Logout: every session cookie and API token issued before stops working."""
+        self.session_nonce = secrets.token_hex(16)
 
     def role_codes(self, on: date | None = None) -> set[str]:
         return {r.role for r in self.roles if r.valid_on(on)}
@@ -84,3 +102,25 @@ class RoleAssignment(db.Model):
         return (self.valid_from is None or self.valid_from <= on) and (
             self.valid_to is None or on <= self.valid_to
         )
+
+
+def _check(password_hash: str, password: str) -> bool:
+    HASH_CHECKS[password_hash.split("$", 1)[0]] += 1
+    return check_password_hash(password_hash, password)
+
+
+@cache
+def _dummy_hash() -> str:
+    """A hash of nothing anyone types, made once per process with the product's method."""
+    return generate_password_hash(secrets.token_hex(16), method=PASSWORD_METHOD)
+
+
+def authenticate(username: str, password: str) -> User | None:
+    """The active user with this name and password, or None. An unknown or inactive name is
+    checked against a dummy scrypt hash, so the answer takes as long as a wrong password does
+    and does not tell which names exist."""
+    user = db.session.scalar(select(User).where(User.username == username))
+    if user is None or not user.active or not user.password_hash:
+        _check(_dummy_hash(), password)
+        return None
+    return user if user.check_password(password) else None

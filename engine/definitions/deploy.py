@@ -62,12 +62,24 @@ def choose_key(index: tuple[dict[str, str], dict[str, set[str]], set[str]], key:
     return candidates[0]
 
 
+def _is_utf8(content: bytes) -> bool:
+    try:
+        content.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
 def deploy(files: dict[str, bytes], deployed_by: str | None = None, key: str | None = None) -> tuple[
         ProcessModelVersion, bool]:
     """Validate and store a new version; return (version, created). Same content → the
     existing version. Nothing is written when anything is wrong."""
     if not files:
         raise DeploymentError([ElementError(None, None, "没有上传文件")])
+    not_utf8 = [name for name, content in files.items() if not _is_utf8(content)]
+    if not_utf8:  # versions store their files as text, and UTF-8 is what the modeler writes
+        raise DeploymentError([ElementError(n, None, "模型文件须为 UTF-8 编码，请另存为 UTF-8 后再上传")
+                               for n in not_utf8])
     parser, roots = spec_mod.build_parser(files)
     index = _process_index(roots)
     key = choose_key(index, key)

@@ -1,14 +1,13 @@
 """Scripts, conditions and DMN cells run through RestrictedPython's `compile_restricted` with
 guards and a whitelist of helpers (notes/spiffworkflow.md §2.11: plain `safe_globals` + exec is
 escapable). Model authors are trusted administrators; the sandbox keeps a model away from the
-file system, the network and the process, not from being wrong."""
+file system, the network and the process, not from being wrong; the budget in `script_limits`
+keeps a runaway from holding a thread, a connection or memory (docs/design.md "Script limits")."""
 from __future__ import annotations
 
+import ast
 import json
-import signal
-import threading
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from functools import lru_cache
@@ -17,57 +16,30 @@ from typing import Any
 from RestrictedPython import compile_restricted, safe_builtins
 from RestrictedPython.Eval import default_guarded_getitem, default_guarded_getiter
 from RestrictedPython.Guards import full_write_guard, guarded_iter_unpack_sequence, safer_getattr
+from RestrictedPython.transformer import RestrictingNodeTransformer
 from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine
 from SpiffWorkflow.bpmn.script_engine.python_environment import BasePythonScriptEngineEnvironment
 
 import engine.time.calendar  # noqa: F401  (registers the working-day script helpers)
 from engine.base.hooks import REGISTRY
+from engine.definitions import datasize
+from engine.definitions import script_limits as limits
+from engine.definitions.script_limits import SCRIPT_SECONDS, Budget, ScriptError, ScriptLimit
+
+__all__ = ["SCRIPT_SECONDS", "Budget", "EngineScripts", "RestrictedEnvironment", "ScriptError", "ScriptLimit",
+           "base_globals", "compile_code"]
 
 _EXTRA_BUILTINS: dict[str, Any] = {
-    "any": any, "all": all, "sum": sum, "min": min, "max": max, "list": list, "dict": dict,
+    "any": any, "all": all, "sum": limits.safe_sum, "min": min, "max": max, "list": list, "dict": dict,
     "set": set, "enumerate": enumerate, "sorted": sorted, "len": len, "round": round, "abs": abs,
-    "Decimal": Decimal, "date": date, "datetime": datetime, "timedelta": timedelta, "str": str,
-    "int": int, "float": float, "bool": bool, "isinstance": isinstance, "range": range,
-    "today": date.today, "now": datetime.now,
+    "Decimal": Decimal, "date": date, "datetime": datetime, "timedelta": timedelta, "str": limits.safe_str,
+    "repr": limits.safe_repr, "pow": limits.safe_pow, "int": int, "float": float, "bool": bool,
+    "isinstance": isinstance, "range": limits.safe_range, "today": date.today, "now": datetime.now,
 }
 
 
-class ScriptError(Exception):
-    pass
-
-
-SCRIPT_SECONDS = 2.0
-
-
-@contextmanager
-def time_limit(seconds: float = SCRIPT_SECONDS) -> Iterator[None]:
-    """Stop a runaway script or condition. Python checks signals between bytecodes, so this
-    ends loops, not one long C-level operation; it works in the main thread, which is where
-    gunicorn's sync workers and RQ's work horses run a move."""
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-
-    def expired(signum: int, frame: Any) -> None:
-        raise ScriptError(f"脚本运行超过 {seconds:g} 秒，已中止")
-
-    previous = signal.signal(signal.SIGALRM, expired)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
-    try:
-        yield
-    finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)
-
-
-def _inplace(op: str, x: Any, y: Any) -> Any:
-    ops: dict[str, Callable[[Any, Any], Any]] = {
-        "+=": lambda a, b: a + b, "-=": lambda a, b: a - b, "*=": lambda a, b: a * b,
-        "/=": lambda a, b: a / b, "//=": lambda a, b: a // b, "%=": lambda a, b: a % b,
-    }
-    if op not in ops:
-        raise ScriptError(f"不支持的运算 {op}")
-    return ops[op](x, y)
+def _guarded_getattr(obj: Any, name: str, default: Any = None) -> Any:
+    return limits.guard_method(obj, name, safer_getattr(obj, name, default))
 
 
 def base_globals() -> dict[str, Any]:
@@ -75,21 +47,83 @@ def base_globals() -> dict[str, Any]:
     builtins.update(_EXTRA_BUILTINS)
     return {
         "__builtins__": builtins,
-        "_getattr_": safer_getattr,
+        "_getattr_": _guarded_getattr,
         "_getitem_": default_guarded_getitem,
         "_getiter_": default_guarded_getiter,
         "_iter_unpack_sequence_": guarded_iter_unpack_sequence,
         "_write_": full_write_guard,
-        "_inplacevar_": _inplace,
+        "_inplacevar_": limits.inplace,
+        "_binop_": limits.binop,
+        "_fmt_": limits.fmt,
         "_print_": None,
     }
+
+
+_GUARDED_OPS = {ast.Mult: "*", ast.Pow: "**", ast.LShift: "<<", ast.Add: "+", ast.Mod: "%"}
+
+
+def _tick() -> ast.expr:
+    return ast.Call(func=ast.Name("_tick_", ast.Load()), args=[], keywords=[])
+
+
+def _placed(new: ast.AST, old: ast.AST) -> Any:
+    for node in ast.walk(new):
+        if "lineno" in node._attributes and not hasattr(node, "lineno"):
+            ast.copy_location(node, old)
+    return new
+
+
+class BudgetedTransformer(RestrictingNodeTransformer):
+    """RestrictedPython's checks, plus the budget: a `_tick_()` at the top of every loop body and
+    function, in front of every comprehension item and lambda body, and the operators that can
+    build a huge value in one step routed through `_binop_`, f-string fields through `_fmt_`.
+    The names start with `_`, so a script can neither call nor shadow them."""
+
+    def _ticked(self, node: Any) -> Any:
+        node.body.insert(0, _placed(ast.Expr(_tick()), node))
+        return node
+
+    def visit_While(self, node: ast.While) -> Any:
+        return self._ticked(super().visit_While(node))
+
+    def visit_For(self, node: ast.For) -> Any:
+        return self._ticked(super().visit_For(node))
+
+    def visit_FunctionDef(self, node: ast.FunctionDef) -> Any:
+        return self._ticked(super().visit_FunctionDef(node))
+
+    def visit_Lambda(self, node: ast.Lambda) -> Any:
+        node = super().visit_Lambda(node)
+        node.body = _placed(ast.BoolOp(op=ast.And(), values=[_tick(), node.body]), node.body)
+        return node
+
+    def visit_comprehension(self, node: ast.comprehension) -> Any:
+        node = super().visit_comprehension(node)
+        node.ifs.insert(0, _placed(_tick(), node.iter))
+        return node
+
+    def visit_BinOp(self, node: ast.BinOp) -> Any:
+        node = super().visit_BinOp(node)
+        op = _GUARDED_OPS.get(type(node.op))
+        if op is None:
+            return node
+        call = ast.Call(func=ast.Name("_binop_", ast.Load()), args=[ast.Constant(op), node.left, node.right],
+                        keywords=[])
+        return _placed(call, node)
+
+    def visit_FormattedValue(self, node: ast.FormattedValue) -> Any:
+        node = super().visit_FormattedValue(node)
+        spec = node.format_spec if node.format_spec is not None else ast.Constant("")
+        call = ast.Call(func=ast.Name("_fmt_", ast.Load()),
+                        args=[node.value, ast.Constant(node.conversion), spec], keywords=[])
+        return _placed(ast.FormattedValue(value=call, conversion=-1, format_spec=None), node)
 
 
 @lru_cache(maxsize=4096)
 def compile_code(source: str, mode: str) -> Any:
     """Compile once per distinct source; raise ScriptError with a line number on bad code."""
     try:
-        return compile_restricted(source, filename="<bpmn>", mode=mode)
+        return compile_restricted(source, filename="<bpmn>", mode=mode, policy=BudgetedTransformer)
     except SyntaxError as err:
         # compile_restricted may report lineno=None; never let that reach Spiff's formatter.
         line = f"第 {err.lineno} 行：" if err.lineno else ""
@@ -101,7 +135,16 @@ def _writable(obj: Any) -> Any:
 
 
 class RestrictedEnvironment(BasePythonScriptEngineEnvironment):
-    """Spiff environment evaluating over task data with the restricted compiler."""
+    """Spiff environment evaluating over task data with the restricted compiler. One environment
+    serves one loaded workflow, that is one move: its `budget` is the move's (script_limits)."""
+
+    def __init__(self, environment_globals: dict[str, Any] | None = None) -> None:
+        super().__init__(environment_globals)
+        self.budget = Budget()
+
+    def _budgeted(self, g: dict[str, Any]) -> dict[str, Any]:
+        g["_tick_"] = self.budget.tick  # after the task data: no key of it can shadow the budget
+        return g
 
     def _globals(self, context: dict[str, Any], external: dict[str, Any] | None) -> dict[str, Any]:
         g = base_globals()
@@ -113,14 +156,13 @@ class RestrictedEnvironment(BasePythonScriptEngineEnvironment):
 
     def evaluate(self, expression: str, context: dict[str, Any], external_context: dict | None = None) -> Any:
         code = compile_code(expression, "eval")
-        with time_limit():
-            return eval(code, self._globals(context, external_context))
+        g = self._budgeted(self._globals(context, external_context))
+        return self.budget.run(lambda: eval(code, g))
 
     def execute(self, script: str, context: dict[str, Any], external_context: dict | None = None) -> bool:
-        g = self._globals(context, external_context)
+        g = self._budgeted(self._globals(context, external_context))
         code = compile_code(script, "exec")
-        with time_limit():
-            exec(code, g)
+        self.budget.run(lambda: exec(code, g))
         reserved = set(base_globals()) | set(REGISTRY.helpers) | set(external_context or {})
         for key, value in g.items():
             if key.startswith("_") or key in reserved or callable(value):
@@ -128,6 +170,8 @@ class RestrictedEnvironment(BasePythonScriptEngineEnvironment):
             context[key] = value
         for key in [k for k in context if k not in g]:
             context.pop(key)  # `del x` in a script removes x from the task data
+        if (reason := datasize.too_big(context)) is not None:
+            raise ScriptError(f"脚本结果{reason}")
         return True
 
     def call_service(self, context: dict[str, Any], **kwargs: Any) -> str:  # pragma: no cover
@@ -152,5 +196,7 @@ class EngineScripts(PythonScriptEngine):
         if factory is None:
             raise ScriptError("服务任务只能在引擎事务内执行")
         result = handler(factory(task), **params) or {}
+        if (reason := datasize.too_big({**task.data, **result})) is not None:
+            raise ScriptError(f"服务任务 {name} 的结果{reason}")
         task.data.update(result)  # keeps Decimal/date; the JSON path of Spiff would lose them
         return json.dumps(None)

@@ -20,6 +20,7 @@ from engine.base.convert import plain
 from engine.base.db import db, utcnow
 from engine.base.errors import Incident
 from engine.base.models import Message, MessageSubscription, ProcessInstance
+from engine.definitions import datasize
 from engine.definitions.properties import properties
 from engine.dispatch import queue
 
@@ -34,6 +35,8 @@ def keep(instance: ProcessInstance | None, event: Any) -> Message:
 def send(name: str, payload: dict[str, Any], *, correlation: dict[str, Any] | None = None,
          source: ProcessInstance | None = None) -> Message:
     """A message from an instance or from outside (a batch action, an integration)."""
+    if (reason := datasize.too_big(payload)) is not None:
+        raise Incident(f"消息 {name} 的内容{reason}")
     days = config.current().message_ttl_days
     message = Message(id=uuid.uuid4(), name=name, payload=payload, correlation=correlation or {},
                       source_instance_id=source.id if source else None,

@@ -22,7 +22,15 @@ from engine.definitions import specs, taskdata
 from engine.definitions.properties import properties
 from engine.definitions.steprules import rules_of
 from engine.moves.resubmit import SIGN_OUTCOME, member_key
-from engine.moves.runtime import advance, bind_services, lock_item, may_decide, persist, ready_task
+from engine.moves.runtime import (
+    advance,
+    bind_services,
+    engine_run,
+    lock_item,
+    may_decide,
+    persist,
+    ready_task,
+)
 from engine.moves.state import find_task, load
 from engine.work.access import PROCESS_ADMIN_ROLES
 from engine.work.audit import audit
@@ -247,7 +255,8 @@ def _rewind(instance: ProcessInstance, workflow: Any, target: HumanTask, actor: 
     since = utcnow().timestamp()
     done = find_task(workflow, target.spiff_task_id)
     typed = taskdata.replayable(done) if done is not None else None  # Decimal, date as submitted
-    workflow.reset_from_task_id(target.spiff_task_id)
+    with engine_run(instance, "退回时流程出错"):
+        workflow.reset_from_task_id(target.spiff_task_id)
     task = find_task(workflow, target.spiff_task_id)
     if specs.load_by_id(instance.model_version_id).data_flow == taskdata.FLAT:
         task.data.update(target.submission or {})

@@ -4,6 +4,8 @@ act, run engine steps until the next wait, persist the state and the side tables
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime
 from typing import Any
 
@@ -16,7 +18,7 @@ from sqlalchemy import select
 
 from engine.base.convert import plain
 from engine.base.db import db, utcnow
-from engine.base.errors import Conflict, Forbidden, Incident, NotFound, ValidationFailed
+from engine.base.errors import Conflict, EngineError, Forbidden, Incident, NotFound, ValidationFailed
 from engine.base.hooks import REGISTRY, ServiceContext, StartSpec, TaskCompleted, handler_of
 from engine.base.identity import User
 from engine.base.models import (
@@ -28,7 +30,7 @@ from engine.base.models import (
     SignStep,
     Timer,
 )
-from engine.definitions import specs, taskdata
+from engine.definitions import datasize, specs, taskdata
 from engine.definitions.forms_runtime import task_form
 from engine.definitions.properties import properties
 from engine.definitions.sandbox import EngineScripts
@@ -47,6 +49,38 @@ from engine.work.workitems import SKIP, open_items
 # Spiff's task iterator stops at depth 1000 and then reports a stalled loop as completed
 # (notes/spiffworkflow.md §5.1); refuse well before that.
 MAX_TREE_DEPTH = 900
+
+
+@contextmanager
+def engine_run(instance: ProcessInstance, what: str = "流程执行出错") -> Iterator[None]:
+    """Run SpiffWorkflow (a task's run, engine steps) for a move: any error it raises — a
+    WorkflowException of a postscript, a missing multi-instance output or data output, or a
+    plain Python error from a script — becomes an Incident on `instance`, so the caller's
+    transaction rolls the whole move back and the task stays ready."""
+    try:
+        yield
+    except EngineError as err:
+        if isinstance(err, Incident) and err.instance_id is None:
+            err.instance_id = instance.id
+        raise
+    except Exception as err:  # noqa: BLE001  (a model's failure is an incident, never a 500)
+        raise Incident(f"{what}：{_reason(err)}", instance.id) from err
+
+
+MOVE_INCIDENT = "办理出错："  # instance.incident of a move that failed; the next move that succeeds clears it
+
+
+def note_incident(err: Exception, instance_id: Any = None) -> None:
+    """After the move was rolled back: an `incident` audit row and the instance's incident text
+    (shown on the instance page and in the queue view), in the caller's new transaction. The task
+    stays ready, since nothing of the move remains."""
+    instance_id = instance_id or getattr(err, "instance_id", None)
+    instance = db.session.get(ProcessInstance, instance_id) if instance_id else None  # gone if it was a start
+    cause = err.__cause__
+    db.session.add(AuditEvent(actor="system", action="incident", instance_id=instance.id if instance else None,
+                              comment=str(err)[:2000], detail={"cause": repr(cause)[:2000]} if cause else None))
+    if instance is not None and instance.status == "RUNNING":
+        instance.incident = f"{MOVE_INCIDENT}{err}"[:2000]
 
 
 def latest_version(key: str) -> ProcessModelVersion:
@@ -89,19 +123,22 @@ def start_instance(
     db.session.add(instance)
     db.session.flush()  # side-table rows reference it; they have no ORM relationship to order by
     scripts = EngineScripts()
+    if (reason := datasize.too_big(data or {})) is not None:
+        raise ValidationFailed({"_form": [f"发起的{reason}"]})
     workflow = BpmnWorkflow(loaded.spec, loaded.subprocess_specs, script_engine=scripts)
     workflow.task_tree.data.update(data or {})
     bind_services(scripts, instance, actor)
     since = datetime.now().timestamp()
     audit(instance, actor, "start", title=instance.title)
-    if start_fired:  # our scheduler owns the start timer: pass the start event as a plain one
-        for task in workflow.get_tasks(spec_class=StartEvent):
-            task._sync_children(task.task_spec.outputs, TaskState.FUTURE)
-            task._set_state(TaskState.READY)
-            task.run()
-    if message is not None:
-        workflow.do_engine_steps()  # the start event now waits for the message
-        workflow.send_event(message)
+    with engine_run(instance):
+        if start_fired:  # our scheduler owns the start timer: pass the start event as a plain one
+            for task in workflow.get_tasks(spec_class=StartEvent):
+                task._sync_children(task.task_spec.outputs, TaskState.FUTURE)
+                task._set_state(TaskState.READY)
+                task.run()
+        if message is not None:
+            workflow.do_engine_steps()  # the start event now waits for the message
+            workflow.send_event(message)
     advance(instance, workflow)
     persist(instance, workflow, actor, since)
     return instance
@@ -136,6 +173,8 @@ def complete_task(task_id: uuid.UUID, actor: User, submission: dict[str, Any], *
     """Complete a work item; `batch` (批量审批) only where the step's model allows it."""
     instance, row = lock_item(task_id)
     acting = may_decide(row, actor)
+    if (reason := datasize.too_big(submission)) is not None:
+        raise ValidationFailed({"_form": [f"提交的{reason}，请精简内容或改用附件上传"]})
     workflow, scripts, loaded = load(instance)
     task = ready_task(workflow, row)
     rules = rules_of(task.task_spec)
@@ -193,8 +232,9 @@ def complete_task(task_id: uuid.UUID, actor: User, submission: dict[str, Any], *
     keep_submission(instance, task, clean)
     if instance.resubmit and instance.resubmit.get("target") == row.task_name:
         instance.resubmit = {**instance.resubmit, "armed": True}  # 退回后直达: skip what was done
-    task.run()
-    advance(instance, workflow, actor)
+    with engine_run(instance):
+        task.run()
+        advance(instance, workflow, actor)
     persist(instance, workflow, actor, since)
     return instance
 
@@ -223,16 +263,22 @@ def advance(instance: ProcessInstance, workflow: BpmnWorkflow, actor: User | Non
         instance._open_rows = list(db.session.scalars(select(HumanTask).where(
             HumanTask.instance_id == instance.id, HumanTask.status.in_(("READY", "WAITING")))))
     for _ in range(MAX_TREE_DEPTH):
-        try:
+        with engine_run(instance):
             workflow.refresh_timers()
             workflow.do_engine_steps()
-        except Exception as err:  # noqa: BLE001  (a model's script/rule failure becomes an incident)
-            raise Incident(f"流程执行出错：{err}") from err
         if not _settle(instance, workflow, assign or {}):
             break
     deepest = max((_depth(t) for t in _frontier(workflow)), default=0)
     if deepest > MAX_TREE_DEPTH:
-        raise Incident(f"流程循环次数过多（任务树深度 {deepest}），已停止以免误判为结束")
+        raise Incident(f"流程循环次数过多（任务树深度 {deepest}），已停止以免误判为结束", instance.id)
+
+
+def _reason(err: Exception) -> str:
+    """Spiff's message, with the script's own error when Spiff's leaves it out (a condition's)."""
+    text, inner = str(err).strip(), err.__cause__ or err.__context__
+    if inner is not None and str(inner) not in text:
+        text = f"{text} {type(inner).__name__}: {inner}"
+    return text
 
 
 def _settle(instance: ProcessInstance, workflow: BpmnWorkflow, assign: dict[uuid.UUID, tuple[str, str]]) -> bool:
@@ -283,7 +329,8 @@ def _run_skipped(instance: ProcessInstance, task: Any, data: dict[str, Any] | No
     db.session.add(AuditEvent(actor="system", action=action, instance_id=instance.id, task_name=spec.bpmn_id,
                               title=spec.bpmn_name or spec.bpmn_id, lane=spec.lane, comment=note))
     keep_submission(instance, task, data or {}, submitted=data is not None)
-    task.run()
+    with engine_run(instance):
+        task.run()
 
 
 def keep_submission(instance: ProcessInstance, task: Any, values: dict[str, Any], *, submitted: bool = True) -> None:
@@ -320,6 +367,8 @@ def _persist_rows(instance: ProcessInstance, workflow: BpmnWorkflow, since: floa
     instance.serializer_version = serializer.VERSION
     instance.moves = (instance.moves or 0) + 1
     instance.updated_at = utcnow()
+    if instance.incident and instance.incident.startswith(MOVE_INCIDENT):
+        instance.incident = None  # a move went through: the earlier failure is behind it
     _audit_automatic_steps(instance, workflow, since)
     ready = _sync_human_tasks(instance, workflow)
     instance.current_steps = [t.task_spec.bpmn_name or t.task_spec.bpmn_id for t in ready]

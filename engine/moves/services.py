@@ -13,8 +13,10 @@ from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import select
 
 from engine.base.db import db
+from engine.base.errors import Incident
 from engine.base.hooks import REGISTRY, ServiceContext
 from engine.base.models import AuditEvent, Outbox, ProcessInstance
+from engine.definitions import datasize
 from engine.dispatch import queue
 from engine.moves import runtime
 from engine.moves.state import find_task, load
@@ -55,6 +57,8 @@ def run(payload: dict[str, Any]) -> None:
         return
     work.commit()
     since = datetime.now().timestamp() - 0.001
+    if (reason := datasize.too_big({**task.data, **result})) is not None:
+        raise Incident(f"服务任务 {spec.operation_name} 的结果{reason}")
     task.data.update(result)
     task.complete()
     runtime.bind_services(scripts, locked, None)

@@ -192,7 +192,17 @@ def overview(limit: int = LIMIT) -> dict[str, Any]:
     now = utcnow()
     return {"now": now, "limit": limit, "redis": redis_side(), "outbox": outbox_counts(now),
             "failed_jobs": failed_jobs(limit), "retrying_jobs": retrying_jobs(limit),
-            "timers": timers(now, limit), "messages": messages(limit)}
+            "timers": timers(now, limit), "messages": messages(limit), "incidents": incidents(limit)}
+
+
+def incidents(limit: int = LIMIT) -> dict[str, Any]:
+    """Running instances whose last move, timer or background service failed (latest first)."""
+    found = (ProcessInstance.status == "RUNNING", ProcessInstance.incident.is_not(None))
+    total = db.session.scalar(select(func.count()).select_from(ProcessInstance).where(*found)) or 0
+    rows = db.session.scalars(select(ProcessInstance).where(*found)
+                              .order_by(ProcessInstance.updated_at.desc()).limit(limit))
+    return {"total": total, "items": [{"instance_id": str(i.id), "title": i.title, "process_key": i.process_key,
+                                       "incident": i.incident, "updated_at": i.updated_at} for i in rows]}
 
 
 # -- the two actions -------------------------------------------------------------------------------

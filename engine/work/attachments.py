@@ -19,11 +19,17 @@ from engine.work.inbox import participants
 # Office documents, PDF/OFD, images and archives: what evaluation evidence comes as.
 ALLOWED = {"pdf", "ofd", "doc", "docx", "wps", "xls", "xlsx", "et", "csv", "ppt", "pptx", "txt", "jpg", "jpeg",
            "png", "gif", "bmp", "zip", "rar", "7z"}
+NAME_MAX = 200  # the audit row's title column holds the name
+_CONTROL = tuple(chr(c) for c in (*range(32), *range(127, 160)))
 
 
 def check(name: str, size: int, limit: int) -> None:
     ext = name.rsplit(".", 1)[-1].lower() if "." in name else ""
     errors = []
+    if len(name) > NAME_MAX:
+        errors.append(f"文件名不超过 {NAME_MAX} 个字符，请改短后再上传")
+    if any(c in name for c in _CONTROL):
+        errors.append("文件名不能包含控制字符")
     if ext not in ALLOWED:
         errors.append(f"不支持的文件类型 “.{ext or '?'}”（允许：{'、'.join(sorted(ALLOWED))}）")
     if size > limit:
@@ -48,7 +54,7 @@ def store(name: str, content_type: str, content: bytes, user: User, limit: int, 
             raise NotFound("流程实例不存在")
         if read_only(user):
             raise Forbidden("观察员只能查看，不能上传附件")
-    attachment = Attachment(name=name[-255:], content_type=content_type or "application/octet-stream",
+    attachment = Attachment(name=name[-255:], content_type=(content_type or "application/octet-stream")[:120],
                             size=len(content), sha256=hashlib.sha256(content).hexdigest(), content=content,
                             uploaded_by=user.username, instance_id=instance_id, task_id=task_id)
     db.session.add(attachment)

@@ -8,14 +8,14 @@ from typing import Any
 
 from flask import current_app, g, jsonify, request
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
-from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from engine.base.db import db
-from engine.base.identity import User
+from engine.base.identity import User, authenticate
 from web.api import api
 from web.api import schemas as out
 from web.api.spec import fails
+from web.throttle import throttled
 
 
 def _signer() -> URLSafeTimedSerializer:
@@ -23,16 +23,19 @@ def _signer() -> URLSafeTimedSerializer:
 
 
 def issue_token(user: User) -> str:
-    return _signer().dumps({"uid": str(user.id)})
+    """A token carrying the user's session nonce: logout (which replaces it) revokes it."""
+    return _signer().dumps({"uid": str(user.id), "n": user.current_nonce()})
 
 
 def user_from_token(token: str) -> User | None:
     try:
         payload = _signer().loads(token, max_age=current_app.config["TOKEN_MAX_AGE"])
         user = db.session.get(User, uuid.UUID(payload["uid"]), options=[joinedload(User.roles)])  # one query
-    except (BadSignature, SignatureExpired, KeyError, ValueError):
+    except (BadSignature, SignatureExpired, KeyError, ValueError, TypeError, AttributeError):
         return None
-    return user if user and user.active else None
+    if user is None or not user.active or payload.get("n") != user.session_nonce:
+        return None
+    return user
 
 
 def require_token(fn: Callable[..., Any]) -> Callable[..., Any]:
@@ -52,10 +55,13 @@ def require_token(fn: Callable[..., Any]) -> Callable[..., Any]:
 @api.arguments(out.TokenInput)
 @api.response(200, out.Token)
 @api.doc(security=[])
-@fails(401, 422)
+@fails(401, 422, 429)
+@throttled
 def token(body: dict[str, Any]):  # noqa: ANN201
-    """用户名密码换取访问令牌（12 小时有效）"""
-    user = db.session.scalar(select(User).where(User.username == body["username"]))
-    if user is None or not user.active or not user.check_password(body["password"]):
+    """用户名密码换取访问令牌（12 小时有效；失败过多时 429，见 Retry-After）"""
+    user = authenticate(body["username"], body["password"])
+    if user is None:
         return jsonify(error="unauthorized", message="用户名或密码错误"), 401
-    return {"token": issue_token(user), "username": user.username, "name": user.name}
+    reply = {"token": issue_token(user), "username": user.username, "name": user.name}
+    db.session.commit()  # the nonce, made on the first sign-in
+    return reply

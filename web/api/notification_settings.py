@@ -32,10 +32,10 @@ class NotificationSettingsInput(Input):
         unknown = RAISE
 
     error_messages = {"type": "请求体须为 JSON 对象", "unknown": "未知字段"}
-    email = fields.Raw(allow_none=True, metadata={"type": ["string", "null"], "maxLength": 200})
-    webhook_url = fields.Raw(allow_none=True, metadata={"type": ["string", "null"], "maxLength": 500,
+    email = fields.Raw(allow_none=True, metadata={"type": "string", "maxLength": 200})
+    webhook_url = fields.Raw(allow_none=True, metadata={"type": "string", "maxLength": 500,
                                                          "description": "企业微信/钉钉群机器人地址，仅 http(s)"})
-    channels = fields.Raw(allow_none=True, metadata={"type": ["array", "null"], "items": {
+    channels = fields.Raw(allow_none=True, metadata={"type": "array", "items": {
         "type": "string", "enum": list(CHANNELS)}})
     in_app = fields.Boolean(validate=validate.Equal(True, error="站内消息始终开启"),
                             error_messages={"invalid": "站内消息始终开启"})

@@ -58,6 +58,7 @@ class QueueOverview(Schema):
     retrying_jobs = fields.Dict(required=True, metadata={"description": "total 与至多 limit 条 items（Job）"})
     timers = fields.Dict(required=True)
     messages = fields.Dict(required=True)
+    incidents = fields.Dict(required=True, metadata={"description": "出错的运行中实例：total 与 items"})
 
 
 def _manager() -> Any:

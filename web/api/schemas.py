@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from marshmallow import EXCLUDE, Schema, fields, validate
+from marshmallow import Schema, fields, validate
 
 from forms import messages as M
-from web.inputs import Input, Text
+from web.inputs import Input, Int, Line, Text
 
 
 def always(cls: type[Schema]) -> type[Schema]:
@@ -47,41 +47,34 @@ def _obj(**kw: Any) -> fields.Dict:
 
 # ---- queries -------------------------------------------------------------------------------
 
-def _query_int(**kw: Any) -> fields.Integer:
-    return fields.Integer(strict=False, error_messages={"invalid": M.NOT_INT}, **kw)
-
-
 class TaskListQuery(Input):
-    class Meta:
-        unknown = EXCLUDE
-
-    process_key = fields.String()
-    business_key = fields.String()
-    year = _query_int()
-    dept = fields.String()
-    task_name = fields.String()
-    priority = _query_int()
-    overdue = fields.String(metadata={"description": "非空：只看已超期"})
+    process_key = Line()
+    business_key = Line()
+    year = Int(lo=1900, hi=2999)
+    dept = Line()
+    task_name = Line()
+    priority = Int(lo=0, hi=9)
+    overdue = Line(metadata={"description": "非空：只看已超期"})
     sort = fields.String(load_default="created", validate=validate.OneOf(
         ("created", "due", "priority"), error="须为 created、due 或 priority"))
-    limit = _query_int(load_default=50, validate=validate.Range(min=0), metadata={"description": "1–500"})
-    offset = _query_int(load_default=0, validate=validate.Range(min=0, error=M.NOT_INT))
+    limit = Int(lo=0, hi=100_000, load_default=50, metadata={"description": "1–500"})
+    offset = Int(lo=0, hi=10_000_000, load_default=0)
 
 
 class ProjectQuery(Input):
-    status = fields.String()
-    dept = fields.String()
-    year = fields.Integer(strict=False, error_messages={"invalid": "须为年份数字"})
-    q = fields.String(metadata={"description": "项目名称或编码包含"})
+    status = Line()
+    dept = Line()
+    year = Int(lo=1900, hi=2999)
+    q = Line(metadata={"description": "项目名称或编码包含"})
 
 
 class CcQuery(Input):
-    unread = fields.String(metadata={"description": "非空：只看未读"})
+    unread = Line(metadata={"description": "非空：只看未读"})
 
 
 class TokenInput(Input):
     username = Text(required=True, max_length=100)
-    password = fields.String(required=True, validate=validate.Length(min=1, error=M.REQUIRED),
+    password = fields.String(required=True, validate=validate.Length(min=1, max=1024, error="须为 1–1024 个字符"),
                              error_messages={"required": M.REQUIRED, "null": M.REQUIRED, "invalid": M.NOT_STRING})
 
 
@@ -95,7 +88,7 @@ class UploadInput(Input):
 class ModelUploadInput(Input):
     files = fields.List(fields.Raw(metadata={"type": "string", "format": "binary"}),
                         metadata={"description": ".bpmn 与 .dmn 文件（也可用字段名 file）"})
-    key = fields.String(metadata={"description": "流程模型 key（可选）"})
+    key = Line(max_length=80, metadata={"description": "流程模型 key（可选）"})
 
 
 # ---- responses -----------------------------------------------------------------------------
@@ -226,6 +219,7 @@ class InstanceSummary(Schema):
     ended_at = _when()
     end_event = _s()
     current_steps = fields.List(fields.String(), allow_none=True)
+    incident = _s(metadata={"description": "最近一次未生效的办理或后台任务的出错原因（无则为 null）"})
 
 
 @always

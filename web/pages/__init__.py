@@ -24,6 +24,9 @@ def register_pages(app: Flask) -> None:
     for module in (auth, inbox, tasks, task_ops, instances, instance_ops, mailbox, deputies, supervision, admin,
                    holidays, notify_settings, queue_admin):
         app.register_blueprint(module.bp)
+    from web.pages.guard import init_guard
+
+    init_guard(app)
 
     from web.pages.errors import register_error_pages
 

@@ -2,11 +2,12 @@
 from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, request, session, url_for
-from flask_login import login_required, login_user, logout_user
-from sqlalchemy import select
+from flask_login import current_user, login_required, login_user, logout_user
 
 from engine.base.db import db
-from engine.base.identity import User
+from engine.base.identity import authenticate
+from web.extensions import SESSION_NONCE
+from web.throttle import throttled
 
 bp = Blueprint("auth", __name__)
 
@@ -19,15 +20,18 @@ def _safe_next(target: str | None) -> str:
 
 
 @bp.route("/login", methods=["GET", "POST"])
+@throttled
 def login():  # noqa: ANN201
     error = None
     if request.method == "POST":
-        username = request.form.get("username", "").strip()
-        user = db.session.scalar(select(User).where(User.username == username))
-        if user is None or not user.active or not user.check_password(request.form.get("password", "")):
+        user = authenticate(request.form.get("username", "").strip()[:100], request.form.get("password", "")[:1024])
+        if user is None:
             error = "用户名或密码错误"
         else:
             session.clear()
+            nonce = user.current_nonce()
+            db.session.commit()
+            session[SESSION_NONCE] = nonce
             login_user(user)
             return redirect(_safe_next(request.args.get("next")))
     return render_template("login.html", error=error), (401 if error else 200)
@@ -36,6 +40,8 @@ def login():  # noqa: ANN201
 @bp.post("/logout")
 @login_required
 def logout():  # noqa: ANN201
+    current_user.end_sessions()  # this cookie, copies of it and the user's API tokens stop working
+    db.session.commit()
     logout_user()
     session.clear()
     flash("已退出登录")

@@ -33,6 +33,6 @@ def _lists(node: Any) -> Any:
     if not isinstance(node, dict):
         return node
     node = {k: _lists(v) for k, v in node.items()}
-    if node and all(k.isdigit() for k in node):
+    if node and all(k.isascii() and k.isdigit() for k in node):  # not "²"
         return [node[k] for k in sorted(node, key=int)]
     return node

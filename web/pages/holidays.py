@@ -8,6 +8,7 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 
 from engine.base.errors import ValidationFailed
 from engine.time import calendar
+from web.inputs import query_int
 from web.pages.admin import admin_required
 from web.pages.outcome import attempt, flash_failure
 
@@ -16,11 +17,7 @@ WEEKDAYS = "一二三四五六日"
 
 
 def _year(value: str | None) -> int:
-    try:
-        year = int(value or "")
-    except ValueError:
-        return date.today().year
-    return year if 2000 <= year <= 2100 else date.today().year
+    return query_int(value, 2000, 2100) or date.today().year
 
 
 def _render(jurisdiction: str, year: int, errors: dict[str, list[str]] | None = None, status: int = 200):  # noqa: ANN202

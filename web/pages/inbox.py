@@ -11,6 +11,7 @@ from engine.base.errors import EngineError, Forbidden, NotFound
 from engine.base.models import HumanTask, ProcessModelVersion
 from engine.moves.runtime import start_process
 from engine.work import inbox as queries
+from web.inputs import query_int
 from web.pages.batch import approve_all
 from web.presenters import task_json
 from web.transactions import atomic
@@ -33,15 +34,15 @@ def home():  # noqa: ANN201
 @login_required
 def todo():  # noqa: ANN201
     filters: dict[str, Any] = {k: request.args.get(k, "").strip() for k in FILTERS}
-    if filters["year"] and not filters["year"].isdigit():
-        flash("年度须为数字")
+    if filters["year"] and query_int(filters["year"], 1900, 2999) is None:
+        flash("年度须为 4 位数字")
         filters["year"] = ""
     if filters["priority"] not in ("", "1", "2"):
         filters["priority"] = ""
     filters["overdue"] = "1" if request.args.get("overdue") else ""
     sort = request.args.get("sort", "created")
     sort = sort if sort in SORTS else "created"
-    page = max(1, int(request.args.get("page", "1"))) if request.args.get("page", "1").isdigit() else 1
+    page = query_int(request.args.get("page"), 1, 100_000) or 1
     rows = queries.todo(current_user, filters, limit=PAGE_SIZE + 1, offset=(page - 1) * PAGE_SIZE, sort=sort)
     now = utcnow()
     tasks = [{**task_json(t), "overdue": t.due_at is not None and t.due_at < now} for t in rows[:PAGE_SIZE]]

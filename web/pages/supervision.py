@@ -9,6 +9,7 @@ from budget.library import STATUS_LABELS, project_library
 from engine.base.db import db
 from engine.base.models import HumanTask, ProcessInstance
 from engine.work.access import SUPERVISOR_ROLES
+from web.inputs import query_int
 from web.presenters import instance_json
 
 bp = Blueprint("supervision", __name__, url_prefix="/supervision")
@@ -38,8 +39,8 @@ def instances():  # noqa: ANN201
         query = query.where(ProcessInstance.status == f["status"])
     if f["dept"]:
         query = query.where(ProcessInstance.scope_dept == f["dept"])
-    if f["year"].isdigit():
-        query = query.where(ProcessInstance.year == int(f["year"]))
+    if (year := query_int(f["year"], 1900, 2999)) is not None:
+        query = query.where(ProcessInstance.year == year)
     if f["q"]:
         like = f"%{f['q']}%"
         query = query.where(ProcessInstance.title.ilike(like) | ProcessInstance.business_key.ilike(like))
@@ -56,7 +57,7 @@ def instances():  # noqa: ANN201
 @login_required
 def projects():  # noqa: ANN201
     f = {k: request.args.get(k, "").strip() for k in ("status", "dept", "year", "q")}
-    if f["year"] and not f["year"].isdigit():
+    if query_int(f["year"], 1900, 2999) is None:
         f["year"] = ""
     return render_template("supervision_projects.html", rows=project_library(current_user, f), filters=f,
                            statuses=STATUS_LABELS)
