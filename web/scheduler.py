@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 import signal
+import threading
 import time
 
 log = logging.getLogger("perfflow.scheduler")
@@ -16,18 +17,21 @@ def main() -> None:
     from web import create_app
 
     app = create_app()
-    stopping = []
-    signal.signal(signal.SIGTERM, lambda *_: stopping.append(True))
+    # SIGTERM or Ctrl-C ends the wait between ticks at once (a plain sleep would run on for up to
+    # TIMER_POLL_SECONDS); a tick under way finishes first.
+    stopping = threading.Event()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, lambda *_: stopping.set())
     interval = float(app.config["TIMER_POLL_SECONDS"])
     with app.app_context():
-        while not stopping:
+        while not stopping.is_set():
             started = time.monotonic()
             try:
                 clock.tick()
             except Exception:  # noqa: BLE001  (the database or Redis is away: try again next tick)
                 db.session.rollback()
                 log.exception("tick failed")
-            time.sleep(max(0.0, interval - (time.monotonic() - started)))
+            stopping.wait(max(0.0, interval - (time.monotonic() - started)))
 
 
 if __name__ == "__main__":

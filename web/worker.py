@@ -10,11 +10,13 @@ Two kinds, measured in bench/ (docs/design.md "Time and queue"):
 - `AppWorker` forks a work horse per job, as RQ does by default: a job cannot harm the worker,
   but every job starts cold (new connection, empty statement caches), about ten times slower.
 Either way a killed worker loses nothing: the job's row stays PENDING and unlocked, and the
-sweeper runs it again."""
+sweeper runs it again. That is also what makes a prompt stop safe: on SIGTERM or Ctrl-C the worker
+finishes the job under way if it can within WORKER_STOP_GRACE_SECONDS (5), else abandons it."""
 from __future__ import annotations
 
 import gc
 import os
+import threading
 from typing import Any
 
 from rq import SimpleWorker, Worker
@@ -35,7 +37,27 @@ class _AppContext:
         kwargs.setdefault("serializer", JSONSerializer)
 
 
-class AppWorker(_AppContext, Worker):
+class _PromptStop:
+    """RQ's warm shutdown waits for the current job however long it takes; we give it a grace period
+    and then leave: the process exits, PostgreSQL rolls the job's transaction back with the connection,
+    and the outbox row, PENDING and unlocked, is run again by the sweeper."""
+
+    def request_stop(self, signum: int, frame: Any) -> None:
+        if not getattr(self, "_abandon_timer", None):
+            grace = float(os.environ.get("WORKER_STOP_GRACE_SECONDS", "5"))
+            self._abandon_timer = threading.Timer(grace, self._abandon)
+            self._abandon_timer.daemon = True
+            self._abandon_timer.start()
+        super().request_stop(signum, frame)  # type: ignore[misc]
+
+    def _abandon(self) -> None:
+        self.log.warning("Worker %s: job still running after the grace period, abandoning it", self.name)
+        if getattr(self, "horse_pid", 0):
+            self.kill_horse()
+        os._exit(1)
+
+
+class AppWorker(_PromptStop, _AppContext, Worker):
     """RQ's forking worker: one work horse per job."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -44,7 +66,7 @@ class AppWorker(_AppContext, Worker):
         gc.freeze()  # what is loaded now stays shared with every horse (no copy on write)
 
 
-class AppSimpleWorker(_AppContext, SimpleWorker):
+class AppSimpleWorker(_PromptStop, _AppContext, SimpleWorker):
     """RQ's in-process worker: no fork per job."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:

@@ -6,7 +6,8 @@ import uuid
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, insert, select
+from sqlalchemy.orm import aliased
 
 from budget.calc.money import wan_to_yuan
 from budget.models import ReviewOpinion
@@ -20,15 +21,20 @@ F05_DIMS = ("dim_completeness", "dim_relevance", "dim_appropriateness", "dim_fea
 ObjectOf = Callable[[Mapping[str, Any]], uuid.UUID]  # task data → id of the reviewed object
 
 
-def add_opinion(event: TaskCompleted, object_type: str, object_id: uuid.UUID, **extra: Any) -> ReviewOpinion:
+# One statement per opinion, built once: the INSERT counts the round itself (earlier opinions of
+# the object at this stage + 1, this move's included), written at once, not at the move's flush.
+_EARLIER = aliased(ReviewOpinion)
+_INSERT = insert(ReviewOpinion).values(round=select(func.count() + 1).select_from(_EARLIER).where(
+    _EARLIER.object_type == bindparam("of_type"), _EARLIER.object_id == bindparam("of_id"),
+    _EARLIER.stage == bindparam("of_stage")).scalar_subquery()).execution_options(dml_strategy="raw")
+
+
+def add_opinion(event: TaskCompleted, object_type: str, object_id: uuid.UUID, **extra: Any) -> None:
     """One ReviewOpinion per reviewer per round; the round counts earlier opinions at this stage."""
     sub, stage = event.submission, task_name(event.task) or ""
-    earlier = db.session.scalar(select(func.count()).select_from(ReviewOpinion).where(
-        ReviewOpinion.object_type == object_type, ReviewOpinion.object_id == object_id,
-        ReviewOpinion.stage == stage))
     dims = {d: sub[d] for d in F05_DIMS if sub.get(d) is not None}
-    opinion = ReviewOpinion(
-        object_type=object_type, object_id=object_id, stage=stage, round=(earlier or 0) + 1,
+    values = dict(
+        object_type=object_type, object_id=object_id, stage=stage,
         reviewer_id=getattr(event.actor, "id", None), reviewer=username(event.actor),
         reviewer_role=getattr(event.task, "lane", None), verdict=str(sub.get("verdict") or "APPROVE"),
         grade=sub.get("grade"), dim_scores=jsonable(dims), comment=sub.get("comment"),
@@ -36,10 +42,8 @@ def add_opinion(event: TaskCompleted, object_type: str, object_id: uuid.UUID, **
         attachments=jsonable(sub.get("opinion_attachments") or []),
         instance_id=str(getattr(event.instance, "id", "")) or None, created_by=username(event.actor),
     )
-    for key, value in extra.items():
-        setattr(opinion, key, value)
-    db.session.add(opinion)
-    return opinion
+    values.update(extra)
+    db.session.execute(_INSERT, {**values, "of_type": object_type, "of_id": object_id, "of_stage": stage})
 
 
 def returned_opinion(object_type: str, object_of: ObjectOf) -> Callable[[OperationDone], None]:

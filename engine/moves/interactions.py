@@ -17,7 +17,7 @@ from engine.base.identity import User
 from engine.base.models import AuditEvent, CarbonCopy, HumanTask, ProcessInstance
 from engine.moves.runtime import lock_item
 from engine.work import reminders
-from engine.work.access import acting_as, can_see_task, can_view_instance, read_only
+from engine.work.access import acting_as, can_act, can_see_task, can_view_instance, read_only
 from engine.work.audit import audit
 from engine.work.inbox import candidates, participants
 from engine.work.opinions import add_opinion, carbon_copy, notify
@@ -41,7 +41,7 @@ def visible_task(task_id: uuid.UUID, user: User) -> HumanTask:
     """The work item if `user` may see it (may act on it, or sees its instance); NotFound otherwise."""
     row = db.session.get(HumanTask, task_id)
     instance = db.session.get(ProcessInstance, row.instance_id) if row is not None else None
-    if instance is None or not can_see_task(user, row, instance, participants(instance.id)):
+    if instance is None or not (can_act(user, row) or can_see_task(user, row, instance, participants(instance.id))):
         raise NotFound("任务不存在")
     return row
 

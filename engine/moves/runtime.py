@@ -14,7 +14,7 @@ from SpiffWorkflow.bpmn.specs.defaults import EndEvent, StartEvent
 from SpiffWorkflow.bpmn.specs.event_definitions.message import MessageEventDefinition
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
 from SpiffWorkflow.util.task import TaskState
-from sqlalchemy import select
+from sqlalchemy import bindparam, or_, select
 
 from engine.base.convert import plain
 from engine.base.db import db, utcnow
@@ -40,10 +40,10 @@ from engine.moves import mailbox, serializer
 from engine.moves.resubmit import replayed
 from engine.moves.state import find_task, load
 from engine.work import signing
-from engine.work.access import acting_as, can_see_task, can_start
+from engine.work.access import acting_as, can_act, can_see_task, can_start
 from engine.work.attachments import link_submission
 from engine.work.audit import audit
-from engine.work.inbox import participants
+from engine.work.inbox import participants, ready_tasks
 from engine.work.opinions import add_opinion, copy_step, opinion_action
 from engine.work.workitems import SKIP, open_items
 
@@ -145,18 +145,39 @@ def start_instance(
     return instance
 
 
+OPEN = ("READY", "WAITING")
+
+
 def lock_item(item_id: uuid.UUID, viewer: User) -> tuple[ProcessInstance, HumanTask]:
     """Lock the work item's instance, then read the item: a concurrent move that changed it has
     committed by the time the lock is ours, so the read sees its outcome. An item `viewer` may
     not see is NotFound, before any other check (one answer for what one may not see: no 403/409
     that would tell it exists)."""
-    owner = select(HumanTask.instance_id).where(HumanTask.id == item_id).scalar_subquery()
-    instance = db.session.scalar(select(ProcessInstance).where(ProcessInstance.id == owner).with_for_update()
-                                 .execution_options(populate_existing=True))  # the locked state, not a read before
-    row = db.session.get(HumanTask, item_id, populate_existing=True) if instance is not None else None
-    if row is None or not can_see_task(viewer, row, instance, participants(instance.id)):
-        raise NotFound("任务不存在")
+    instance, row, _open = lock_item_and_open(item_id, viewer)
     return instance, row
+
+
+# Built once (statement construction and its cache key are a good part of a small query's cost).
+_LOCK_OWNER = (select(ProcessInstance).where(ProcessInstance.id == select(HumanTask.instance_id).where(
+    HumanTask.id == bindparam("item")).scalar_subquery()).with_for_update()
+    .execution_options(populate_existing=True))  # the locked state, not a read before
+_ITEM_AND_OPEN = (select(HumanTask).where(
+    HumanTask.instance_id == bindparam("instance"), or_(HumanTask.id == bindparam("item"), HumanTask.status.in_(OPEN)))
+    .execution_options(populate_existing=True))
+
+
+def lock_item_and_open(item_id: uuid.UUID, viewer: User) -> tuple[ProcessInstance, HumanTask, list[HumanTask]]:
+    """lock_item, and in the same read the instance's open items (READY, WAITING) as they stand
+    under the lock: a move that opens no items before it advances hands them to advance()."""
+    instance = db.session.scalar(_LOCK_OWNER, {"item": item_id})
+    if instance is None:
+        raise NotFound("任务不存在")
+    rows = list(db.session.scalars(_ITEM_AND_OPEN, {"instance": instance.id, "item": item_id}))
+    row = next((r for r in rows if r.id == item_id), None)
+    # may act: seen, with no further query; otherwise the instance's scope and participants decide
+    if row is None or not (can_act(viewer, row) or can_see_task(viewer, row, instance, participants(instance.id))):
+        raise NotFound("任务不存在")
+    return instance, row, [r for r in rows if r.status in OPEN]
 
 
 def may_decide(row: HumanTask, actor: User) -> str:
@@ -174,7 +195,7 @@ def may_decide(row: HumanTask, actor: User) -> str:
 def complete_task(task_id: uuid.UUID, actor: User, submission: dict[str, Any], *,
                   batch: bool = False) -> ProcessInstance:
     """Complete a work item; `batch` (批量审批) only where the step's model allows it."""
-    instance, row = lock_item(task_id, actor)
+    instance, row, open_rows = lock_item_and_open(task_id, actor)
     acting = may_decide(row, actor)
     if (reason := datasize.too_big(submission)) is not None:
         raise ValidationFailed({"_form": [f"提交的{reason}，请精简内容或改用附件上传"]})
@@ -237,7 +258,7 @@ def complete_task(task_id: uuid.UUID, actor: User, submission: dict[str, Any], *
         instance.resubmit = {**instance.resubmit, "armed": True}  # 退回后直达: skip what was done
     with engine_run(instance):
         task.run()
-        advance(instance, workflow, actor)
+        advance(instance, workflow, actor, open_rows=open_rows)  # no item was opened since the lock
     persist(instance, workflow, actor, since)
     return instance
 
@@ -259,12 +280,17 @@ def bind_services(scripts: EngineScripts, instance: ProcessInstance, actor: User
 
 
 def advance(instance: ProcessInstance, workflow: BpmnWorkflow, actor: User | None = None,
-             assign: dict[uuid.UUID, tuple[str, str]] | None = None) -> None:
+            assign: dict[uuid.UUID, tuple[str, str]] | None = None,
+            open_rows: list[HumanTask] | None = None) -> None:
     """Run the engine to the next wait, giving every newly ready user task its work items;
-    steps that are skipped (no candidate, or 退回后直达) run at once and the engine goes on."""
-    with db.session.no_autoflush:  # read once per move; persist() reuses them
-        instance._open_rows = list(db.session.scalars(select(HumanTask).where(
-            HumanTask.instance_id == instance.id, HumanTask.status.in_(("READY", "WAITING")))))
+    steps that are skipped (no candidate, or 退回后直达) run at once and the engine goes on.
+    `open_rows`: the instance's open items read under this move's lock, when the move has
+    opened none since (lock_item_and_open); otherwise they are read here."""
+    if open_rows is None:
+        with db.session.no_autoflush:  # read once per move; persist() reuses them
+            open_rows = list(db.session.scalars(select(HumanTask).where(
+                HumanTask.instance_id == instance.id, HumanTask.status.in_(OPEN))))
+    instance._open_rows = list(open_rows)
     for _ in range(MAX_TREE_DEPTH):
         with engine_run(instance):
             workflow.refresh_timers()
@@ -287,7 +313,7 @@ def _reason(err: Exception) -> str:
 def _settle(instance: ProcessInstance, workflow: BpmnWorkflow, assign: dict[uuid.UUID, tuple[str, str]]) -> bool:
     """Open work items for ready user tasks that have none; True when a step was run instead."""
     fresh = [o for o in db.session.new if isinstance(o, HumanTask)]
-    open_ids = {r.spiff_task_id for r in [*instance._open_rows, *fresh] if r.status in ("READY", "WAITING")}
+    open_ids = {r.spiff_task_id for r in [*instance._open_rows, *fresh] if r.status in OPEN}
     ran = False
     for task in workflow.get_tasks(state=TaskState.READY, manual=True):
         if task.id in open_ids:
@@ -330,7 +356,7 @@ def _run_skipped(instance: ProcessInstance, task: Any, data: dict[str, Any] | No
     step without candidates submits nothing, so its declared outputs are None."""
     spec = task.task_spec
     db.session.add(AuditEvent(actor="system", action=action, instance_id=instance.id, task_name=spec.bpmn_id,
-                              title=spec.bpmn_name or spec.bpmn_id, lane=spec.lane, comment=note))
+                              title=spec.bpmn_name or spec.bpmn_id, lane=spec.lane, comment=note, detail=None))
     keep_submission(instance, task, data or {}, submitted=data is not None)
     with engine_run(instance):
         task.run()
@@ -395,14 +421,18 @@ def _sync_human_tasks(instance: ProcessInstance, workflow: BpmnWorkflow) -> list
     stored = getattr(instance, "_open_rows", None)
     if stored is None:
         stored = db.session.scalars(select(HumanTask).where(
-            HumanTask.instance_id == instance.id, HumanTask.status.in_(("READY", "WAITING"))))
+            HumanTask.instance_id == instance.id, HumanTask.status.in_(OPEN)))
     fresh = [o for o in db.session.new if isinstance(o, HumanTask)]
+    rows = [r for r in {*stored, *fresh} if r.instance_id == instance.id]
     signer_cancelled = False
-    for row in {*stored, *fresh}:
+    for row in rows:
         # the item just completed is still READY in the database but not in memory
-        if row.status in ("READY", "WAITING") and row.spiff_task_id not in ready_ids:
+        if row.status in OPEN and row.spiff_task_id not in ready_ids:
             row.status = "CANCELLED"
             signer_cancelled = signer_cancelled or row.sign_seq is not None
+    # Every open item of the instance is in `rows` (read under the lock, or opened by this move):
+    # the reply after the move is built from them (ready_items), not read again.
+    instance._ready_rows = (instance.moves, [r for r in rows if r.status == "READY"])
     if not signer_cancelled:
         return ready
     for step in db.session.scalars(select(SignStep).where(SignStep.instance_id == instance.id,
@@ -410,6 +440,16 @@ def _sync_human_tasks(instance: ProcessInstance, workflow: BpmnWorkflow) -> list
         if step.spiff_task_id not in ready_ids:  # returned past, withdrawn or cancelled
             step.status = "CANCELLED"
     return ready
+
+
+def ready_items(instance: ProcessInstance) -> list[HumanTask]:
+    """The instance's READY work items, oldest first. Right after this session's move persisted
+    the instance they are the items that move holds (nobody else opens items under its lock);
+    otherwise, or once another move counted, they are read."""
+    kept = instance.__dict__.get("_ready_rows")
+    if kept is None or kept[0] != instance.moves:
+        return ready_tasks(instance.id)
+    return sorted((r for r in kept[1] if r.status == "READY"), key=lambda r: r.created_at)
 
 
 def _sync_waits(instance: ProcessInstance, workflow: BpmnWorkflow) -> None:
@@ -486,8 +526,9 @@ def _audit_automatic_steps(instance: ProcessInstance, workflow: BpmnWorkflow, si
              and getattr(t.task_spec, "bpmn_name", None)]
     for task in sorted(tasks, key=lambda t: t.last_state_change):
         spec = task.task_spec
+        # detail as audit() sets it: rows with the same columns go to PostgreSQL in one INSERT
         db.session.add(AuditEvent(actor="system", action="auto", instance_id=instance.id, task_id=task.id,
-                                  task_name=spec.bpmn_id, title=spec.bpmn_name, lane=spec.lane))
+                                  task_name=spec.bpmn_id, title=spec.bpmn_name, lane=spec.lane, detail=None))
 
 
 def _verdicts(props: dict[str, str]) -> list[str] | None:

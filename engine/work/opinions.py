@@ -4,6 +4,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
+from sqlalchemy import insert as sql_insert
 from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert
 
@@ -27,14 +28,19 @@ def opinion_action(decision: str | None) -> str:
     return "reject" if decision in _REJECTS else "approve"
 
 
+# Opinions are only ever read back by queries: one plain INSERT, built once, written at once without
+# the unit of work's bookkeeping or RETURNING an id nobody needs. It refers to no pending row (its
+# instance is in the database before any move), so it does not flush the move's other changes early.
+_INSERT = sql_insert(Opinion).execution_options(dml_strategy="raw", autoflush=False)
+
+
 def add_opinion(instance: ProcessInstance, actor: User, action: str, *, row: HumanTask | None = None,
-                text: str = "", attachments: Any = None) -> Opinion:
-    opinion = Opinion(instance_id=instance.id, task_id=row.id if row else None,
-                      task_name=row.task_name if row else None, step_title=row.title if row else None,
-                      action=action, actor=actor.username, actor_name=actor.name or actor.username,
-                      text=text or "", attachments=[str(a) for a in attachments or []])
-    db.session.add(opinion)
-    return opinion
+                text: str = "", attachments: Any = None) -> None:
+    db.session.execute(_INSERT, {
+        "instance_id": instance.id, "task_id": row.id if row else None,
+        "task_name": row.task_name if row else None, "step_title": row.title if row else None,
+        "action": action, "actor": actor.username, "actor_name": actor.name or actor.username,
+        "text": text or "", "attachments": [str(a) for a in attachments or []]})
 
 
 def notify(usernames: list[str], kind: str, title: str, *, body: str = "", instance: ProcessInstance | None = None,

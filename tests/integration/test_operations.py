@@ -358,6 +358,27 @@ def test_deputy_acts_for_the_principal(db, people):
     assert event.detail["on_behalf_of"] == "head"
 
 
+def test_deputies_are_asked_only_when_ones_own_right_does_not_reach(db, people):
+    """head2 may decide ut_check in their own right and is also head's deputy: they act as
+    themselves; the deputies read for head2 are not someone else's right."""
+    from datetime import date, timedelta
+
+    from engine.work.access import acting_as
+
+    u = people
+    handoffs.set_deputy(u["head"], "head2", date.today() - timedelta(days=1), date.today() + timedelta(days=3))
+    handoffs.set_deputy(u["head"], "other", date.today() - timedelta(days=1), date.today() + timedelta(days=3))
+    db.session.commit()
+    instance = start(u)
+    act(instance, "ut_fill", u["filer"], expense())
+    check = item(instance, "ut_check")
+    assert acting_as(u["head2"], check) == "head2" and acting_as(u["other"], check) == "head"
+    assert acting_as(u["x1"], check) is None and acting_as(u["filer"], check) is None  # filer: separateFrom
+    act(instance, "ut_check", u["head2"])
+    done = item(instance, "ut_check", status="COMPLETED")
+    assert done.completed_by == "head2" and done.proxy_for is None
+
+
 def test_handover_moves_open_tasks(db, people):
     u = people
     instance = to_experts(u)

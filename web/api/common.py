@@ -12,7 +12,7 @@ from engine.base.errors import NotFound
 from engine.base.identity import User
 from engine.base.models import ProcessInstance
 from engine.moves import interactions
-from engine.work.inbox import ready_tasks
+from engine.moves.runtime import ready_items
 from web.presenters import task_json
 
 
@@ -32,7 +32,7 @@ def visible_instance(instance_id: str, user: User) -> ProcessInstance:
 def instance_reply(instance: Any) -> dict[str, Any]:
     """Where an instance stands after a move: status, current steps, its ready tasks."""
     return {"instance_id": str(instance.id), "status": instance.status, "current_steps": instance.current_steps,
-            "ready_tasks": [task_json(t) for t in ready_tasks(instance.id)]}
+            "ready_tasks": [task_json(t) for t in ready_items(instance)]}
 
 
 def in_scope(kind: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:

@@ -15,7 +15,7 @@ from engine.work.inbox import todo
 from web.api import api
 from web.api import schemas as out
 from web.api.auth import require_token
-from web.api.common import in_scope, instance_reply, path_uuid, visible_instance
+from web.api.common import instance_reply, path_uuid, visible_instance
 from web.api.spec import fails
 from web.downloads import attachment_response
 from web.inputs import DataInput
@@ -70,8 +70,7 @@ def show_task(id: str):  # noqa: ANN201
 
 @api.post("/tasks/<id>/complete")
 @require_token
-@in_scope("task")
-@api.arguments(DataInput)
+@api.arguments(DataInput)  # no @in_scope on the hot path: the engine's lock answers 404 (see docs/design.md)
 @api.response(200, out.InstanceReply)
 @fails(403, 404, 409, 422)
 def complete(body: dict[str, Any], id: str):  # noqa: ANN201

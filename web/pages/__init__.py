@@ -28,6 +28,10 @@ def register_pages(app: Flask) -> None:
 
     init_guard(app)
 
+    from web.pages.errors import register_error_pages
+
+    register_error_pages(app)
+
     @app.template_filter("cst")
     def _cst(value: object, fmt: str = "%Y-%m-%d %H:%M") -> str:
         """Timestamps are stored in UTC and shown in 北京时间."""
