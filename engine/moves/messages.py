@@ -26,7 +26,7 @@ from engine.base.models import Message, MessageSubscription, ProcessInstance
 from engine.definitions import specs
 from engine.definitions.deploy import latest_versions
 from engine.dispatch import queue
-from engine.moves import runtime
+from engine.moves import runtime, sidetables
 from engine.moves.mailbox import matches
 from engine.moves.state import find_task, load
 from engine.work.audit import audit
@@ -77,7 +77,7 @@ def _hand_to(sub: MessageSubscription, message: Message) -> bool:
     audit(instance, None, "message", title=f"收到消息 {message.name}",
                   detail={"message_id": str(message.id)})
     runtime.advance(instance, workflow)
-    runtime.persist(instance, workflow, None, since)
+    sidetables.persist(instance, workflow, None, since)
     return True
 
 

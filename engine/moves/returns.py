@@ -28,9 +28,9 @@ from engine.moves.runtime import (
     engine_run,
     lock_item,
     may_decide,
-    persist,
     ready_task,
 )
+from engine.moves.sidetables import persist
 from engine.moves.state import find_task, load
 from engine.work.access import PROCESS_ADMIN_ROLES, can_view_instance
 from engine.work.audit import audit

@@ -10,9 +10,7 @@ from datetime import datetime
 from typing import Any
 
 from SpiffWorkflow.bpmn import BpmnWorkflow
-from SpiffWorkflow.bpmn.specs.defaults import EndEvent, StartEvent
-from SpiffWorkflow.bpmn.specs.event_definitions.message import MessageEventDefinition
-from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
+from SpiffWorkflow.bpmn.specs.defaults import StartEvent
 from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import bindparam, or_, select
 
@@ -24,26 +22,23 @@ from engine.base.identity import User
 from engine.base.models import (
     AuditEvent,
     HumanTask,
-    MessageSubscription,
     ProcessInstance,
     ProcessModelVersion,
-    SignStep,
-    Timer,
 )
 from engine.definitions import datasize, specs, taskdata
 from engine.definitions.forms_runtime import task_form
 from engine.definitions.properties import properties
 from engine.definitions.sandbox import EngineScripts
-from engine.definitions.service_tasks import owe_jobs
 from engine.definitions.steprules import rules_of
-from engine.moves import mailbox, serializer
+from engine.moves import serializer
 from engine.moves.resubmit import replayed
+from engine.moves.sidetables import MOVE_INCIDENT, OPEN, frontier, persist
 from engine.moves.state import find_task, load
 from engine.work import signing
 from engine.work.access import acting_as, can_act, can_see_task, can_start
 from engine.work.attachments import link_submission
 from engine.work.audit import audit
-from engine.work.inbox import participants, ready_tasks
+from engine.work.inbox import participants
 from engine.work.opinions import add_opinion, copy_step, opinion_action
 from engine.work.workitems import SKIP, open_items
 
@@ -68,7 +63,6 @@ def engine_run(instance: ProcessInstance, what: str = "流程执行出错") -> I
         raise Incident(f"{what}：{_reason(err)}", instance.id) from err
 
 
-MOVE_INCIDENT = "办理出错："  # instance.incident of a move that failed; the next move that succeeds clears it
 
 
 def note_incident(err: Exception, instance_id: Any = None) -> None:
@@ -145,7 +139,6 @@ def start_instance(
     return instance
 
 
-OPEN = ("READY", "WAITING")
 
 
 def lock_item(item_id: uuid.UUID, viewer: User) -> tuple[ProcessInstance, HumanTask]:
@@ -297,7 +290,7 @@ def advance(instance: ProcessInstance, workflow: BpmnWorkflow, actor: User | Non
             workflow.do_engine_steps()
         if not _settle(instance, workflow, assign or {}):
             break
-    deepest = max((_depth(t) for t in _frontier(workflow)), default=0)
+    deepest = max((_depth(t) for t in frontier(workflow)), default=0)
     if deepest > MAX_TREE_DEPTH:
         raise Incident(f"流程循环次数过多（任务树深度 {deepest}），已停止以免误判为结束", instance.id)
 
@@ -371,164 +364,11 @@ def keep_submission(instance: ProcessInstance, task: Any, values: dict[str, Any]
         taskdata.record(task, values, publish_only=not submitted)
 
 
-def _frontier(workflow: BpmnWorkflow) -> list[Any]:
-    live = TaskState.READY | TaskState.WAITING | TaskState.STARTED
-    tasks = [t for t in workflow.tasks.values() if t.state & live]
-    for sub in workflow.subprocesses.values():
-        tasks.extend(t for t in sub.tasks.values() if t.state & live)
-    return tasks
-
-
 def _depth(task: Any) -> int:
     depth, parent = 0, task.parent
     while parent is not None:
         depth, parent = depth + 1, parent.parent
     return depth
-
-
-def persist(instance: ProcessInstance, workflow: BpmnWorkflow, actor: User | None, since: float) -> None:
-    with db.session.no_autoflush:  # one flush at commit, not one per side-table query
-        _persist_rows(instance, workflow, since)
-
-
-def _persist_rows(instance: ProcessInstance, workflow: BpmnWorkflow, since: float) -> None:
-    instance.state = serializer.dump(workflow)
-    instance.serializer_version = serializer.VERSION
-    instance.moves = (instance.moves or 0) + 1
-    instance.updated_at = utcnow()
-    if instance.incident and instance.incident.startswith(MOVE_INCIDENT):
-        instance.incident = None  # a move went through: the earlier failure is behind it
-    _audit_automatic_steps(instance, workflow, since)
-    ready = _sync_human_tasks(instance, workflow)
-    instance.current_steps = [t.task_spec.bpmn_name or t.task_spec.bpmn_id for t in ready]
-    _sync_waits(instance, workflow)
-    for event in workflow.get_events():
-        mailbox.keep(instance, event)
-    owe_jobs(instance, workflow)
-    if workflow.is_completed():
-        end = _end_event(workflow)
-        if end is None:
-            raise Incident("流程报告已结束但未到达结束事件（任务树深度超限）")
-        instance.status, instance.end_event, instance.ended_at = "COMPLETED", end, utcnow()
-        audit(instance, None, "end", title=end)
-
-
-def _sync_human_tasks(instance: ProcessInstance, workflow: BpmnWorkflow) -> list[Any]:
-    """Cancel the open work items whose engine task is no longer ready (a branch that was
-    cancelled, a step returned past); the ready tasks got theirs while advancing."""
-    ready = workflow.get_tasks(state=TaskState.READY, manual=True)
-    ready_ids = {t.id for t in ready}
-    stored = getattr(instance, "_open_rows", None)
-    if stored is None:
-        stored = db.session.scalars(select(HumanTask).where(
-            HumanTask.instance_id == instance.id, HumanTask.status.in_(OPEN)))
-    fresh = [o for o in db.session.new if isinstance(o, HumanTask)]
-    rows = [r for r in {*stored, *fresh} if r.instance_id == instance.id]
-    signer_cancelled = False
-    for row in rows:
-        # the item just completed is still READY in the database but not in memory
-        if row.status in OPEN and row.spiff_task_id not in ready_ids:
-            row.status = "CANCELLED"
-            signer_cancelled = signer_cancelled or row.sign_seq is not None
-    # Every open item of the instance is in `rows` (read under the lock, or opened by this move):
-    # the reply after the move is built from them (ready_items), not read again.
-    instance._ready_rows = (instance.moves, [r for r in rows if r.status == "READY"])
-    if not signer_cancelled:
-        return ready
-    for step in db.session.scalars(select(SignStep).where(SignStep.instance_id == instance.id,
-                                                          SignStep.status == "OPEN")):
-        if step.spiff_task_id not in ready_ids:  # returned past, withdrawn or cancelled
-            step.status = "CANCELLED"
-    return ready
-
-
-def ready_items(instance: ProcessInstance) -> list[HumanTask]:
-    """The instance's READY work items, oldest first. Right after this session's move persisted
-    the instance they are the items that move holds (nobody else opens items under its lock);
-    otherwise, or once another move counted, they are read."""
-    kept = instance.__dict__.get("_ready_rows")
-    if kept is None or kept[0] != instance.moves:
-        return ready_tasks(instance.id)
-    return sorted((r for r in kept[1] if r.status == "READY"), key=lambda r: r.created_at)
-
-
-def _sync_waits(instance: ProcessInstance, workflow: BpmnWorkflow) -> None:
-    """Keep one timer row per waiting timer (its due time follows a cycle's next occurrence) and
-    one subscription per waiting message catch; rows of events no longer waited for are closed:
-    FIRED when the event happened, CANCELLED when its branch went away."""
-    waiting = [t for t in _frontier(workflow) if t.state == TaskState.WAITING
-               and isinstance(getattr(t.task_spec, "event_definition", None),
-                              TimerEventDefinition | MessageEventDefinition)]
-    if not waiting and not instance.has_waits:
-        return  # nothing waits now and nothing waited before: no rows to look at
-    instance.has_waits = bool(waiting)
-    timers = {r.task_id: r for r in db.session.scalars(select(Timer).where(
-        Timer.instance_id == instance.id, Timer.status.in_(("WAITING", "DUE"))))}
-    subs = {r.task_id: r for r in db.session.scalars(
-        select(MessageSubscription).where(MessageSubscription.instance_id == instance.id,
-                                          MessageSubscription.status == "WAITING"))}
-    seen: set[uuid.UUID] = set()
-    for task in waiting:
-        definition = getattr(task.task_spec, "event_definition", None)
-        seen.add(task.id)
-        if isinstance(definition, TimerEventDefinition):
-            raw = task.internal_data.get("event_value")
-            value, due = str(raw)[:200], _parse_due(raw)
-            row = timers.get(task.id)
-            if row is None:
-                db.session.add(Timer(instance_id=instance.id, task_id=task.id, task_name=task.task_spec.bpmn_id,
-                                     event_type=type(definition).__name__, raw_value=value, due_at=due))
-            elif row.status == "DUE" or row.raw_value != value:  # not fired yet, or a cycle's next
-                if row.raw_value != value:
-                    row.fired_at, row.fired_count = utcnow(), row.fired_count + 1
-                row.status, row.raw_value, row.due_at = "WAITING", value, due
-        elif isinstance(definition, MessageEventDefinition) and task.id not in subs:
-            sub = MessageSubscription(id=uuid.uuid4(), instance_id=instance.id, task_id=task.id,
-                                      message_name=definition.name, correlation=mailbox.expected(task))
-            db.session.add(sub)
-            mailbox.match_waiting(sub)
-    for task_id, row in [*timers.items(), *subs.items()]:
-        if task_id not in seen:
-            task = find_task(workflow, task_id)
-            happened = task is not None and task.state == TaskState.COMPLETED
-            if isinstance(row, Timer):
-                row.status = "FIRED" if happened else "CANCELLED"
-                if happened:
-                    row.fired_at, row.fired_count = utcnow(), row.fired_count + 1
-            else:
-                row.status = "DONE" if happened else "CANCELLED"
-
-
-def _parse_due(raw: Any) -> datetime | None:
-    if isinstance(raw, str):
-        try:
-            return datetime.fromisoformat(raw)
-        except ValueError:
-            return None
-    if isinstance(raw, dict):  # cycles keep {"cycles", "next", "duration"}
-        return _parse_due(raw.get("next"))
-    return None
-
-
-def _end_event(workflow: BpmnWorkflow) -> str | None:
-    ends = [t for t in workflow.tasks.values()
-            if isinstance(t.task_spec, EndEvent) and t.state == TaskState.COMPLETED]
-    ends.sort(key=lambda t: t.last_state_change)
-    return ends[-1].task_spec.bpmn_id if ends else None
-
-
-def _audit_automatic_steps(instance: ProcessInstance, workflow: BpmnWorkflow, since: float) -> None:
-    """Named automatic steps (scripts, rules, services, end events) finished in this move."""
-    tasks = [t for t in workflow.tasks.values() if t.last_state_change >= since]
-    for sub in workflow.subprocesses.values():
-        tasks.extend(t for t in sub.tasks.values() if t.last_state_change >= since)
-    tasks = [t for t in tasks if t.state == TaskState.COMPLETED and not t.task_spec.manual
-             and getattr(t.task_spec, "bpmn_name", None)]
-    for task in sorted(tasks, key=lambda t: t.last_state_change):
-        spec = task.task_spec
-        # detail as audit() sets it: rows with the same columns go to PostgreSQL in one INSERT
-        db.session.add(AuditEvent(actor="system", action="auto", instance_id=instance.id, task_id=task.id,
-                                  task_name=spec.bpmn_id, title=spec.bpmn_name, lane=spec.lane, detail=None))
 
 
 def _verdicts(props: dict[str, str]) -> list[str] | None:

@@ -18,7 +18,7 @@ from engine.base.hooks import REGISTRY, ServiceContext
 from engine.base.models import AuditEvent, Outbox, ProcessInstance
 from engine.definitions import datasize
 from engine.dispatch import queue
-from engine.moves import runtime
+from engine.moves import runtime, sidetables
 from engine.moves.state import find_task, load
 
 
@@ -63,6 +63,6 @@ def run(payload: dict[str, Any]) -> None:
     task.complete()
     runtime.bind_services(scripts, locked, None)
     runtime.advance(locked, workflow)
-    runtime.persist(locked, workflow, None, since)
+    sidetables.persist(locked, workflow, None, since)
     if locked.incident and locked.incident.startswith("后台服务任务失败"):
         locked.incident = None

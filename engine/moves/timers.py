@@ -1,4 +1,4 @@
-"""Timers that fire: the engine keeps one `engine_timer` row per waiting timer (runtime._sync_waits)
+"""Timers that fire: the engine keeps one `engine_timer` row per waiting timer (sidetables._sync_waits)
 and per model with a timer start event (engine.definitions.start_timers); the scheduler turns due rows
 into `timer.fire` jobs (engine.time.clock), and the job moves the instance here.
 
@@ -20,7 +20,7 @@ from sqlalchemy import select
 from engine.base.db import db, utcnow
 from engine.base.models import AuditEvent, Outbox, ProcessInstance, Timer
 from engine.dispatch import queue
-from engine.moves import runtime
+from engine.moves import runtime, sidetables
 from engine.moves.state import find_task, load
 from engine.work.audit import audit
 
@@ -64,7 +64,7 @@ def fire(payload: dict[str, Any]) -> None:
     audit(instance, None, "timer", title=task.task_spec.bpmn_name or task.task_spec.bpmn_id,
                   detail={"due": timer.due_at.isoformat() if timer.due_at else None})
     runtime.advance(instance, workflow)
-    runtime.persist(instance, workflow, None, since)
+    sidetables.persist(instance, workflow, None, since)
     if instance.incident and instance.incident.startswith("定时器触发失败"):
         instance.incident = None
 

@@ -12,7 +12,7 @@ from engine.base.errors import NotFound
 from engine.base.identity import User
 from engine.base.models import ProcessInstance
 from engine.moves import interactions
-from engine.moves.runtime import ready_items
+from engine.moves.sidetables import ready_items
 from web.presenters import task_json
 
 
