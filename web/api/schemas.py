@@ -174,10 +174,14 @@ class TaskDetail(Task):
     operations = fields.Nested(TaskOperations)
 
 
+# CANCELLED: instances cancelled before 终止 ended them as TERMINATED (issue 10)
+INSTANCE_STATUSES = ["RUNNING", "SUSPENDED", "COMPLETED", "ERROR", "TERMINATED", "DELETED", "CANCELLED"]
+
+
 @always
 class InstanceReply(Schema):
     instance_id = fields.String()
-    status = fields.String(metadata={"enum": ["RUNNING", "COMPLETED", "ERROR", "CANCELLED"]})
+    status = fields.String(metadata={"enum": INSTANCE_STATUSES})
     current_steps = fields.List(fields.String(), allow_none=True)
     ready_tasks = fields.List(fields.Nested(Task))
 
@@ -207,7 +211,7 @@ class InstanceSummary(Schema):
     id = fields.String()
     process_key = fields.String()
     version = fields.Integer()
-    status = fields.String(metadata={"enum": ["RUNNING", "COMPLETED", "ERROR", "CANCELLED"]})
+    status = fields.String(metadata={"enum": INSTANCE_STATUSES})
     status_label = fields.String()
     business_key = _s()
     title = _s()
@@ -394,3 +398,10 @@ class Project(Schema):
     library_status_label = _s()
     is_major_flag = fields.Boolean(allow_none=True)
     years = fields.List(fields.Nested(ProjectYear))
+
+
+@always
+class NoticeOpened(Schema):
+    landing = fields.String(metadata={"enum": ["task", "instance", "list"],
+                                      "description": "打开后应前往：仍待办理的任务、流程实例（任务已流转）或通知列表"})
+    id = _s(metadata={"description": "任务或流程实例的 id（landing 为 list 时为 null）"})

@@ -13,6 +13,7 @@ def register_pages(app: Flask) -> None:
         inbox,
         instance_ops,
         instances,
+        interventions,
         mailbox,
         notify_settings,
         queue_admin,
@@ -21,7 +22,7 @@ def register_pages(app: Flask) -> None:
         tasks,
     )
 
-    for module in (auth, inbox, tasks, task_ops, instances, instance_ops, mailbox, deputies, supervision, admin,
+    for module in (auth, inbox, tasks, task_ops, instances, instance_ops, interventions, mailbox, deputies, supervision, admin,
                    holidays, notify_settings, queue_admin):
         app.register_blueprint(module.bp)
     from web.pages.guard import init_guard
