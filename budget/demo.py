@@ -147,6 +147,7 @@ def mark_loaded() -> None:
     and whether they still have the README's password. Only this loader sets it."""
     orgs = {d.code: d.name for d in db.session.scalars(select(Department))}
     orgs |= {f.code: "示例市财政局" + f.name for f in db.session.scalars(select(FinanceDivision))}
+    orgs |= {t.code: t.name for t in db.session.scalars(select(ThirdPartyOrg))} | D.OTHER_ORGS
     users = {u.username: u for u in db.session.scalars(
         select(User).where(User.username.in_([name for name, _ in D.LOGIN_ACCOUNTS])))}
     accounts = [{"username": name, "name": users[name].name, "role": role,

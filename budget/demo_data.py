@@ -128,3 +128,6 @@ LOGIN_ACCOUNTS = [
     ("admin", "系统管理员"),
 ]
 DEFAULT_PASSWORD = "perfflow"  # README; `make run` takes DEMO_PASSWORD instead when set
+# Org codes of the demo users that are no department, division or firm (the login page's 部门).
+OTHER_ORGS = {"FINANCE": "示例市财政局", "NPC": "示例市人大常委会", "AUDIT": "示例市审计局", "IT": "示例市财政局",
+              "EXPERT-POOL": "评审专家库"}

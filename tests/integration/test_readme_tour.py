@@ -4,11 +4,15 @@ which one goes into the library after the department's own ex-ante assessment. I
 the DMN thresholds change, this fails and the README's tour must be corrected with it."""
 from __future__ import annotations
 
+from decimal import Decimal
+
 import pytest
 from p1_driver import PERF, Flow, deploy_p1, user
 
+from budget import dossier
 from budget.demo import load_demo
 from engine.views.tasks import get_task
+from engine.work.supervision import history
 
 
 @pytest.fixture()
@@ -51,6 +55,18 @@ def test_a_request_under_1000_wan_ends_in_the_library_without_the_finance_bureau
     flow.dept_exante("P-D05-002", 300)  # scores that SUPPORT
     flow.assert_ended("end_p1_in_library", "IN_LIBRARY")
     assert flow.mine(PERF) == []
+    # The project page's record: what P1 wrote (amounts, the target and its indicators, the assessment).
+    project, instances = dossier.find(flow.project.code, user("dept.d05"))
+    record = dossier.record(project)
+    year = record["years"][0]
+    assert year["requested"] == Decimal("3000000.00") and year["exante_recommended"] == Decimal("3000000.00")
+    assert [(a["assessor_label"], a["conclusion_label"]) for a in year["assessments"]] == [("部门事前评估", "予以支持")]
+    assert year["target"]["status"] == "DEPT_APPROVED" and len(year["target"]["indicators"]) == 9
+    first = year["target"]["indicators"][0]
+    assert (first["l1_label"], first["l2_label"], first["target"]) == ("产出指标", "数量指标", "≥300")
+    assert record["library_status_label"] == "已入库(储备)" and [i.id for i in instances] == [flow.instance.id]
+    events = history(instances)
+    assert events[0][0].action == "start" and events[-1][0].action == "end"
 
 
 def _exante(recommended: int) -> dict:
