@@ -4,13 +4,14 @@ instance page; no page wider than the window. Screenshots land in $SHOTS_DIR (de
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
 import pytest
 from sqlalchemy import select
 
 from budget.demo import load_demo
-from engine.base.db import db
 from engine.base.identity import User
+from engine.definitions.deploy import closure_files, deploy
 from engine.moves.runtime import start_process
 from tests.browser.pages import login
 from tests.factories import PASSWORD
@@ -26,10 +27,6 @@ def _no_overflow(page, width: int, name: str) -> None:
 
 @pytest.mark.parametrize("width", [1366, 390])
 def test_library_to_project_to_instance(live_server, browser, db, width):
-    from pathlib import Path
-
-    from engine.definitions.deploy import closure_files, deploy
-
     load_demo(PASSWORD)
     deploy(closure_files(Path(__file__).resolve().parents[2] / "workflows")["p1_project_intake"], "test")
     filer = db.session.scalars(select(User).where(User.username == "filer.d05u02")).one()
