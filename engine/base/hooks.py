@@ -94,23 +94,28 @@ class StartSpec:
 class Registry:
     services: dict[str, ServiceHandler] = field(default_factory=dict)
     background_services: set[str] = field(default_factory=set)
+    service_returns: dict[str, tuple[str, ...]] = field(default_factory=dict)
     helpers: dict[str, Callable[..., Any]] = field(default_factory=dict)
     task_handlers: dict[str, TaskHandler] = field(default_factory=dict)
     operation_listeners: list[Callable[[OperationDone], None]] = field(default_factory=list)
     starters: dict[str, Callable[..., StartSpec]] = field(default_factory=dict)
+    message_starters: dict[str, Callable[..., StartSpec | None]] = field(default_factory=dict)
     escalation_targets: list[Callable[[Any, str], list[str]]] = field(default_factory=list)
 
 
 REGISTRY = Registry()
 
 
-def service(name: str, *, background: bool = False) -> Callable[[ServiceHandler], ServiceHandler]:
+def service(name: str, *, background: bool = False,
+            returns: tuple[str, ...] = ()) -> Callable[[ServiceHandler], ServiceHandler]:
     """Register `fn(ctx: ServiceContext, **params) -> dict | None` as the handler of
     `<spiffworkflow:serviceTaskOperator id="name">`; `background`: slow work, run on the queue
-    (engine.moves.services) unless the model's task says `async="false"`."""
+    (engine.moves.services) unless the model's task says `async="false"`; `returns`: the names its
+    result dict sets, which a user task's `inputs` may then read (checked at deployment)."""
 
     def deco(fn: ServiceHandler) -> ServiceHandler:
         REGISTRY.services[name] = fn
+        REGISTRY.service_returns[name] = tuple(returns)
         if background:
             REGISTRY.background_services.add(name)
         return fn
@@ -167,6 +172,18 @@ def starter(process_key: str) -> Callable[[Callable[..., StartSpec]], Callable[.
 
     def deco(fn: Callable[..., StartSpec]) -> Callable[..., StartSpec]:
         REGISTRY.starters[process_key] = fn
+        return fn
+
+    return deco
+
+
+def message_starter(process_key: str) -> Callable[[Callable[..., StartSpec | None]], Callable[..., StartSpec | None]]:
+    """Register `fn(message_name, payload: dict) -> StartSpec | None` preparing an instance of
+    `process_key` that a message start event is about to start; None declines (the object already
+    has its instance: P2 runs once per project-year however often it is asked to start)."""
+
+    def deco(fn: Callable[..., StartSpec | None]) -> Callable[..., StartSpec | None]:
+        REGISTRY.message_starters[process_key] = fn
         return fn
 
     return deco

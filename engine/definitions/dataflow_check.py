@@ -12,6 +12,7 @@ from typing import Any
 from SpiffWorkflow.bpmn.specs.mixins.subworkflow_task import CallActivity, SubWorkflowTask
 from SpiffWorkflow.bpmn.specs.mixins.user_task import UserTask
 
+from engine.base.hooks import REGISTRY
 from engine.definitions import steprules, taskdata
 from engine.definitions.properties import form_keys, properties
 from forms import compile_task_form
@@ -31,7 +32,7 @@ def check(specs: dict[str, Any], form_defs: dict[str, Any], report: Report) -> N
 
     steps = {pid: {ts.bpmn_id: ts for ts in spec.task_specs.values() if isinstance(ts, UserTask)}
              for pid, spec in specs.items()}
-    declared = {pid: _declared_names(spec) for pid, spec in specs.items()}
+    declared = {pid: _declared_names(spec) | _called_outputs(spec, specs) for pid, spec in specs.items()}
     for pid in specs:
         visible_steps = {k: v for p in reversed(scope(pid)) for k, v in steps[p].items()}
         visible_names = set().union(*(declared[p] for p in scope(pid)))
@@ -88,7 +89,8 @@ def fields_of(ts: Any, form_defs: dict[str, Any]) -> set[str] | None:
 
 def _declared_names(spec: Any) -> set[str]:
     """Process variables a model declares: data inputs and outputs, names its scripts assign,
-    decision table outputs, multi-instance collections and items, user tasks' outputs."""
+    decision table outputs, multi-instance collections and items, user tasks' outputs, the
+    names its service tasks' operators say they return (`hooks.service(returns=…)`)."""
     names: set[str] = set()
     io = spec.io_specification
     if io is not None:
@@ -105,6 +107,18 @@ def _declared_names(spec: Any) -> set[str]:
                 names.add(item.bpmn_id)
         if isinstance(ts, UserTask):
             names |= {name for name, _ in taskdata.flow_of(ts).outputs}
+        if operator := getattr(ts, "operation_name", None):
+            names |= set(REGISTRY.service_returns.get(operator, ()))
+    return names
+
+
+def _called_outputs(spec: Any, specs: dict[str, Any]) -> set[str]:
+    """What the processes a model calls hand back to it: their data outputs."""
+    names: set[str] = set()
+    for ts in spec.task_specs.values():
+        called = specs.get(ts.spec) if isinstance(ts, CallActivity) else None
+        if called is not None and called.io_specification is not None:
+            names |= {d.bpmn_id for d in called.io_specification.data_outputs}
     return names
 
 

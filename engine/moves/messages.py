@@ -22,6 +22,7 @@ from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import select
 
 from engine.base.db import db, utcnow
+from engine.base.hooks import REGISTRY
 from engine.base.models import Message, MessageSubscription, ProcessInstance
 from engine.definitions import specs
 from engine.definitions.deploy import latest_versions
@@ -82,7 +83,9 @@ def _hand_to(sub: MessageSubscription, message: Message) -> bool:
 
 
 def _start_catchers(message: Message) -> list[ProcessInstance]:
-    """Start one instance of every deployed process whose start event catches the message."""
+    """Start one instance of every deployed process whose start event catches the message. A
+    process with a registered message starter gets its data, scope and title from it (and none
+    when it declines); otherwise the thrower's scope is taken over."""
     started = []
     source = db.session.get(ProcessInstance, message.source_instance_id) if message.source_instance_id else None
     for version in latest_versions():
@@ -92,9 +95,17 @@ def _start_catchers(message: Message) -> list[ProcessInstance]:
                       and ts.event_definition.name == message.name), None)
         if start is None:
             continue
+        event = _event(start.event_definition, message)
+        if (prepare := REGISTRY.message_starters.get(version.key)) is not None:
+            spec = prepare(message.name, dict(message.payload or {}))
+            if spec is not None:
+                started.append(runtime.start_instance(
+                    version.key, None, spec.data, business_key=spec.business_key, title=spec.title,
+                    scope=spec.scope, year=spec.year, message=event))
+            continue
         scope = ({"unit": source.scope_unit, "dept": source.scope_dept, "division": source.scope_division}
                  if source else {})
         started.append(runtime.start_instance(
             version.key, None, business_key=source.business_key if source else None, scope=scope,
-            year=source.year if source else None, message=_event(start.event_definition, message)))
+            year=source.year if source else None, message=event))
     return started
