@@ -22,6 +22,7 @@ def new_target_version(py: ProjectYear, sub: dict[str, Any], data: dict[str, Any
     last = db.session.scalar(
         select(func.max(PerformanceTarget.version_no)).where(PerformanceTarget.project_year_id == py.id)
     )
+    previous = db.session.get(PerformanceTarget, py.target_id) if py.target_id else None
     for old in db.session.scalars(select(PerformanceTarget).where(
             PerformanceTarget.project_year_id == py.id, PerformanceTarget.status.in_(OPEN_TARGET))):
         old.status, old.updated_by = "SUPERSEDED", actor
@@ -31,6 +32,7 @@ def new_target_version(py: ProjectYear, sub: dict[str, Any], data: dict[str, Any
         overall_goal=sub.get("overall_goal") or "", annual_goal=sub.get("annual_goal") or "",
         has_service_objects=bool(sub.get("has_service_objects", True)),
         status="SUBMITTED", created_by=actor,
+        is_key_target=bool(previous and previous.is_key_target),  # a designation outlives a revision
     )
     for seq, row in enumerate(sub.get("indicators") or []):
         target.indicators.append(make_indicator(seq, row, actor))

@@ -144,3 +144,43 @@ def declare(kind: str, year: int, on: date | None = None, who: str = "budget.1")
     queue.drain()
     db.session.expire_all()
     return done
+
+
+PERF = "perf.1"
+
+
+def panel(p: P2Flow, opinion: dict | None = None, verdict_key: str = "expert_verdict") -> dict:
+    """CA-1 inside P2: FIN_PERF confirms the drawn experts, each gives `opinion`, the chair concludes.
+    Returns what was seen (experts, the form each expert got, the panel score)."""
+    seen: dict = {}
+    confirm = p.data(PERF, "ut_panel_confirm")
+    experts = list(confirm["experts"])
+    seen["experts"], seen["panel_type"], seen["n"] = experts, confirm["panel_type"], confirm["n_experts"]
+    p.do(PERF, "ut_panel_confirm", {"experts": experts})
+    seen["forms"] = sorted({t.form_key + "/" + (t.form_mode or "") for w in experts for t in p.mine(w)})
+    step = {"JOINT": "ut_expert_opinion_joint", "TARGET": "ut_expert_opinion_target"}[confirm["panel_type"]]
+    for who in experts:
+        p.do(who, step, opinion or {})
+    seen["panel_score"] = p.data(PERF, "ut_panel_chair")["panel_score"]
+    p.do(PERF, "ut_panel_chair", {"panel_verdict": "PASS", "comment": "评审组同意专家的主要意见。"})
+    return seen
+
+
+def joint_opinion(band: str, suggested: int) -> dict:
+    return {**review(band), "budget_items": [
+        {"cost_item": "设备购置", "requested": W(1800), "suggested": W(1600), "reason": "参照政府采购均价压减。"}],
+        "suggested_amount": W(suggested), "expert_verdict": "ENTER", "comment": LONG}
+
+
+def target_opinion(band: str) -> dict:
+    sub = {**review(band), "budget_match": "MATCH", "comment": LONG}
+    if band in ("中", "差"):
+        sub["indicator_comments"] = [{"indicator_id": "年度任务完成数量", "comment": "指标值偏低，应不低于上年实际。"}]
+    return sub
+
+
+def third_party(p: P2Flow, firm: tuple[str, str] = ("TP-C", "tp.c.lead")) -> None:
+    """CA-2 inside P2: FIN_PERF engages a firm, its lead accepts."""
+    p.do(PERF, "ut_tp_select", {"firm": firm[0], "tp_lead": firm[1], "contract_amount": W("8"),
+                                "engagement_scope": "对项目重点绩效目标开展第三方审核并出具审核意见。", "training_done": True})
+    p.do(firm[1], "ut_tp_accept", {"verdict": "APPROVE", "conflict_declaration": True})

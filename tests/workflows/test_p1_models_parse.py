@@ -101,7 +101,7 @@ def test_engine_deployment_rules(specs):
     spec, subs = specs["p1_project_intake"]
     errors, used = check_specs({"p1_project_intake": spec, **subs}, {}, load_definitions())
     assert errors == []
-    assert used == {"F-00", "F-01", "F-02", "F-03", "F-04", "F-05", "F-26", "F-PANEL"}
+    assert used == {"F-00", "F-01", "F-02", "F-03", "F-04", "F-05", "F-06", "F-26", "F-PANEL"}  # CA-1 JOINT: F-06
 
 
 def test_called_processes_declare_io(specs):
