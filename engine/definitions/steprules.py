@@ -28,6 +28,7 @@ class StepRules:
     reject_rule: str = "VETO"
     due_in: timedelta | None = None
     due_working_days: int | None = None  # dueIn="5WD": end of the 5th working day
+    due_at: str | None = None  # dueAt: expression → the deadline (ISO datetime/date), e.g. a 批复 deadline
     priority: int = 0
     separate_from: list[str] = field(default_factory=list)  # step ids, "initiator", "previous"
     no_candidate: str = "ADMIN"
@@ -40,7 +41,7 @@ class StepRules:
 
     @property
     def expressions(self) -> list[str]:
-        return [e for e in (self.assignee, self.signers, self.cc_to) if e]
+        return [e for e in (self.assignee, self.signers, self.cc_to, self.due_at) if e]
 
 
 def parse(props: dict[str, str]) -> tuple[StepRules, list[str]]:
@@ -82,6 +83,9 @@ def parse(props: dict[str, str]) -> tuple[StepRules, list[str]]:
         else:
             d, h, m = (int(x or 0) for x in match.groups())
             rules.due_in = timedelta(days=d, hours=h, minutes=m)
+    rules.due_at = props.get("dueAt") or None
+    if rules.due_at and props.get("dueIn"):
+        errors.append("dueAt 与 dueIn 只能给出一个")
     if priority := props.get("priority"):
         if priority not in ("0", "1", "2"):
             errors.append(f"priority 须为 0（普通）/1（紧急）/2（特急），而不是 “{priority}”")

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import time
 import uuid
-from datetime import datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy import and_, exists, or_, select
@@ -16,7 +16,7 @@ from engine.base.identity import RoleAssignment, User
 from engine.base.models import HumanTask, ProcessInstance, SignStep
 from engine.definitions.properties import properties
 from engine.definitions.steprules import StepRules, as_usernames, rules_of
-from engine.time.calendar import deadline
+from engine.time.calendar import deadline, end_of_day
 
 SKIP = "SKIP"
 
@@ -33,7 +33,7 @@ def open_items(instance: ProcessInstance, workflow: Any, task: Any, *,
         form_key=props.get("formKey"), form_mode=props.get("formMode"),
         scope_unit=instance.scope_unit, scope_dept=instance.scope_dept, scope_division=instance.scope_division,
         business_key=instance.business_key, instance_title=instance.title, year=instance.year,
-        priority=rules.priority, due_at=due_at(rules),
+        priority=rules.priority, due_at=_due_at(workflow, task, rules),
         excluded=_excluded(instance, workflow, task, rules) or None,
         status="READY",  # set now, not at INSERT: this move reads it before the flush
     )
@@ -84,6 +84,26 @@ def _add(item: HumanTask) -> HumanTask:
     item.id = uuid.uuid4()
     db.session.add(item)
     return item
+
+
+def _due_at(workflow: Any, task: Any, rules: StepRules) -> datetime | None:
+    """`dueAt` (an expression over the task data: a deadline the business fixes, such as 人大批准 +
+    20 days) or else `dueIn`. A date means the end of that day (23:59:59 Asia/Shanghai)."""
+    if not rules.due_at:
+        return due_at(rules)
+    value = _evaluate(workflow, task, rules.due_at, "dueAt")
+    if value is None or value == "":
+        return None
+    try:
+        if isinstance(value, datetime):
+            moment = value
+        elif isinstance(value, date):
+            return end_of_day(value)
+        else:
+            moment = datetime.fromisoformat(str(value))
+    except ValueError as err:
+        raise Incident(f"任务 {task.task_spec.bpmn_id} 的 dueAt 须为日期或时间，而不是 “{value}”") from err
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def _evaluate(workflow: Any, task: Any, expression: str | None, what: str) -> Any:

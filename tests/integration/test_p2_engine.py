@@ -13,6 +13,7 @@ from sqlalchemy import select
 
 from budget.demo import load_demo
 from budget.models import DisclosureItem
+from budget.shared.helpers import TZ
 from engine.base.db import db
 from engine.base.models import Message
 from engine.dispatch import queue
@@ -168,3 +169,90 @@ def test_decisions_ready_before_is_not_waited_for(p2):
 
 def test_review_helper_bands():
     assert sum(review("优").values()) == 92 and sum(review("中").values()) == 70
+
+
+def timer_rows(p: P2Flow) -> dict:
+    from engine.base.models import Timer
+
+    db.session.expire_all()
+    return {t.task_name: t for t in db.session.scalars(select(Timer).where(Timer.instance_id == p.instance.id))}
+
+
+def tick() -> None:
+    from engine.time import clock
+
+    clock.tick()
+    queue.drain()
+    db.session.expire_all()
+
+
+def test_fin_issue_deadline_flags_the_open_task_overdue(p2):
+    """人大 approval 25 days ago: the 20-day 批复 timer is due at once; it flags the open 批复 step in
+    the ledger (due date, 紧急) and leaves it open (non-interrupting)."""
+    from engine.base.models import AuditEvent, HumanTask
+
+    p = in_library()
+    year = p.instance.year
+    npc = date.today() - timedelta(days=25)
+    declare("RESULT_DECISIONS_READY", year)
+    declare("NPC_APPROVED", year, npc)
+    p.confirm()
+    p.submit()
+    p.fund_review("优")
+    p.do("budget.1", "ut_p2_budget_arrange", {"arranged": W(299)})
+    tick()  # the timer is due at once (it fired on reaching the step, or fires at the next tick)
+    (item,) = db.session.scalars(select(HumanTask).where(HumanTask.instance_id == p.instance.id,
+                                                        HumanTask.status == "READY")).all()
+    assert item.task_name == "ut_p2_fin_issue"
+    assert item.due_at.astimezone(TZ).date() == npc + timedelta(days=20)  # the ledger shows it 逾期
+    flagged = db.session.scalars(select(AuditEvent.title).where(
+        AuditEvent.instance_id == p.instance.id, AuditEvent.action == "overdue")).all()
+    assert flagged == [f"ut_p2_fin_issue 已逾期（期限 {(npc + timedelta(days=20)).isoformat()}）"]
+    with pytest.raises(Exception, match="late_reason"):
+        p.do("budget.1", "ut_p2_fin_issue", {"approval_doc_no": "示财预〔2026〕2号", "approval_date": date.today()})
+    db.session.rollback()
+    p.do("budget.1", "ut_p2_fin_issue", {"approval_doc_no": "示财预〔2026〕2号", "approval_date": date.today(),
+                                         "late_reason": "人大批准后预算草案调整较多，批复文件会签时间较长。"})
+    rows = timer_rows(p)
+    assert rows["tm_p2_dept_issue_due"].status == "WAITING"
+    assert rows["tm_p2_dept_issue_due"].due_at.astimezone(TZ).date() == date.today() + timedelta(days=15)
+    (item,) = db.session.scalars(select(HumanTask).where(HumanTask.instance_id == p.instance.id,
+                                                        HumanTask.status == "READY")).all()
+    assert (item.task_name, item.due_at) == ("ut_p2_dept_issue", rows["tm_p2_dept_issue_due"].due_at)
+
+
+def pass_deadline(p: P2Flow, timer: str) -> None:
+    """Move a waiting timer's deadline to a moment ago, in the stored state and its timer row, as if
+    the days had gone by (the engine has no settable clock yet)."""
+    from datetime import datetime
+
+    from SpiffWorkflow.util.task import TaskState
+
+    from engine.moves import sidetables
+    from engine.moves.state import load
+
+    instance = db.session.get(type(p.instance), p.instance.id)
+    workflow, _scripts, _loaded = load(instance)
+    (task,) = [t for t in workflow.get_tasks(state=TaskState.WAITING) if t.task_spec.bpmn_id == timer]
+    task._set_internal_data(event_value=(datetime.now(TZ) - timedelta(seconds=1)).isoformat())
+    sidetables.persist(instance, workflow, None, datetime.now().timestamp())
+    db.session.commit()
+
+
+def test_objection_window_passes_without_objection(p2):
+    """FIN_MINOR_FIX: when the department does not answer within 3 working days the fixed target stands."""
+    from engine.base.db import utcnow
+
+    p = in_library()
+    p.confirm()
+    p.submit()
+    p.fund_review("良")
+    fix = p.data(p.fund, "ut_p2_fin_fix")
+    sub = {k: fix[k] for k in ("overall_goal", "annual_goal", "has_service_objects", "indicators")}
+    p.do(p.fund, "ut_p2_fin_fix", {**sub, "fix_note": "补充了时效指标的计算口径，与资金规模相匹配。"})
+    window = timer_rows(p)["tm_p2_objection_window"]
+    assert window.status == "WAITING" and window.due_at > utcnow()
+    pass_deadline(p, "tm_p2_objection_window")  # three working days later
+    tick()
+    db.session.refresh(p.instance)
+    assert p.ready() == [] and p.instance.has_waits  # past the fix, waiting for the result decisions
