@@ -87,6 +87,12 @@ class P2Flow:
 
         return get_task(self.task(who, name).id, user(who)).all_data
 
+    def form(self, who: str, name: str) -> dict:
+        """What the step's form opens with (inputs, prefill)."""
+        from engine.views.tasks import get_task
+
+        return get_task(self.task(who, name).id, user(who)).data
+
     # --- records
     def year(self) -> ProjectYear:
         db.session.expire_all()

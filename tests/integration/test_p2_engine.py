@@ -80,6 +80,9 @@ def test_fund_division_return_then_next_through_issue(p2):
     arrange = p.data("budget.1", "ut_p2_budget_arrange")
     assert arrange["default_arranged"] == W(260) and arrange["arrange_cap_wan"] == W(260)
     assert "评审审定金额" in arrange["default_basis"]
+    shown = p.form("budget.1", "ut_p2_budget_arrange")  # F-07 opens with the default and its source
+    assert (shown["arranged"], shown["default_arranged"], shown["requested_wan"]) == (W(260), W(260), W(280))
+    assert shown["default_basis"] == "取 申请金额减结果应用压减 280 万元、评审审定金额 260 万元 中的最小者：评审审定金额"
     with pytest.raises(Exception) as refused:  # deviation from the default needs a reason
         p.do("budget.1", "ut_p2_budget_arrange", {"arranged": W(250)})
     db.session.rollback()

@@ -8,6 +8,7 @@ def register_pages(app: Flask) -> None:
     from web.pages import (
         admin,
         auth,
+        budget_year,
         deputies,
         holidays,
         inbox,
@@ -23,7 +24,7 @@ def register_pages(app: Flask) -> None:
     )
 
     for module in (auth, inbox, tasks, task_ops, instances, instance_ops, interventions, mailbox, deputies, supervision, admin,
-                   holidays, notify_settings, queue_admin):
+                   holidays, notify_settings, queue_admin, budget_year):
         app.register_blueprint(module.bp)
     app.register_blueprint(supervision.projects_bp)
     from web.pages.guard import init_guard
@@ -34,10 +35,12 @@ def register_pages(app: Flask) -> None:
 
     register_error_pages(app)
 
+    from budget.orgnames import org_label
     from engine.base.paging import PER_PAGE_CHOICES
     from web.paging import page_url, window
 
-    app.jinja_env.globals.update(page_url=page_url, page_window=window, per_page_choices=PER_PAGE_CHOICES)
+    app.jinja_env.globals.update(page_url=page_url, page_window=window, per_page_choices=PER_PAGE_CHOICES,
+                                 org_label=org_label)
 
     @app.template_filter("cst")
     def _cst(value: object, fmt: str = "%Y-%m-%d %H:%M") -> str:

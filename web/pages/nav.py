@@ -13,6 +13,8 @@ def nav_items(user: Any) -> list[tuple[str, str]]:
     roles = user.role_codes()
     if roles & (SUPERVISOR_ROLES | {"FIN_FUND", "DEPT_OFFICER", "DEPT_HEAD"}):
         items += [("supervision.instances", "流程监管"), ("supervision.projects", "项目库")]
+    if roles & {"FIN_BUDGET", "FIN_PERF"} or is_admin(user):
+        items.append(("budget_year.index", "预算年度"))
     if is_admin(user):
         items.append(("admin.models", "模型管理"))
         items.append(("holidays.index", "工作日历"))

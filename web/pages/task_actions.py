@@ -9,6 +9,7 @@ from sqlalchemy import select
 from engine.base.db import db
 from engine.base.models import HumanTask, Opinion
 from engine.views.tasks import TaskView
+from web.pages.display import ROLE_LABELS
 from web.presenters import opinion_json
 
 
@@ -35,5 +36,5 @@ def status_note(row: HumanTask, me: str) -> str | None:
     if row.assigned_via == "RETURN" and row.assignee == me:
         return "该任务经退回流转而来，请先查看审批意见。"
     if row.assignee is None:
-        return f"角色 {row.lane} 的待办：可先认领，避免重复办理。"
+        return f"{ROLE_LABELS.get(row.lane or '', row.lane)}的待办：可先认领，避免重复办理。"
     return None
