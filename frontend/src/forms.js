@@ -42,7 +42,7 @@ function refreshRequiredMark(mark) {
 const round2 = (x) => Math.round(x * 100) / 100;
 
 function gridRows(fieldset) {
-  return Array.from(fieldset.querySelectorAll("tbody tr")).map((tr) => {
+  return Array.from(fieldset.querySelectorAll("tbody[data-rows] > tr")).map((tr) => {
     const pick = (suffix) => {
       const el = tr.querySelector(`[name$=".${suffix}"]`);
       return el ? el.value : "";
