@@ -19,7 +19,7 @@ function refreshCounter(counter) {
   const n = codePoints(input.value);
   const min = Number(counter.dataset.min || 0);
   const max = Number(counter.dataset.max || 0);
-  counter.querySelector(".count").textContent = String(n);
+  counter.querySelector(".typed").textContent = String(n);
   const wrong = (min && n > 0 && n < min) || (max && n > max);
   counter.classList.toggle("text-danger", Boolean(wrong));
   counter.classList.toggle("text-success", Boolean(n && !wrong && (!min || n >= min)));

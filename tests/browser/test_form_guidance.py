@@ -52,12 +52,11 @@ def structure(page) -> list[dict]:
     """The grid's structure table as a person reads it."""
     groups = []
     for tr in page.locator(".grid-guide tr[data-group]:not([data-group='*'])").all():
-        cells = tr.locator("td")
         groups.append({
             "label": tr.locator("th").inner_text().strip(),
-            "options": cells.nth(0).inner_text().strip().split("、"),
-            "needs": [b.inner_text().strip() for b in cells.nth(1).locator(".need").all()],
-            "weight": int(re.match(r"\d+", cells.nth(2).inner_text().strip())[0]),
+            "options": tr.locator("td.options").inner_text().strip().split("、"),
+            "needs": [b.inner_text().strip() for b in tr.locator("td.needs .need").all()],
+            "weight": int(re.search(r"应为 (\d+) 分", tr.locator("td.expect").inner_text())[1]),
         })
     return groups
 
