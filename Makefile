@@ -4,16 +4,24 @@ VENV   ?= .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 CHROMIUM ?= /usr/bin/chromium
+# The browser assets are rebuilt when the lock file, the build script or a source changes.
+ASSETS := web/static/dist/.built-$(shell cat frontend/package-lock.json frontend/build.mjs frontend/src/* | cksum | cut -d' ' -f1)
 
 .PHONY: setup run test lint bench chromium clean
 
-setup: $(STAMP)
+setup: $(STAMP) $(ASSETS)
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
 	$(PY) -m pip install -q -e '.[dev]'
 	rm -f $(VENV)/.installed-* && touch $@
+
+# Front end: Bootstrap, Tom Select and our behaviours from npm, bundled by esbuild (frontend/).
+$(ASSETS):
+	@command -v npm >/dev/null || (echo "npm (Node.js 18+) is needed to build the browser assets" && exit 1)
+	cd frontend && npm ci --no-audit --no-fund --loglevel=error && npm run --silent build
+	rm -f web/static/dist/.built-* && touch $@
 
 run: setup
 	$(PY) -m web.run
@@ -34,4 +42,4 @@ bench: setup
 	$(PY) -m bench
 
 clean:
-	rm -rf $(VENV) instance
+	rm -rf $(VENV) instance frontend/node_modules web/static/dist
