@@ -1,5 +1,11 @@
 """Every domain record, imported so `db.create_all()` and Alembic see all tables."""
-from budget.models.cycle import BudgetArrangement, BudgetIssue, BudgetYearMilestone, DisclosureItem
+from budget.models.cycle import (
+    BudgetArrangement,
+    BudgetIssue,
+    BudgetPrepRun,
+    BudgetYearMilestone,
+    DisclosureItem,
+)
 from budget.models.exante import ExAnteAssessment
 from budget.models.org import Department, FinanceDivision, Jurisdiction
 from budget.models.parties import Engagement, Expert, ThirdPartyOrg
@@ -8,7 +14,7 @@ from budget.models.review import ExpertPanelResult, ReviewOpinion
 from budget.models.target import Indicator, PerformanceTarget
 
 __all__ = [
-    "BudgetArrangement", "BudgetIssue", "BudgetYearMilestone", "DisclosureItem",
+    "BudgetArrangement", "BudgetIssue", "BudgetPrepRun", "BudgetYearMilestone", "DisclosureItem",
     "Department", "Engagement", "ExAnteAssessment", "Expert", "ExpertPanelResult", "FinanceDivision",
     "Indicator", "Jurisdiction", "PerformanceTarget", "Project", "ProjectYear", "ReviewOpinion",
     "ThirdPartyOrg",

@@ -95,3 +95,19 @@ class DisclosureItem(RecordMixin, db.Model):
     due: Mapped[date | None]
     secrecy_checked: Mapped[bool] = mapped_column(default=False)
     status: Mapped[str] = mapped_column(String(18), default="PENDING")
+
+
+class BudgetPrepRun(RecordMixin, db.Model):
+    """A batch start of P2 by the budget division (`msg_budget_prep_start`): the project-years it
+    covers (those not yet started when it was asked for), sent in chunks, one message each."""
+
+    __tablename__ = "budget_prep_run"
+    __table_args__ = (one_of("status", ("SENDING", "SENT")),)
+
+    jurisdiction: Mapped[str] = mapped_column(String(20))
+    fiscal_year: Mapped[int] = mapped_column(index=True)
+    submit_due: Mapped[date]
+    project_year_ids: Mapped[list[str]] = mapped_column(JSON, default=list)
+    total: Mapped[int] = mapped_column(default=0)
+    sent: Mapped[int] = mapped_column(default=0)
+    status: Mapped[str] = mapped_column(String(8), default="SENDING")

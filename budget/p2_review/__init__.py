@@ -4,6 +4,7 @@ the year's milestones the budget and performance divisions declare. Importing th
 registers them with engine.base.hooks."""
 from budget.p2_review import (  # noqa: F401
     arrangement,
+    batch,
     cycle,
     helpers,
     reviews,

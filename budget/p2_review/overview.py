@@ -33,8 +33,7 @@ def year_overview(year: int) -> dict[str, Any]:
     total = db.session.scalar(select(func.count()).select_from(ProcessInstance).where(*of_year))
     milestones = {m.kind: m for m in db.session.scalars(select(BudgetYearMilestone).where(
         BudgetYearMilestone.jurisdiction == jurisdiction_code(), BudgetYearMilestone.fiscal_year == year))}
-    recorders = {m.created_by for m in milestones.values() if m.created_by}
-    people = dict(db.session.execute(select(User.username, User.name).where(User.username.in_(recorders))).all())
+    people = names_of([m.created_by for m in milestones.values()])
     return {
         "total": total or 0, "people": people,
         "steps": [(title, n) for title, n in steps],
@@ -48,3 +47,10 @@ def years_with_instances() -> list[int]:
     return list(db.session.scalars(select(ProcessInstance.year).where(
         ProcessInstance.process_key == PROCESS, ProcessInstance.year.is_not(None)).distinct().order_by(
         ProcessInstance.year)))
+
+
+def names_of(usernames: list[str | None]) -> dict[str, str]:
+    wanted = {u for u in usernames if u}
+    if not wanted:
+        return {}
+    return dict(db.session.execute(select(User.username, User.name).where(User.username.in_(wanted))).all())

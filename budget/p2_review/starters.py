@@ -1,5 +1,6 @@
 """Starting P2 (processes §5.4): one instance per project-year, started by a message — the rolling
-`msg_project_in_library` thrown by P1 — and never twice: the starter claims the project-year under
+`msg_project_in_library` thrown by P1, or the budget division's batch `msg_budget_prep_start` —
+and never twice: the starter claims the project-year under
 its row lock (cycle_status None → REQUEST_PREP) and declines when it is already claimed."""
 from __future__ import annotations
 
@@ -27,6 +28,8 @@ def start_from_message(message: str, payload: dict[str, Any]) -> hooks.StartSpec
     if message == "msg_project_in_library":
         due = datetime.combine(today() + timedelta(days=ROLLING_SUBMIT_DAYS), time(23, 59, 59), TZ).isoformat()
         return claim(payload["project_id"], int(payload["request_year"]), due)
+    if message == "msg_budget_prep_start":  # the budget division's batch (budget.p2_review.batch)
+        return claim(payload["project_id"], int(payload["fiscal_year"]), payload["submit_due_iso"])
     return None
 
 

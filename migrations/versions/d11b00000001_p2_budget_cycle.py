@@ -1,6 +1,7 @@
 """P2 budget cycle records: the arrangement (F-07), the two 批复 levels (F-08), the year's
 milestones declared once per jurisdiction (result decisions ready, 人大 approval) and the
-disclosure items P2 leaves for P8 (docs/design.md, "P2").
+disclosure items P2 leaves for P8, and the budget division's batch starts of P2
+(docs/design.md, "P2").
 
 Revision ID: d11b00000001
 Revises: d10a00000013
@@ -89,6 +90,22 @@ def upgrade():
     )
 
     op.create_table(
+        'budget_prep_run',
+        sa.Column('jurisdiction', sa.String(length=20), nullable=False),
+        sa.Column('fiscal_year', sa.Integer(), nullable=False),
+        sa.Column('submit_due', sa.Date(), nullable=False),
+        sa.Column('project_year_ids', postgresql.JSONB(astext_type=sa.Text()), nullable=False),
+        sa.Column('total', sa.Integer(), nullable=False),
+        sa.Column('sent', sa.Integer(), nullable=False),
+        sa.Column('status', sa.String(length=8), nullable=False),
+        *_record_columns(),
+        sa.CheckConstraint("status IS NULL OR status IN ('SENDING', 'SENT')", name=op.f('ck_budget_prep_run_status')),
+        sa.PrimaryKeyConstraint('id', name=op.f('pk_budget_prep_run')),
+    )
+    with op.batch_alter_table('budget_prep_run', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_budget_prep_run_fiscal_year'), ['fiscal_year'], unique=False)
+
+    op.create_table(
         'disclosure_item',
         sa.Column('event', sa.String(length=24), nullable=False),
         sa.Column('item_type', sa.String(length=20), nullable=False),
@@ -117,6 +134,7 @@ def upgrade():
 
 def downgrade():
     op.drop_table('disclosure_item')
+    op.drop_table('budget_prep_run')
     op.drop_table('budget_year_milestone')
     op.drop_table('budget_issue')
     op.drop_table('budget_arrangement')
