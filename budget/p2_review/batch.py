@@ -6,7 +6,7 @@ the message starter claims the project-year, so repeating the batch — or a rol
 from __future__ import annotations
 
 import uuid
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from sqlalchemy import func, select
@@ -14,10 +14,11 @@ from sqlalchemy import func, select
 from budget.models import BudgetPrepRun, Project, ProjectYear
 from budget.p2_review.milestones import jurisdiction_code
 from budget.shared.helpers import TZ
-from engine.base.db import db
+from engine.base.db import db, utcnow
 from engine.dispatch import queue
 from engine.moves import mailbox
 
+WATCH = timedelta(minutes=30)  # a start that never comes (a cancelled project) stops the refreshing
 CHUNK = 200  # messages per send job: one short transaction each
 STARTABLE = ("IN_LIBRARY", "ACTIVE")  # [A] a continuing ACTIVE project's new year is reviewed too
 
@@ -74,8 +75,10 @@ def progress(run: BudgetPrepRun) -> dict[str, Any]:
     ids = [uuid.UUID(i) for i in run.project_year_ids]
     started = db.session.scalar(select(func.count()).select_from(ProjectYear).where(
         ProjectYear.id.in_(ids), ProjectYear.cycle_status.is_not(None))) if ids else 0
-    return {"run": run, "total": run.total, "sent": run.sent, "started": started or 0,
-            "done": (started or 0) >= run.total,
+    done = (started or 0) >= run.total
+    return {"run": run, "total": run.total, "sent": run.sent, "started": started or 0, "done": done,
+            "sending": run.status == "SENDING",  # a new batch waits only for the sending, not each start
+            "watch": not done and utcnow() - run.created_at < WATCH,  # the page refreshes itself meanwhile
             "percent": round(100 * (started or 0) / run.total) if run.total else 100}
 
 

@@ -88,6 +88,9 @@ def test_budget_division_starts_the_year_in_a_batch_with_a_progress_bar(budget_u
     started = budget.post("/budget-year/batch", data={"year": "2026", "submit_due": due}, follow_redirects=True)
     text = started.get_data(as_text=True)
     assert "已开始为" in text and "<progress" in text and 'http-equiv="refresh"' in text  # running: refreshes
+    assert "上一批正在启动中" in text
+    busy = budget.post("/budget-year/batch", data={"year": "2026", "submit_due": due})
+    assert busy.status_code == 422 and "上一批正在启动中" in busy.get_data(as_text=True)
     queue.drain()
     text = budget.get("/budget-year?year=2026").get_data(as_text=True)
     assert "（完成）" in text and 'http-equiv="refresh"' not in text and "启动 0 个项目年度" in text

@@ -100,6 +100,9 @@ def batch_start():  # noqa: ANN201
             raise ValidationFailed({"submit_due": ["请填写正确的日期（YYYY-MM-DD）"]}) from None
         if due < today():
             raise ValidationFailed({"submit_due": ["申报截止日期不得早于今天"]})
+        going = batch.runs(year)
+        if going and going[0]["sending"]:
+            raise ValidationFailed({"submit_due": ["上一批正在启动中，完成后可再次启动"]})
         return batch.start_batch(year, due, current_user.username)
 
     outcome = attempt(go)
