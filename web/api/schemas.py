@@ -520,3 +520,30 @@ class ProjectDetail(Schema):
     project = fields.Nested(ProjectRecord)
     instances = fields.List(fields.Nested(InstanceSummary), metadata={"description": "调用者可查看的申报与流程"})
     history = fields.List(fields.Nested(ProjectEvent), metadata={"description": "这些流程的办理记录（最近 500 条）"})
+
+
+# ---- messages ------------------------------------------------------------------------------
+
+@always
+class MessageResult(Schema):
+    instance_id = _s(metadata={"description": "流程实例 id（启动失败时为空）"})
+    process_key = _s()
+    title = _s()
+    business_key = _s()
+    status = _s(metadata={"enum": [*INSTANCE_STATUSES, None]})
+    current_steps = _names()
+    outcome = fields.String(metadata={"enum": ["DELIVERED", "STARTED", "FAILED", "SKIPPED"],
+                                      "description": "DELIVERED 已送达等待的捕获事件；STARTED 由消息启动的新实例；"
+                                                     "FAILED 该实例出错（其余实例不受影响）；SKIPPED 已不再等待"})
+    error = _s()
+
+
+@always
+class MessageReply(Schema):
+    id = fields.String(metadata={"description": "消息记录 id"})
+    message_id = fields.String(metadata={"description": "调用方给出的消息编号"})
+    name = fields.String()
+    status = fields.String(metadata={"enum": ["DELIVERED", "WAITING"],
+                                     "description": "DELIVERED 已有实例收到；WAITING 暂无等待者，保留至有捕获事件等待或过期"})
+    duplicate = fields.Boolean(metadata={"description": "true：该编号已发送过，返回首次的结果，本次未投递"})
+    results = fields.List(fields.Nested(MessageResult))
