@@ -390,12 +390,57 @@ class Moved(Schema):
 
 
 @always
+class RuleRow(Schema):
+    id = fields.String(metadata={"description": "决策表规则行，如 dt05_r3"})
+    table = fields.String(metadata={"description": "DT-05 或 DT-01"})
+    row = fields.Integer()
+    label = fields.String()
+    when = fields.String()
+    then = fields.String()
+
+
+@always
+class Classification(Schema):
+    is_major = fields.Boolean(allow_none=True, metadata={"description": "重大项目（DT-05）"})
+    is_key = fields.Boolean(allow_none=True, metadata={"description": "重点项目（DT-05）"})
+    fiscal_key = fields.Boolean(allow_none=True, metadata={"description": "财政重点事前评估（DT-01）"})
+    labels = _names()
+    rules = fields.List(fields.Nested(RuleRow), metadata={"description": "作出认定的 DT-05、DT-01 规则行"})
+    packs = _names()
+    packs_label = fields.String()
+    decided_at = _s(metadata={"description": "P1 作出认定的时间（ISO 8601）"})
+
+
+@always
+class ExanteResult(Schema):
+    dept_required = fields.Boolean(allow_none=True, metadata={"description": "DT-01：需部门事前评估（未记录为 null）"})
+    fiscal_required = _s(metadata={"enum": ["NONE", "OPTIONAL", "REQUIRED", None],
+                                   "description": "DT-01：财政事前评估要求（未记录为 null）"})
+    fiscal_required_label = _s()
+    reasons = _names()
+    reason_labels = _names()
+    conclusion = _s(metadata={"description": "最后一次已得出结论的事前评估的结论"})
+    conclusion_label = _s()
+    assessor_type = _s()
+    assessor_label = _s()
+    total_score = typed("string", "decimal")
+    recommended_amount = typed("string", "decimal", metadata={"description": "事前评估建议金额，元"})
+
+
+def _classification() -> fields.Nested:
+    return fields.Nested(Classification, allow_none=True, metadata={
+        "description": "P1 的分类认定及其依据；在开始记录分类之前作出的认定为 null"})
+
+
+@always
 class ProjectYear(Schema):
     fiscal_year = fields.Integer()
     requested = typed("string", "decimal", metadata={"description": "元，精确小数的文本"})
     exante_recommended = typed("string", "decimal", metadata={"description": "元，精确小数的文本"})
     arranged = typed("string", "decimal", metadata={"description": "元，精确小数的文本"})
     cycle_status = _s()
+    classification = _classification()
+    exante = fields.Nested(ExanteResult)
 
 
 @always
@@ -480,6 +525,8 @@ class ProjectYearRecord(Schema):
     cycle_status = _s()
     target = fields.Nested(Target, allow_none=True, metadata={"description": "该年度最新版绩效目标"})
     assessments = fields.List(fields.Nested(Assessment))
+    classification = _classification()
+    exante = fields.Nested(ExanteResult)
 
 
 @always
