@@ -11,8 +11,9 @@ from sqlalchemy import select, update
 from budget.calc.arrangement import FIN_ISSUE_DAYS, arrangement_default, issue_due
 from budget.calc.money import yuan_to_wan
 from budget.models import BudgetIssue, DisclosureItem, Project
-from budget.p2_review.milestones import milestone_date
+from budget.p2_review.milestones import milestone_date, record
 from budget.p2_review.records import target_of, year_of
+from budget.shared.helpers import today
 from budget.shared.lookups import username
 from budget.shared.status import change_library_status
 from engine.base import hooks
@@ -67,6 +68,15 @@ def decisions_ready(ctx: ServiceContext, apply_year: int) -> dict[str, bool]:
     """`result_decisions_ready(apply_year)` of gw_p2_decisions_ready."""
     return {"decisions_ready": milestone_date(ctx.data.get("jurisdiction"), int(apply_year),
                                               "RESULT_DECISIONS_READY") is not None}
+
+
+@hooks.service("p2.note_milestone")
+def note_milestone(ctx: ServiceContext, kind: str, year: int, on_date: Any = None) -> None:
+    """A waiting instance was woken by the milestone's message: when it came from outside (the
+    messages API) rather than from 预算年度, the row is not there yet — record it from the message
+    (the 人大 date it carries; the day it came for the decisions), once, without another message."""
+    day = date.fromisoformat(on_date) if isinstance(on_date, str) and on_date else on_date
+    record(kind, int(year), day or today(), "system", "由消息登记")
 
 
 @hooks.service("p2.npc_approval", returns=("npc_approval_date", "fin_issue_due_date"))

@@ -2,7 +2,9 @@
 decisions are ready (`msg_result_decisions_ready`; declared by the performance division from a page
 until P6 exists) and the 人大 approved the budget (`msg_npc_budget_approved`; recorded by the budget
 division). Declaring writes the milestone and sends the message every waiting P2 instance of that
-year catches; declaring again changes nothing and sends nothing."""
+year catches; declaring again changes nothing and sends nothing. The same message posted through the messages
+API (by the roles the catalogue names) is recorded by the first instance it wakes
+(`p2.note_milestone`), so either way the row and the message agree."""
 from __future__ import annotations
 
 from datetime import date
@@ -29,14 +31,19 @@ def milestone_date(jurisdiction: str | None, year: int, kind: str) -> date | Non
         BudgetYearMilestone.fiscal_year == year, BudgetYearMilestone.kind == kind))
 
 
+def record(kind: str, year: int, on_date: date, actor: str | None, note: str | None = None) -> bool:
+    """Write the milestone unless it exists; True when this call wrote it."""
+    return db.session.execute(insert(BudgetYearMilestone).values(
+        jurisdiction=jurisdiction_code(), fiscal_year=year, kind=kind, on_date=on_date, note=note,
+        created_by=actor,
+    ).on_conflict_do_nothing(index_elements=["jurisdiction", "fiscal_year", "kind"]).returning(
+        BudgetYearMilestone.id)).first() is not None
+
+
 def declare(kind: str, year: int, on_date: date, actor: str | None, note: str | None = None) -> bool:
     """Record the milestone once; True when this call recorded it (and sent the message)."""
     where = jurisdiction_code()
-    inserted = db.session.execute(insert(BudgetYearMilestone).values(
-        jurisdiction=where, fiscal_year=year, kind=kind, on_date=on_date, note=note, created_by=actor,
-    ).on_conflict_do_nothing(index_elements=["jurisdiction", "fiscal_year", "kind"]).returning(
-        BudgetYearMilestone.id)).first()
-    if inserted is None:
+    if not record(kind, year, on_date, actor, note):
         return False
     name, year_key = MESSAGES[kind]
     payload = {"jurisdiction": where, year_key: year}

@@ -24,7 +24,7 @@ ROLLING_SUBMIT_DAYS = 15  # [A] a rolling start gives the unit 15 days to confir
 
 
 @hooks.message_starter(PROCESS)
-def start_from_message(message: str, payload: dict[str, Any]) -> hooks.StartSpec | None:
+def start_from_message(message: str, correlation: dict[str, Any], payload: dict[str, Any]) -> hooks.StartSpec | None:
     if message == "msg_project_in_library":
         due = datetime.combine(today() + timedelta(days=ROLLING_SUBMIT_DAYS), time(23, 59, 59), TZ).isoformat()
         return claim(payload["project_id"], int(payload["request_year"]), due)

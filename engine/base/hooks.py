@@ -177,10 +177,14 @@ def starter(process_key: str) -> Callable[[Callable[..., StartSpec]], Callable[.
     return deco
 
 
-def message_starter(process_key: str) -> Callable[[Callable[..., StartSpec | None]], Callable[..., StartSpec | None]]:
-    """Register `fn(message_name, payload: dict) -> StartSpec | None` preparing an instance of
-    `process_key` that a message start event is about to start; None declines (the object already
-    has its instance: P2 runs once per project-year however often it is asked to start)."""
+def message_starter(
+        process_key: str) -> Callable[[Callable[..., StartSpec | None]], Callable[..., StartSpec | None]]:
+    """Register `fn(message_name, correlation: dict, payload: dict) -> StartSpec | None` preparing
+    an instance of `process_key` that a message start event is about to start — a message posted
+    from outside or thrown by another instance: data, scope, business key, title and year. None
+    declines: no instance (the object has its instance already; P2 runs once per project-year
+    however often it is asked to start). A process without one copies the thrower's scope, or
+    starts with none for a message from outside."""
 
     def deco(fn: Callable[..., StartSpec | None]) -> Callable[..., StartSpec | None]:
         REGISTRY.message_starters[process_key] = fn

@@ -4,7 +4,7 @@ disclosure items P2 leaves for P8, and the budget division's batch starts of P2
 (docs/design.md, "P2").
 
 Revision ID: d11b00000001
-Revises: d10a00000013
+Revises: d11a00000001
 Create Date: 2026-12-05 10:45:00
 
 """
@@ -14,7 +14,7 @@ from sqlalchemy.dialects import postgresql
 
 # revision identifiers, used by Alembic.
 revision = 'd11b00000001'
-down_revision = 'd10a00000013'
+down_revision = 'd11a00000001'
 branch_labels = None
 depends_on = None
 

@@ -259,3 +259,39 @@ def test_objection_window_passes_without_objection(p2):
     tick()
     db.session.refresh(p.instance)
     assert p.ready() == [] and p.instance.has_waits  # past the fix, waiting for the result decisions
+
+
+def test_messages_from_the_api_wake_every_waiting_instance_and_are_recorded(p2):
+    """The same milestones posted through the messages API (engine.moves.inbound, as the budget and
+    performance divisions may): one message moves every waiting instance of the year, and the first
+    one it wakes records the milestone from it, so later instances do not wait."""
+    from engine.moves import inbound
+    from p1_driver import user
+
+    first, second = in_library("P-D05-002"), in_library("P-D05-001")
+    for p in (first, second):
+        p.confirm()
+        p.submit()
+        p.fund_review("优")
+        assert p.ready() == [] and p.instance.has_waits
+    year = first.instance.year
+    from budget.p2_review.milestones import jurisdiction_code, milestone_date
+
+    where = jurisdiction_code()
+    posted = inbound.post("msg_result_decisions_ready", {"jurisdiction": where, "apply_year": year}, {},
+                          client_id="perf-2027-decisions", sender=user("perf.1"))
+    assert posted.status == "DELIVERED" and len(posted.results) == 2
+    for p in (first, second):
+        db.session.refresh(p.instance)
+        assert p.ready() == ["ut_p2_budget_arrange"]
+    assert milestone_date(where, year, "RESULT_DECISIONS_READY") is not None
+    for p in (first, second):
+        p.do("budget.1", "ut_p2_budget_arrange", {"arranged": p.form("budget.1", "ut_p2_budget_arrange")["arranged"]})
+    npc = date.today() - timedelta(days=3)
+    inbound.post("msg_npc_budget_approved", {"jurisdiction": where, "fiscal_year": year},
+                 {"npc_approval_date": npc}, client_id="npc-2027", sender=user("budget.1"))
+    for p in (first, second):
+        db.session.refresh(p.instance)
+        assert p.ready() == ["ut_p2_fin_issue"]
+        assert p.data("budget.1", "ut_p2_fin_issue")["npc_approval_date"] == npc
+    assert milestone_date(where, year, "NPC_APPROVED") == npc

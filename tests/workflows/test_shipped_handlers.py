@@ -11,10 +11,6 @@ from tests.shipped import user_tasks
 WRITES_NOTHING = {
     "ut_fe_scope": "CA-4 scope: performer and focus points stay in task data for the assess step",
     "ut_fe_confirm": "CA-4 confirm: the conclusion is recorded by exante.conclude after it",
-    "ut_panel_confirm": "CA-1: the panel's make-up stays in task data until panel.aggregate",
-    "ut_expert_opinion": "CA-1: expert opinions are collected and recorded by panel.aggregate",
-    "ut_expert_opinion_target": "CA-1 (TARGET, F-05): collected and recorded by panel.aggregate",
-    "ut_expert_opinion_joint": "CA-1 (JOINT, F-06): collected and recorded by panel.aggregate",
     "ut_panel_chair": "CA-1: the chair's verdict is the called process's output to its caller",
     "ut_tp_select": "CA-2: the choice is recorded by engagement.create after it",
 }
@@ -30,7 +26,8 @@ def test_every_record_writing_user_task_names_a_registered_handler():
 
 
 def test_every_domain_task_handler_is_named_by_a_shipped_task_of_its_family():
-    """No dead handlers, and a family's handlers serve its own models (p1.* → workflows/p1_intake, p2.* → workflows/p2_review,
+    """No dead handlers, and a family's handlers serve its own models (p1.* → workflows/p1_intake,
+    p2.* → workflows/p2_review,
     common.* → workflows/common)."""
     folders = {"p1": "p1_intake", "p2": "p2_review", "common": "common"}
     used: dict[str, set[str]] = {}
