@@ -86,9 +86,10 @@ def _filters(filters: dict[str, Any]) -> list[Any]:
     return conds
 
 
-def done(user: User, limit: int = 50, offset: int = 0) -> list[HumanTask]:
+def done(user: User, limit: int = 50, offset: int = 0, filters: dict[str, Any] | None = None) -> list[HumanTask]:
     return list(db.session.scalars(
-        select(HumanTask).where(HumanTask.completed_by == user.username, HumanTask.status == "COMPLETED")
+        select(HumanTask).where(HumanTask.completed_by == user.username, HumanTask.status == "COMPLETED",
+                                *_filters(filters or {}))
         .order_by(HumanTask.completed_at.desc()).limit(limit).offset(offset)))
 
 

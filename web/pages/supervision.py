@@ -48,9 +48,8 @@ def instances():  # noqa: ANN201
         query = query.where(exists().where(HumanTask.instance_id == ProcessInstance.id, HumanTask.status == "READY",
                                            HumanTask.title.ilike(f"%{f['step']}%")))
     rows = db.session.scalars(query.order_by(ProcessInstance.started_at.desc()).limit(200))
-    keys = db.session.scalars(select(ProcessInstance.process_key).distinct())
     return render_template("supervision_instances.html", rows=[instance_json(i, False) for i in rows],
-                           filters=f, keys=sorted(keys))
+                           filters=f)
 
 
 @bp.get("/projects")
