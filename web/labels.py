@@ -197,6 +197,10 @@ class Labels:
         """A department, unit, finance division or firm by its code."""
         return self._org_names().get(code or "", code or "")
 
+    def org_or_blank(self, code: str | None) -> str:
+        """The org's name, or "" when no org record has this code (never a bare code)."""
+        return self._org_names().get(code or "", "")
+
     def scope(self, dept: str | None, unit: str | None) -> str:
         """部门/单位 of a row: the unit's name (it names its department), else the department's."""
         return self.org(unit) if unit else self.org(dept)

@@ -125,7 +125,7 @@ def search(viewer: User, q: str = "", role: str | None = None, department: str |
 
 def _matches(q: str, names: Labels) -> Any:
     like = f"%{q}%"
-    role_codes = {code for code, name in {**ROLES["zh"], **ROLES["en"]}.items() if q.lower() in name.lower()}
+    role_codes = {code for lang in ROLES.values() for code, name in lang.items() if q.lower() in name.lower()}
     orgs = db.session.scalars(select(Department.code).where(Department.name.ilike(like))).all()
     clauses = [User.name.ilike(like), User.username.ilike(like)]
     if role_codes:
@@ -143,7 +143,7 @@ def _person(user: User, names: Labels) -> Person:
     department = _department_of(org) if org else None
     roles = [{"code": c, "name": names.role(c)} for c in dict.fromkeys(a.role for a in valid)]
     return Person(id=str(user.id), username=user.username, name=user.name or user.username, org_code=org,
-                  org_name=names.org(org), department_name=names.org(department) if department else "",
+                  org_name=names.org_or_blank(org), department_name=names.org_or_blank(department),
                   roles=roles)
 
 
