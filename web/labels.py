@@ -8,6 +8,7 @@ one query per kind, not one per row. The API keeps codes; it adds `*_name` field
 """
 from __future__ import annotations
 
+import re
 import uuid
 from collections.abc import Iterable
 from datetime import date
@@ -15,6 +16,7 @@ from typing import Any
 
 from flask import has_request_context, request, session
 from sqlalchemy import func, select
+from sqlalchemy.orm import aliased
 
 from budget.calc.status import STATUS_LABELS as LIBRARY_STATUS_ZH
 from budget.models.org import Department, FinanceDivision
@@ -114,6 +116,7 @@ class Labels:
         self._orgs: dict[str, str] | None = None
         self._people: dict[str, str] = {}
         self._departments: list[tuple[str, str]] | None = None
+        self._parents: dict[str, str] = {}
 
     # fixed vocabularies -------------------------------------------------------------------
     def role(self, code: str | None) -> str:
@@ -180,10 +183,27 @@ class Labels:
     def _org_names(self) -> dict[str, str]:
         if self._orgs is None:
             names = dict(OTHER_ORGS[self.lang])
-            for model in (FinanceDivision, ThirdPartyOrg, Department):
+            for model in (FinanceDivision, ThirdPartyOrg):
                 names.update(db.session.execute(select(model.code, model.name)).tuples().all())
+            parent = aliased(Department)
+            rows = db.session.execute(select(Department.code, Department.name, parent.code)
+                                      .outerjoin(parent, Department.parent_id == parent.id)).tuples().all()
+            names.update((code, name) for code, name, _ in rows)
+            self._parents = {code: up for code, _, up in rows if up}
             self._orgs = names
         return self._orgs
+
+    def department_of(self, code: str | None) -> str | None:
+        """A unit's department (its parent record); a department or any other org is its own. A
+        code without a record follows the code convention (D01-U02 → D01)."""
+        if not code:
+            return None
+        known = self._org_names()
+        if code in self._parents:
+            return self._parents[code]
+        if code not in known and re.fullmatch(r"D\d+-U\d+", code):
+            return code.split("-", 1)[0]
+        return code
 
     def departments(self) -> list[tuple[str, str]]:
         """(code, name) of the competent departments (主管部门), by code: a filter's choices."""

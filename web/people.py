@@ -74,11 +74,6 @@ def _org_codes(departments: set[str]) -> set[str]:
     return set(departments) | set(units)
 
 
-def _department_of(code: str) -> str:
-    """A unit's department code (D01-U02 → D01); the code itself otherwise."""
-    return code.split("-", 1)[0] if code.startswith("D") and "-U" in code else code
-
-
 def pickable(viewer: User) -> Any:
     """The clause of the people `viewer` may pick, or None for everyone."""
     today = date.today()
@@ -86,9 +81,11 @@ def pickable(viewer: User) -> Any:
     if is_admin(viewer) or any(a.scope_type in WIDE_SCOPES for a in roles):
         return None
     clauses = [_finance_staff()]
-    departments = {_department_of(a.scope_id) for a in roles if a.scope_type in ("UNIT", "DEPARTMENT") and a.scope_id}
+    names = labels()
+    own = [a.scope_id for a in roles if a.scope_type in ("UNIT", "DEPARTMENT") and a.scope_id]
     if viewer.org_code and not any(a.scope_type == "ENGAGEMENT" for a in roles):
-        departments.add(_department_of(viewer.org_code))
+        own.append(viewer.org_code)
+    departments = {d for d in map(names.department_of, own) if d}
     if departments:
         codes = _org_codes(departments)
         clauses.append(or_(User.org_code.in_(codes), *(User.org_code.like(f"{d}-%") for d in departments),
@@ -118,12 +115,12 @@ def search(viewer: User, q: str = "", role: str | None = None, department: str |
         query = query.where(or_(User.org_code.in_(codes), User.org_code.like(f"{department}-%"),
                                 _holds(RoleAssignment.scope_id.in_(codes))))
     if q := (q or "").strip():
-        query = query.where(_matches(q, names))
+        query = query.where(_matches(q))
     rows = db.session.scalars(query.order_by(User.name, User.username).limit(min(max(limit, 1), MAX_LIMIT)))
     return [_person(u, names) for u in rows]
 
 
-def _matches(q: str, names: Labels) -> Any:
+def _matches(q: str) -> Any:
     like = f"%{q}%"
     role_codes = {code for lang in ROLES.values() for code, name in lang.items() if q.lower() in name.lower()}
     orgs = db.session.scalars(select(Department.code).where(Department.name.ilike(like))).all()
@@ -140,7 +137,7 @@ def _person(user: User, names: Labels) -> Person:
     today = date.today()
     valid = [a for a in user.roles if a.valid_on(today)]
     org = user.org_code or next((a.scope_id for a in valid if a.scope_type != "ALL" and a.scope_id), None)
-    department = _department_of(org) if org else None
+    department = names.department_of(org)
     roles = [{"code": c, "name": names.role(c)} for c in dict.fromkeys(a.role for a in valid)]
     return Person(id=str(user.id), username=user.username, name=user.name or user.username, org_code=org,
                   org_name=names.org_or_blank(org), department_name=names.org_or_blank(department),
