@@ -53,7 +53,7 @@ ROLES = {
 STATUSES: dict[str, dict[str, dict[str, str]]] = {
     "zh": {
         "instance": {"RUNNING": "进行中", "COMPLETED": "已结束", "ERROR": "异常", "CANCELLED": "已取消",
-                     "SUSPENDED": "已暂停", "TERMINATED": "已终止"},
+                     "SUSPENDED": "已暂停", "TERMINATED": "已终止", "DELETED": "已删除"},
         "task": {"READY": "待办", "WAITING": "等待中", "COMPLETED": "已办理", "CANCELLED": "已取消"},
         "signer": {"READY": "待签", "WAITING": "等待中", "COMPLETED": "已签", "CANCELLED": "已取消"},
         "library": dict(LIBRARY_STATUS_ZH),
@@ -66,7 +66,7 @@ STATUSES: dict[str, dict[str, dict[str, str]]] = {
     },
     "en": {
         "instance": {"RUNNING": "Running", "COMPLETED": "Completed", "ERROR": "Error", "CANCELLED": "Cancelled",
-                     "SUSPENDED": "Suspended", "TERMINATED": "Terminated"},
+                     "SUSPENDED": "Suspended", "TERMINATED": "Terminated", "DELETED": "Deleted"},
         "task": {"READY": "To do", "WAITING": "Waiting", "COMPLETED": "Done", "CANCELLED": "Cancelled"},
         "signer": {"READY": "To sign", "WAITING": "Waiting", "COMPLETED": "Signed", "CANCELLED": "Cancelled"},
         "library": {"DRAFT": "Draft", "SUBMITTED": "Submitted", "DEPT_APPROVED": "Approved by department",

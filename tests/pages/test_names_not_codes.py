@@ -110,6 +110,7 @@ def test_the_main_pages_name_what_they_show(app, intake):
         ("dept.d05", "/supervision/instances"): ["进行中", "已结束"],
         ("perf.1", "/supervision/instances"): [],
         ("perf.1", "/supervision/projects"): ["P-D05-001"],  # project codes stay: clerks type them
+        ("perf.1", f"/projects/{admitted.project.code}"): ["已入库", "项目申报入库与事前绩效评估"],
         ("admin", "/admin/models"): [],
         ("admin", "/admin/queue"): [],
         ("filer.d05u02", "/me/deputies"): [],

@@ -14,6 +14,7 @@ from engine.work import inbox as queries
 from web.inputs import query_int
 from web.labels import labels
 from web.pages.batch import approve_all
+from web.paging import page_args
 from web.presenters import task_json
 from web.transactions import atomic
 
@@ -74,18 +75,19 @@ def done():  # noqa: ANN201
     if filters["year"] and query_int(filters["year"], 1900, 2999) is None:
         flash("年度须为 4 位数字")
         filters["year"] = ""
-    rows = queries.done(current_user, limit=100, filters=filters)
-    return render_template("done.html", tasks=[task_json(t) for t in rows], filters=filters)
+    found = queries.done(current_user, *page_args(), filters=filters)
+    return render_template("done.html", found=found, tasks=[task_json(t) for t in found.items], filters=filters)
 
 
 @bp.get("/started")
 @login_required
 def started():  # noqa: ANN201
+    found = queries.started_by(current_user, *page_args())
     rows = []
-    for i in queries.started_by(current_user, limit=100):
+    for i in found.items:
         ready = queries.ready_tasks(i.id) if i.status == "RUNNING" else []
         rows.append((i, [(t, waiting_for(t)) for t in ready]))
-    return render_template("started.html", rows=rows)
+    return render_template("started.html", rows=rows, found=found)
 
 
 def waiting_for(task: HumanTask) -> str:
