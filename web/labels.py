@@ -19,7 +19,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import aliased
 
 from budget.calc.status import STATUS_LABELS as LIBRARY_STATUS_ZH
-from budget.models.org import Department, FinanceDivision
+from budget.models.org import Department, FinanceDivision, Jurisdiction
 from budget.models.parties import ThirdPartyOrg
 from engine.base.db import db
 from engine.base.identity import User
@@ -183,7 +183,7 @@ class Labels:
     def _org_names(self) -> dict[str, str]:
         if self._orgs is None:
             names = dict(OTHER_ORGS[self.lang])
-            for model in (FinanceDivision, ThirdPartyOrg):
+            for model in (Jurisdiction, FinanceDivision, ThirdPartyOrg):
                 names.update(db.session.execute(select(model.code, model.name)).tuples().all())
             parent = aliased(Department)
             rows = db.session.execute(select(Department.code, Department.name, parent.code)

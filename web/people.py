@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import and_, exists, false, or_, select
+from sqlalchemy import and_, case, exists, false, literal, or_, select
 from sqlalchemy.orm import aliased, selectinload
 
 from budget.models.org import Department
@@ -116,8 +116,18 @@ def search(viewer: User, q: str = "", role: str | None = None, department: str |
                                 _holds(RoleAssignment.scope_id.in_(codes))))
     if q := (q or "").strip():
         query = query.where(_matches(q))
-    rows = db.session.scalars(query.order_by(User.name, User.username).limit(min(max(limit, 1), MAX_LIMIT)))
+    rows = db.session.scalars(query.order_by(_nearest_first(viewer), User.name, User.username)
+                              .limit(min(max(limit, 1), MAX_LIMIT)))
     return [_person(u, names) for u in rows]
+
+
+def _nearest_first(viewer: User) -> Any:
+    """People of the caller's own unit (or department) before the rest: whom one picks most."""
+    own = {a.scope_id for a in viewer.roles if a.scope_type in ("UNIT", "DEPARTMENT") and a.scope_id}
+    own |= {viewer.org_code} if viewer.org_code else set()
+    if not own:
+        return literal(0)
+    return case((or_(User.org_code.in_(own), _holds(RoleAssignment.scope_id.in_(own))), 0), else_=1)
 
 
 def _matches(q: str) -> Any:

@@ -69,6 +69,13 @@ def test_a_unit_filer_picks_within_their_department_and_the_finance_bureau(searc
     assert "obs.npc" not in found  # observers are not picked for work
 
 
+def test_the_callers_own_unit_comes_first(search):
+    """What a picker offers first (and a page without script holds): one's own unit's people."""
+    first = search("filer.d03u01", limit="2")
+    assert {r["org_code"] for r in first} == {"D03-U01"}
+    assert {r["username"] for r in first} == {"filer.d03u01", "head.d03u01"}
+
+
 def test_a_firms_people_reach_their_firm_and_the_bureau_not_other_firms_or_experts(search):
     found = usernames(search("tp.a.lead", limit="50"))
     assert "tp.a.staff" in found and "perf.1" in found
