@@ -10,7 +10,6 @@ from budget.models import BudgetYearMilestone
 from budget.p2_review.milestones import jurisdiction_code
 from budget.p2_review.starters import PROCESS
 from engine.base.db import db
-from engine.base.identity import User
 from engine.base.models import HumanTask, MessageSubscription, ProcessInstance
 
 WAIT_NAMES = {"msg_result_decisions_ready": "等待结果应用决定", "msg_npc_budget_approved": "等待人大批准预算"}
@@ -33,9 +32,8 @@ def year_overview(year: int) -> dict[str, Any]:
     total = db.session.scalar(select(func.count()).select_from(ProcessInstance).where(*of_year))
     milestones = {m.kind: m for m in db.session.scalars(select(BudgetYearMilestone).where(
         BudgetYearMilestone.jurisdiction == jurisdiction_code(), BudgetYearMilestone.fiscal_year == year))}
-    people = names_of([m.created_by for m in milestones.values()])
     return {
-        "total": total or 0, "people": people,
+        "total": total or 0,
         "steps": [(title, n) for title, n in steps],
         "waits": [(WAIT_NAMES.get(name, name), n) for name, n in waits],
         "ends": [(END_NAMES.get(end or "", end or "已结束"), n) for end, n in ends],
@@ -48,9 +46,3 @@ def years_with_instances() -> list[int]:
         ProcessInstance.process_key == PROCESS, ProcessInstance.year.is_not(None)).distinct().order_by(
         ProcessInstance.year)))
 
-
-def names_of(usernames: list[str | None]) -> dict[str, str]:
-    wanted = {u for u in usernames if u}
-    if not wanted:
-        return {}
-    return dict(db.session.execute(select(User.username, User.name).where(User.username.in_(wanted))).all())

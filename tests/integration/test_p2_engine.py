@@ -265,8 +265,9 @@ def test_messages_from_the_api_wake_every_waiting_instance_and_are_recorded(p2):
     """The same milestones posted through the messages API (engine.moves.inbound, as the budget and
     performance divisions may): one message moves every waiting instance of the year, and the first
     one it wakes records the milestone from it, so later instances do not wait."""
-    from engine.moves import inbound
     from p1_driver import user
+
+    from engine.moves import inbound
 
     first, second = in_library("P-D05-002"), in_library("P-D05-001")
     for p in (first, second):

@@ -34,7 +34,6 @@ def _render(year: int, errors: dict[str, list[str]] | None = None, status: int =
     roles = current_user.role_codes()
     view = overview.year_overview(year)
     runs = batch.runs(year)
-    view["people"].update(overview.names_of([r["run"].created_by for r in runs]))
     return render_template(
         "budget_year.html", year=year, years=years, view=view, runs=runs, eligible=batch.eligible_count(year),
         may_batch="FIN_BUDGET" in roles,
