@@ -7,7 +7,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
-from p1_driver import CORE, PERF, REJECT_REASON, Flow, set_packs
+from p1_driver import ALL, CORE, PERF, REJECT_REASON, Flow, set_packs
 from p2_driver import LONG, P2Flow, deploy_p1_p2, joint_opinion, panel, review, target_opinion, third_party
 from sqlalchemy import select
 
@@ -25,12 +25,14 @@ def p2(db):
     return db
 
 
-def test_joint_review_panel_conclusion_and_cosign(p2):
-    """CORE, P-D01-001 3,000 万 NEW: major (DT-05 r2) → DT-03 r3 JOINT_REVIEW, a panel of 3."""
-    set_packs(CORE)
+@pytest.mark.parametrize(("packs", "row"), [(CORE, "dt03_r3"), (ALL, "dt03_r1")])
+def test_joint_review_panel_conclusion_and_cosign(p2, packs, row):
+    """P-D01-001 3,000 万 NEW: major (DT-05 r2) → JOINT_REVIEW, a panel of 3: CORE by DT-03 r3, the
+    whole pack set by r1 (Suzhou's joint review first)."""
+    set_packs(packs)
     flow = Flow("P-D01-001")
     flow.intake()
-    flow.dept_exante("P-D01-001", 3000)
+    flow.dept_exante("P-D01-001", 3000, cost_benefit=packs is ALL)  # QP r3: cost-benefit for new major
     flow.do(PERF, "ut_p1_fin_decide", {"verdict": "REJECT", "comment": REJECT_REASON})
     p = P2Flow(flow)
     p.confirm()
@@ -44,6 +46,7 @@ def test_joint_review_panel_conclusion_and_cosign(p2):
     assert result.panel_type == "JOINT" and [o["suggested_amount"] for o in result.opinions] == ["2700"] * 3
     conclude = p.data(p.fund, "ut_p2_joint_conclude")
     assert (conclude["panel_grade"], conclude["panel_suggested_wan"]) == ("优", W(2700))
+    assert (conclude["review_mode"], conclude["dt03_row"], conclude["is_major"]) == ("JOINT_REVIEW", row, True)
     assert p.fund == "fund.edu"
     sub = {"grade": "优", "approved_amount": W(2700), "library_decision": "ENTER", "minutes": ["att-minutes"],
            "comment": LONG}
