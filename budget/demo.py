@@ -23,6 +23,7 @@ from budget.models import (
 )
 from engine.base.db import db
 from engine.base.identity import PASSWORD_METHOD, RoleAssignment, User
+from engine.base.models import SiteFlag
 
 ACTOR = "demo"
 
@@ -141,6 +142,24 @@ class Loader:
         db.session.flush()
 
 
+def mark_loaded() -> None:
+    """Set the `demo_data` site flag: the accounts the login page lists (name, role, department)
+    and whether they still have the README's password. Only this loader sets it."""
+    orgs = {d.code: d.name for d in db.session.scalars(select(Department))}
+    orgs |= {f.code: "示例市财政局" + f.name for f in db.session.scalars(select(FinanceDivision))}
+    orgs |= {t.code: t.name for t in db.session.scalars(select(ThirdPartyOrg))} | D.OTHER_ORGS
+    users = {u.username: u for u in db.session.scalars(
+        select(User).where(User.username.in_([name for name, _ in D.LOGIN_ACCOUNTS])))}
+    accounts = [{"username": name, "name": users[name].name, "role": role,
+                 "dept": orgs.get(users[name].org_code or "", "")}
+                for name, role in D.LOGIN_ACCOUNTS if name in users]
+    # One hash check (~0.1 s): the hint is only shown when it is true.
+    readme_password = bool(accounts) and users[accounts[0]["username"]].check_password(D.DEFAULT_PASSWORD)
+    flag = db.session.get(SiteFlag, "demo_data") or SiteFlag(key="demo_data")
+    flag.value = {"accounts": accounts, "password": D.DEFAULT_PASSWORD if readme_password else None}
+    db.session.add(flag)
+
+
 def load_demo(password: str) -> dict[str, Any]:
     """Create the demo jurisdiction, org tree, ~100 users, firms, experts and the 20 projects.
     Commits (it is a whole unit of work, called from the CLI). Returns created counts and totals."""
@@ -148,6 +167,7 @@ def load_demo(password: str) -> dict[str, Any]:
     loader.org()
     loader.people()
     loader.projects()
+    mark_loaded()
     db.session.commit()
     totals = {
         "users": db.session.scalar(select(db.func.count()).select_from(User)),

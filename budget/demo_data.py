@@ -116,3 +116,18 @@ FY2024_EXEC_PCT = {
     "P-D06-001": "99.5", "P-D06-002": 91, "P-D07-001": 88, "P-D08-001": 85, "P-D08-002": 96,
     "P-D09-001": 100, "P-D09-002": 90, "P-D10-001": 95,
 }
+
+# The accounts the login page lists when the demo data is loaded (README "Demo users"): the tour's
+# people first (README walk-through), then one of each other kind. username, role as a clerk says it.
+LOGIN_ACCOUNTS = [
+    ("filer.d05u02", "项目单位经办人"), ("head.d05u02", "项目单位负责人"),
+    ("dept.d05", "主管部门绩效管理员"), ("depthead.d05", "主管部门负责人"),
+    ("perf.1", "财政局预算绩效管理处"), ("perf.2", "财政局预算绩效管理处"), ("center.1", "财政绩效评价中心"),
+    ("fund.env", "财政局资金管理处"), ("budget.1", "财政局预算处"), ("leader.1", "财政局领导"),
+    ("expert.e01", "评审专家"), ("tp.a.lead", "第三方机构主评人"), ("obs.npc", "人大观察员"),
+    ("admin", "系统管理员"),
+]
+DEFAULT_PASSWORD = "perfflow"  # README; `make run` takes DEMO_PASSWORD instead when set
+# Org codes of the demo users that are no department, division or firm (the login page's 部门).
+OTHER_ORGS = {"FINANCE": "示例市财政局", "NPC": "示例市人大常委会", "AUDIT": "示例市审计局", "IT": "示例市财政局",
+              "EXPERT-POOL": "评审专家库"}

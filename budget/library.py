@@ -3,17 +3,19 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import aliased, selectinload
 
 from budget.calc.status import STATUS_LABELS
 from budget.models.org import Department
 from budget.models.project import Project, ProjectYear
 from engine.base.db import db
+from engine.base.paging import Page, paged
 
 
-def project_library(user: Any, filters: dict[str, Any], limit: int = 200, offset: int = 0) -> list[dict[str, Any]]:
-    """Projects the user's data scope covers: ALL, their departments, units or divisions."""
+def library_query(user: Any, filters: dict[str, Any]) -> Select:
+    """Projects the user's data scope covers (ALL, their departments, units or divisions), with
+    their department's and unit's code and name; ordered by code (unique index)."""
     dept = aliased(Department)
     unit = aliased(Department)
     query = (select(Project, dept.code, dept.name, unit.code, unit.name)
@@ -31,8 +33,24 @@ def project_library(user: Any, filters: dict[str, Any], limit: int = 200, offset
         query = query.where(Project.name.ilike(like) | Project.code.ilike(like))
     if filters.get("year"):
         query = query.where(Project.years.any(ProjectYear.fiscal_year == int(filters["year"])))
-    rows = db.session.execute(query.order_by(Project.code).limit(limit).offset(offset)).all()
-    return [_project_json(p, dc, dn, uc, un) for p, dc, dn, uc, un in rows]
+    return query.order_by(Project.code)
+
+
+def project_library(user: Any, filters: dict[str, Any], page: int = 1, per_page: int = 50) -> Page[dict[str, Any]]:
+    found = paged(library_query(user, filters), page, per_page, scalars=False)
+    return found.map(lambda row: _project_json(*row))
+
+
+def in_library_scope(user: Any, project_id: Any) -> bool:
+    """Does the user's data scope cover the project (the 项目库 rule, for one project)?"""
+    dept = aliased(Department)
+    unit = aliased(Department)
+    query = (select(Project.id).join(dept, Project.department_id == dept.id).join(unit, Project.unit_id == unit.id)
+             .where(Project.id == project_id, Project.deleted.is_(False)))
+    scope = _scope_clause(user, dept, unit)
+    if scope is not None:
+        query = query.where(scope)
+    return db.session.scalar(query.limit(1)) is not None
 
 
 def _scope_clause(user: Any, dept: Any, unit: Any) -> Any:

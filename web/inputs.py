@@ -158,3 +158,12 @@ class DeputyInput(Input):
 
 class ReasonInput(Input):
     reason = Text(allow_none=True, metadata={"description": "说明，记入审计"})
+
+
+class TerminateInput(Input):
+    reason = Text(required="请填写终止原因", metadata={"description": "终止原因，记入审计并通知相关人员"})
+
+
+class ReassignInput(Input):
+    to = Text(required="请选择改派给谁", metadata={"description": "接收人用户名（候选人或本部门人员）"})
+    reason = Text(allow_none=True, metadata={"description": "改派说明，记入审计"})

@@ -13,7 +13,7 @@ from marshmallow import Schema, ValidationError
 
 from engine.base.errors import ValidationFailed
 from engine.base.identity import User
-from engine.moves import handoffs, interactions, returns
+from engine.moves import handoffs, interactions, interventions, returns
 from web import inputs
 
 
@@ -40,6 +40,8 @@ TASK = {
     "remove_signer": Operation("减签", inputs.OpinionInput, lambda item, user, a: handoffs.remove_signer(
         item, user, a["opinion"])),
     "draft": Operation("暂存", inputs.DataInput, lambda item, user, a: interactions.save_draft(item, user, a["data"])),
+    "reassign": Operation("改派", inputs.ReassignInput, lambda item, user, a: interventions.reassign(
+        item, user, a["to"], a.get("reason") or "")),
 }
 
 INSTANCE = {
@@ -47,6 +49,20 @@ INSTANCE = {
     "urge": Operation("催办", inputs.UrgeInput, lambda i, user, a: interactions.urge(i, user, a["message"])),
     "cc": Operation("抄送", inputs.CopyInput, lambda i, user, a: interactions.copy_to(i, user, a["to"], a["note"])),
     "comment": Operation("评论", inputs.CommentInput, lambda i, user, a: interactions.comment(i, user, a["text"])),
+}
+
+# An administrator's interventions (engine.moves.interventions), on the instance page and the API.
+ADMIN = {
+    "suspend": Operation("暂停", inputs.ReasonInput, lambda i, user, a: interventions.suspend(
+        i, user, a.get("reason") or "")),
+    "resume": Operation("恢复", inputs.ReasonInput, lambda i, user, a: interventions.resume(
+        i, user, a.get("reason") or "")),
+    "terminate": Operation("终止", inputs.TerminateInput, lambda i, user, a: interventions.terminate(
+        i, user, a["reason"])),
+    "retry": Operation("重试异常", inputs.ReasonInput, lambda i, user, a: interventions.retry_incident(
+        i, user, a.get("reason") or "")),
+    "delete_draft": Operation("删除草稿", inputs.ReasonInput, lambda i, user, a: interventions.delete_draft(
+        i, user, a.get("reason") or "")),
 }
 
 

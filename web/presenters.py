@@ -7,6 +7,7 @@ from engine.base.models import AuditEvent, HumanTask, Opinion, ProcessInstance, 
 from engine.work.inbox import candidates, participants, ready_tasks, timeline
 
 STATUS_LABELS = {"RUNNING": "进行中", "COMPLETED": "已结束", "ERROR": "异常", "CANCELLED": "已取消",
+                 "SUSPENDED": "已暂停", "TERMINATED": "已终止", "DELETED": "已删除",
                  "READY": "待办", "CANCELLED_TASK": "已取消"}
 ACTION_LABELS = {"start": "发起", "complete": "办理", "auto": "系统处理", "end": "结束", "incident": "异常",
                  "sign": "会签", "return": "退回", "withdraw": "撤回", "reclaim": "拿回", "claim": "认领",
@@ -14,7 +15,9 @@ ACTION_LABELS = {"start": "发起", "complete": "办理", "auto": "系统处理"
                  "add_signer": "加签", "remove_signer": "减签", "urge": "催办", "cc": "抄送", "comment": "评论",
                  "handover": "离职转办", "skip": "自动跳过", "resubmit": "直达跳过", "attach": "上传附件",
                  "timer": "定时触发", "timer_void": "定时器作废", "message": "收到消息", "cancel": "终止",
-                 "job_retry": "重试后台任务", "job_discard": "丢弃后台任务"}
+                 "job_retry": "重试后台任务", "job_discard": "丢弃后台任务",
+                 "suspend": "暂停", "resume": "恢复", "terminate": "终止", "reassign": "改派",
+                 "incident_retry": "重试异常", "delete_draft": "删除草稿"}
 DECISION_LABELS = {"APPROVE": "同意", "RETURN": "退回", "REJECT": "不同意", "PASS": "通过", "REVISE": "修改完善",
                    "SUPPORT": "予以支持", "NOT_SUPPORT": "不予支持"}
 

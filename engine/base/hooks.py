@@ -44,7 +44,9 @@ class TaskCompleted:
 class OperationDone:
     """退回 ("return"), 撤回 ("withdraw") or 拿回 ("reclaim") moved the instance back to the step
     `target` (BPMN id). `task` is the work item it was done from (the returned or reclaimed one;
-    None for 撤回), `data` that task's engine data (for 撤回 the target's), `comment` the opinion."""
+    None for 撤回), `data` that task's engine data (for 撤回 the target's), `comment` the opinion.
+    An administrator's 终止 ("terminate") and 删除草稿 ("delete") end the instance: `task` and
+    `target` None, `comment` the reason (engine.moves.interventions)."""
 
     instance: Any
     action: str

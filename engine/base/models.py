@@ -38,6 +38,7 @@ class ProcessInstance(db.Model):
     __table_args__ = (
         Index("ix_instance_key_status", "process_key", "status"),
         Index("ix_instance_started_by", "started_by", "started_at"),
+        Index("ix_instance_started_at", "started_at"),  # 流程监管, newest first
     )
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
@@ -344,6 +345,17 @@ class HolidayDay(db.Model):
     day: Mapped[date] = mapped_column(primary_key=True)
     kind: Mapped[str] = mapped_column(String(8))  # HOLIDAY WORKDAY
     name: Mapped[str] = mapped_column(String(80), default="")  # 春节, 国庆节 …
+
+
+class SiteFlag(db.Model):
+    """A fact about this installation, set by a setup step: `demo_data` is written by the demo
+    loader only, so the login page lists the demo accounts where — and only where — they exist."""
+
+    __tablename__ = "site_flag"
+
+    key: Mapped[str] = mapped_column(String(40), primary_key=True)
+    value: Mapped[dict[str, Any]] = mapped_column(JSONB, default=dict)
+    set_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
 class NotificationPreference(db.Model):

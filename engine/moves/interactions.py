@@ -60,6 +60,8 @@ def urge(instance_id: uuid.UUID, actor: User, message: str = "") -> list[str]:
     from the second 催办 of a work item on, the head above them (views.md §7.3, the domain's
     escalation targets); once per person per instance every 10 minutes."""
     instance = speaking_instance(instance_id, actor, "催办")
+    if instance.status == "SUSPENDED":
+        raise Conflict("流程已被管理员暂停，暂不能催办")
     # The instance row lock serialises concurrent 催办: the second waits for the first to commit,
     # then reads its audit row and is refused (the check below reads committed rows only).
     db.session.execute(select(ProcessInstance.id).where(ProcessInstance.id == instance.id).with_for_update())

@@ -1,4 +1,4 @@
-"""退回, 撤回 and 拿回 (and 终止, which ends an instance instead): moving an instance back to an earlier user task with the engine's
+"""退回, 撤回 and 拿回: moving an instance back to an earlier user task with the engine's
 reset-to-task primitive. Only completed user tasks on the path that led to the current task
 (its ancestors in the task tree, across subprocess boundaries) can be targets, so a return out
 of one parallel branch or one expert of a panel resets exactly what lies after the target —
@@ -17,7 +17,7 @@ from engine.base.db import db, utcnow
 from engine.base.errors import Conflict, Forbidden, Incident, NotFound, ValidationFailed
 from engine.base.hooks import HANDLER_PROPERTY, REGISTRY, OperationDone, handler_of
 from engine.base.identity import User
-from engine.base.models import HumanTask, MessageSubscription, ProcessInstance, Timer
+from engine.base.models import HumanTask, ProcessInstance
 from engine.definitions import specs, taskdata
 from engine.definitions.properties import properties
 from engine.definitions.steprules import rules_of
@@ -32,10 +32,11 @@ from engine.moves.runtime import (
 )
 from engine.moves.sidetables import persist
 from engine.moves.state import find_task, load
-from engine.work.access import PROCESS_ADMIN_ROLES, can_view_instance
+from engine.work import announce
+from engine.work.access import can_view_instance
 from engine.work.audit import audit
 from engine.work.inbox import participants
-from engine.work.opinions import add_opinion, notify
+from engine.work.opinions import add_opinion
 
 
 def path_to(workflow: Any, task: Any) -> list[Any]:
@@ -105,8 +106,7 @@ def return_task(item_id: uuid.UUID, actor: User, target_id: str, opinion: str,
     audit(instance, actor, "return", row=row, decision="RETURN", comment=opinion, detail=detail)
     _rewind(instance, workflow, target, actor, via="RETURN")
     instance.resubmit = plan
-    notify([target.completed_by], "return", f"退回：{instance.title}（{row.title}）", body=opinion,
-           instance=instance, by=actor.username)
+    announce.returned(instance, row, target, opinion, actor)
     _tell(OperationDone(instance, "return", row, actor, opinion, target.task_name, data,
                         handler=properties(task.task_spec).get(HANDLER_PROPERTY)))
     return instance
@@ -143,26 +143,6 @@ def _resubmit_plan(instance: ProcessInstance, workflow: Any, target: HumanTask, 
             "armed": False, "skip": skip, "members": members}
 
 
-def cancel_instance(instance_id: uuid.UUID, actor: User, reason: str) -> ProcessInstance:
-    """终止: a process administrator stops an instance; its work items, timers and message waits
-    are closed, so nothing of it fires afterwards."""
-    if not any(a.role in PROCESS_ADMIN_ROLES and a.valid_on() for a in actor.roles):
-        raise Forbidden("只有流程管理员可以终止流程")
-    instance = db.session.scalar(select(ProcessInstance).where(ProcessInstance.id == instance_id)
-                                 .with_for_update())
-    if instance is None:
-        raise NotFound("流程实例不存在")
-    if instance.status != "RUNNING":
-        raise Conflict("流程已结束")
-    instance.status, instance.ended_at, instance.current_steps = "CANCELLED", utcnow(), []
-    for model in (HumanTask, Timer, MessageSubscription):
-        for row in db.session.scalars(select(model).where(model.instance_id == instance.id,
-                                                          model.status.in_(("READY", "WAITING", "DUE")))):
-            row.status = "CANCELLED"
-    audit(instance, actor, "cancel", title="流程已终止", comment=reason)
-    return instance
-
-
 def withdraw(instance_id: uuid.UUID, actor: User, opinion: str = "") -> ProcessInstance:
     """撤回: the initiator takes the request back to their own first step."""
     instance = db.session.scalar(select(ProcessInstance).where(ProcessInstance.id == instance_id).with_for_update())
@@ -171,7 +151,7 @@ def withdraw(instance_id: uuid.UUID, actor: User, opinion: str = "") -> ProcessI
     if instance.started_by != actor.username:
         raise Forbidden("只有发起人可以撤回")
     if instance.status != "RUNNING":
-        raise Conflict("流程已结束，无法撤回")
+        raise Conflict("流程已被管理员暂停，无法撤回" if instance.status == "SUSPENDED" else "流程已结束，无法撤回")
     workflow, _scripts, loaded = load(instance)
     start = next((ts for ts in loaded.spec.task_specs.values() if isinstance(ts, StartEvent)), None)
     if start is not None and properties(start).get("allowWithdraw", "true").lower() == "false":
@@ -190,8 +170,7 @@ def withdraw(instance_id: uuid.UUID, actor: User, opinion: str = "") -> ProcessI
         r.status = "CANCELLED"
     add_opinion(instance, actor, "withdraw", text=opinion)
     audit(instance, actor, "withdraw", title=first.title, comment=opinion, detail={"to": first.task_name})
-    notify([r.assignee for r in open_rows if r.assignee], "withdraw", f"已撤回：{instance.title}",
-           instance=instance, by=actor.username)
+    announce.withdrawn(instance, open_rows, opinion, actor)
     first_task = find_task(workflow, first.spiff_task_id)
     data = dict(first_task.data) if first_task is not None else {}
     _rewind(instance, workflow, first, actor, via="WITHDRAW")

@@ -34,7 +34,7 @@ from engine.moves import serializer
 from engine.moves.resubmit import replayed
 from engine.moves.sidetables import MOVE_INCIDENT, OPEN, frontier, persist
 from engine.moves.state import find_task, load
-from engine.work import signing
+from engine.work import announce, signing
 from engine.work.access import acting_as, can_act, can_see_task, can_start
 from engine.work.attachments import link_submission
 from engine.work.audit import audit
@@ -45,6 +45,7 @@ from engine.work.workitems import SKIP, open_items
 # Spiff's task iterator stops at depth 1000 and then reports a stalled loop as completed
 # (notes/spiffworkflow.md §5.1); refuse well before that.
 MAX_TREE_DEPTH = 900
+SUSPENDED = "流程已被管理员暂停，恢复后才能办理"
 
 
 @contextmanager
@@ -170,6 +171,8 @@ def lock_item_and_open(item_id: uuid.UUID, viewer: User) -> tuple[ProcessInstanc
     # may act: seen, with no further query; otherwise the instance's scope and participants decide
     if row is None or not (can_act(viewer, row) or can_see_task(viewer, row, instance, participants(instance.id))):
         raise NotFound("任务不存在")
+    if instance.status == "SUSPENDED":  # an administrator's 暂停: no move until 恢复
+        raise Conflict(SUSPENDED)
     return instance, row, [r for r in rows if r.status in OPEN]
 
 
@@ -252,7 +255,10 @@ def complete_task(task_id: uuid.UUID, actor: User, submission: dict[str, Any], *
     with engine_run(instance):
         task.run()
         advance(instance, workflow, actor, open_rows=open_rows)  # no item was opened since the lock
+    instance._verdict = (row, decision, row.comment)  # told once: by the end notice if this move ends it
     persist(instance, workflow, actor, since)
+    if (verdict := instance.__dict__.pop("_verdict", None)) is not None:
+        announce.decided(instance, *verdict, actor)
     return instance
 
 

@@ -21,6 +21,7 @@ from engine.base.models import AuditEvent, HumanTask, MessageSubscription, Proce
 from engine.definitions.service_tasks import owe_jobs
 from engine.moves import mailbox, serializer
 from engine.moves.state import find_task
+from engine.work import announce
 from engine.work.audit import audit
 from engine.work.inbox import ready_tasks
 
@@ -38,10 +39,10 @@ def frontier(workflow: BpmnWorkflow) -> list[Any]:
 
 def persist(instance: ProcessInstance, workflow: BpmnWorkflow, actor: User | None, since: float) -> None:
     with db.session.no_autoflush:  # one flush at commit, not one per side-table query
-        _persist_rows(instance, workflow, since)
+        _persist_rows(instance, workflow, actor, since)
 
 
-def _persist_rows(instance: ProcessInstance, workflow: BpmnWorkflow, since: float) -> None:
+def _persist_rows(instance: ProcessInstance, workflow: BpmnWorkflow, actor: User | None, since: float) -> None:
     instance.state = serializer.dump(workflow)
     instance.serializer_version = serializer.VERSION
     instance.moves = (instance.moves or 0) + 1
@@ -59,8 +60,10 @@ def _persist_rows(instance: ProcessInstance, workflow: BpmnWorkflow, since: floa
         end = _end_event(workflow)
         if end is None:
             raise Incident("流程报告已结束但未到达结束事件（任务树深度超限）")
-        instance.status, instance.end_event, instance.ended_at = "COMPLETED", end, utcnow()
-        audit(instance, None, "end", title=end)
+        instance.status, instance.end_event, instance.ended_at = "COMPLETED", end.bpmn_id, utcnow()
+        audit(instance, None, "end", title=end.bpmn_id)
+        # the verdict that ended it (complete_task keeps it on the instance) is told in the same notice
+        announce.ended(instance, end.bpmn_name, actor, instance.__dict__.pop("_verdict", None))
 
 
 def _sync_human_tasks(instance: ProcessInstance, workflow: BpmnWorkflow) -> list[Any]:
@@ -160,11 +163,12 @@ def _parse_due(raw: Any) -> datetime | None:
     return None
 
 
-def _end_event(workflow: BpmnWorkflow) -> str | None:
+def _end_event(workflow: BpmnWorkflow) -> Any | None:
+    """The spec of the top-level end event reached last."""
     ends = [t for t in workflow.tasks.values()
             if isinstance(t.task_spec, EndEvent) and t.state == TaskState.COMPLETED]
     ends.sort(key=lambda t: t.last_state_change)
-    return ends[-1].task_spec.bpmn_id if ends else None
+    return ends[-1].task_spec if ends else None
 
 
 def _audit_automatic_steps(instance: ProcessInstance, workflow: BpmnWorkflow, since: float) -> None:

@@ -48,6 +48,8 @@ def fire(payload: dict[str, Any]) -> None:
     db.session.refresh(timer)
     if timer.status != "DUE":
         return
+    if instance is not None and instance.status == "SUSPENDED":
+        return  # claimed just before 暂停: stays DUE; 恢复 owes it a job again (moves.interventions)
     if instance is None or instance.status != "RUNNING":
         timer.status = "CANCELLED"
         return

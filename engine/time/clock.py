@@ -12,8 +12,12 @@ from sqlalchemy import and_, func, or_, select, update
 
 from engine.base import config
 from engine.base.db import db, utcnow
-from engine.base.models import Message, Outbox, Timer
+from engine.base.models import Message, Outbox, ProcessInstance, Timer
 from engine.dispatch import queue
+
+# A suspended instance's timers (暂停) are not claimed: they wait, overdue, for its 恢复.
+_not_suspended = or_(Timer.instance_id.is_(None), ~Timer.instance_id.in_(
+    select(ProcessInstance.id).where(ProcessInstance.status == "SUSPENDED")))
 
 log = logging.getLogger(__name__)
 
@@ -49,7 +53,7 @@ def fire_due_timers(now: datetime, batch: int = 500) -> int:
     and the job's key (timer id + due time) makes a second job for the same occasion impossible."""
     fired = 0
     while True:
-        claim = (select(Timer.id).where(Timer.status == "WAITING", Timer.due_at <= now)
+        claim = (select(Timer.id).where(Timer.status == "WAITING", Timer.due_at <= now, _not_suspended)
                  .order_by(Timer.due_at).limit(batch).with_for_update(skip_locked=True).scalar_subquery())
         rows = db.session.execute(
             update(Timer).where(Timer.id.in_(claim), Timer.status == "WAITING").values(status="DUE")

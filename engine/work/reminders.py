@@ -210,8 +210,11 @@ def send(payload: dict[str, Any]) -> None:
     if row is not None and row.status == "READY":
         own = actors(row)
         people = recipients(row, reminder.occasion, own)
+    instance = db.session.get(ProcessInstance, row.instance_id, options=[defer(ProcessInstance.state)]) \
+        if people and row is not None else None
+    if instance is not None and instance.status == "SUSPENDED":
+        people = []  # 暂停: nobody is reminded of work that cannot be done now
     if people and row is not None:
-        instance = db.session.get(ProcessInstance, row.instance_id, options=[defer(ProcessInstance.state)])
         title, body = message(row, reminder, instance, own)
         notify(people, "escalate" if reminder.occasion in STAGES else "remind", title, body=body,
                instance=instance, row=row)

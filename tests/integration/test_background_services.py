@@ -12,7 +12,7 @@ from engine.base.identity import User
 from engine.base.models import AuditEvent, HumanTask, Outbox
 from engine.definitions.deploy import deploy
 from engine.dispatch import queue
-from engine.moves.returns import cancel_instance
+from engine.moves.interventions import terminate as cancel_instance
 from engine.moves.runtime import start_process
 from engine.moves.state import load_workflow
 from tests.factories import make_user

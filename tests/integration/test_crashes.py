@@ -22,7 +22,7 @@ from engine.base.db import utcnow
 from engine.base.models import AuditEvent, HumanTask, Outbox, Timer
 from engine.definitions.deploy import deploy
 from engine.dispatch import queue
-from engine.moves.returns import cancel_instance
+from engine.moves.interventions import terminate as cancel_instance
 from engine.moves.runtime import start_process
 from engine.time import clock
 from tests.crash_support import (

@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 from engine.base.models import AuditEvent, HumanTask, Outbox, ProcessInstance, Timer
 from engine.definitions.deploy import deploy
 from engine.dispatch import queue
-from engine.moves.returns import cancel_instance
+from engine.moves.interventions import terminate as cancel_instance
 from engine.moves.runtime import complete_task, start_process
 from engine.moves.state import load_workflow
 from engine.time import clock

@@ -10,7 +10,7 @@ from werkzeug.exceptions import InternalServerError
 
 def _assert_layout(html: str, title: str) -> None:
     assert '<html lang="zh-CN">' in html
-    assert 'class="brand ' in html  # the layout's top bar
+    assert 'class="brand navbar-brand"' in html  # the layout's top bar
     assert f"<title>{title} · 绩效流 PerfFlow</title>" in html
     for english in ("Not Found", "Forbidden", "Method Not Allowed", "Request Entity Too Large",
                     "Internal Server Error"):

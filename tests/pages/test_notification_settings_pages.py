@@ -131,10 +131,10 @@ def test_the_notification_centre_keeps_working_beside_the_channels(db, people, l
     _db.session.commit()
     person = login("h1")
     page = person.get("/notifications").get_data(as_text=True)
-    assert 'title="未读通知与抄送">1</span>' in page and "催办：初审（费用申请）" in page
+    assert '<span class="count unread" title="未读通知与抄送">1</span>' in page and "催办：初审（费用申请）" in page
     note = _db.session.scalar(select(Notification).where(Notification.username == "h1"))
     assert person.post(f"/notifications/{note.id}/read").status_code == 302
-    assert 'class="count unread ' not in person.get("/notifications").get_data(as_text=True)
+    assert 'class="count unread"' not in person.get("/notifications").get_data(as_text=True)
     delivery = _db.session.scalar(select(NotificationDelivery))
     assert (delivery.notification_id, delivery.channel, delivery.status) == (note.id, "email", "PENDING")
     assert "催办：初审（费用申请）" in person.get(URL).get_data(as_text=True)  # listed as 发送中

@@ -11,6 +11,7 @@ from flask import g
 from engine.base.errors import NotFound
 from engine.base.identity import User
 from engine.base.models import ProcessInstance
+from engine.base.paging import Page
 from engine.moves import interactions
 from engine.moves.sidetables import ready_items
 from web.presenters import task_json
@@ -48,3 +49,11 @@ def in_scope(kind: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
             return fn(*args, **kwargs)
         return checked
     return wrap
+
+
+# Paged lists answer a JSON array (the page) and the whole list's count in this header.
+TOTAL = {"X-Total-Count": {"description": "符合条件的总条数（分页前）", "schema": {"type": "integer", "minimum": 0}}}
+
+
+def page_reply(found: Page[Any], body: list[Any]) -> tuple[list[Any], int, dict[str, str]]:
+    return body, 200, {"X-Total-Count": str(found.total)}

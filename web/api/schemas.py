@@ -6,6 +6,7 @@ from typing import Any
 
 from marshmallow import Schema, fields, validate
 
+from engine.base.paging import MAX_PAGE, MAX_PER_PAGE
 from forms import messages as M
 from web.inputs import Input, Int, Line, Text
 
@@ -61,11 +62,27 @@ class TaskListQuery(Input):
     offset = Int(lo=0, hi=10_000_000, load_default=0)
 
 
-class ProjectQuery(Input):
+class Paging(Input):
+    """page/per_page of a paged list; the whole list's count is the X-Total-Count header."""
+    page = Int(lo=1, hi=MAX_PAGE, load_default=1, metadata={"description": "页码，从 1 起；超出末页返回空列表"})
+    per_page = Int(lo=1, hi=MAX_PER_PAGE, load_default=50, metadata={"description": f"每页条数 1–{MAX_PER_PAGE}"})
+
+
+class ProjectQuery(Paging):
     status = Line()
     dept = Line()
     year = Int(lo=1900, hi=2999)
     q = Line(metadata={"description": "项目名称或编码包含"})
+
+
+class InstanceQuery(Paging):
+    process_key = Line()
+    status = fields.String(load_default=None, validate=validate.OneOf(
+        ("RUNNING", "COMPLETED", "ERROR", "CANCELLED"), error="须为 RUNNING、COMPLETED、ERROR 或 CANCELLED"))
+    dept = Line(metadata={"description": "部门代码"})
+    step = Line(metadata={"description": "当前步骤名称包含"})
+    year = Int(lo=1900, hi=2999)
+    q = Line(metadata={"description": "事项或项目编号包含"})
 
 
 class CcQuery(Input):
@@ -174,10 +191,14 @@ class TaskDetail(Task):
     operations = fields.Nested(TaskOperations)
 
 
+# CANCELLED: instances cancelled before 终止 ended them as TERMINATED (issue 10)
+INSTANCE_STATUSES = ["RUNNING", "SUSPENDED", "COMPLETED", "ERROR", "TERMINATED", "DELETED", "CANCELLED"]
+
+
 @always
 class InstanceReply(Schema):
     instance_id = fields.String()
-    status = fields.String(metadata={"enum": ["RUNNING", "COMPLETED", "ERROR", "CANCELLED"]})
+    status = fields.String(metadata={"enum": INSTANCE_STATUSES})
     current_steps = fields.List(fields.String(), allow_none=True)
     ready_tasks = fields.List(fields.Nested(Task))
 
@@ -207,7 +228,7 @@ class InstanceSummary(Schema):
     id = fields.String()
     process_key = fields.String()
     version = fields.Integer()
-    status = fields.String(metadata={"enum": ["RUNNING", "COMPLETED", "ERROR", "CANCELLED"]})
+    status = fields.String(metadata={"enum": INSTANCE_STATUSES})
     status_label = fields.String()
     business_key = _s()
     title = _s()
@@ -371,9 +392,9 @@ class Moved(Schema):
 @always
 class ProjectYear(Schema):
     fiscal_year = fields.Integer()
-    requested = typed("string", "decimal", metadata={"description": "万元，精确小数的文本"})
-    exante_recommended = typed("string", "decimal", metadata={"description": "万元，精确小数的文本"})
-    arranged = typed("string", "decimal", metadata={"description": "万元，精确小数的文本"})
+    requested = typed("string", "decimal", metadata={"description": "元，精确小数的文本"})
+    exante_recommended = typed("string", "decimal", metadata={"description": "元，精确小数的文本"})
+    arranged = typed("string", "decimal", metadata={"description": "元，精确小数的文本"})
     cycle_status = _s()
 
 
@@ -394,3 +415,108 @@ class Project(Schema):
     library_status_label = _s()
     is_major_flag = fields.Boolean(allow_none=True)
     years = fields.List(fields.Nested(ProjectYear))
+
+
+@always
+class NoticeOpened(Schema):
+    landing = fields.String(metadata={"enum": ["task", "instance", "list"],
+                                      "description": "打开后应前往：仍待办理的任务、流程实例（任务已流转）或通知列表"})
+    id = _s(metadata={"description": "任务或流程实例的 id（landing 为 list 时为 null）"})
+
+
+def _yuan(**kw: Any) -> fields.Raw:
+    return typed("string", "decimal", metadata={"description": "元，精确小数的文本"}, **kw)
+
+
+@always
+class Indicator(Schema):
+    l1 = fields.String()
+    l1_label = fields.String()
+    l2 = fields.String()
+    l2_label = fields.String()
+    name = fields.String()
+    operator = fields.String()
+    target = fields.String(metadata={"description": "指标值（含比较符），定性指标为文字"})
+    unit = _s()
+    weight = typed("string", "decimal", nullable=False)
+    is_common = fields.Boolean()
+
+
+@always
+class Target(Schema):
+    version_no = fields.Integer()
+    framework = fields.String()
+    status = fields.String()
+    overall_goal = _s()
+    annual_goal = _s()
+    review_grade = _s()
+    indicators = fields.List(fields.Nested(Indicator))
+
+
+@always
+class Assessment(Schema):
+    assessor_type = fields.String()
+    assessor_label = fields.String()
+    round = fields.Integer()
+    performer = _s()
+    total_score = typed("string", "decimal")
+    conclusion = _s()
+    conclusion_label = _s()
+    recommended_amount = _yuan()
+    status = fields.String()
+
+
+@always
+class ProjectYearRecord(Schema):
+    fiscal_year = fields.Integer()
+    funding_source = _s()
+    requested = _yuan()
+    requested_other = _yuan()
+    exante_recommended = _yuan()
+    review_approved = _yuan()
+    arranged = _yuan()
+    adjusted = _yuan()
+    executed = _yuan()
+    cycle_status = _s()
+    target = fields.Nested(Target, allow_none=True, metadata={"description": "该年度最新版绩效目标"})
+    assessments = fields.List(fields.Nested(Assessment))
+
+
+@always
+class ProjectRecord(Schema):
+    id = fields.String()
+    code = fields.String()
+    name = fields.String()
+    object_type = fields.String()
+    object_type_label = fields.String()
+    dept = fields.String()
+    dept_name = fields.String()
+    unit = fields.String()
+    unit_name = fields.String()
+    new_or_continuing = fields.String()
+    start_year = _int()
+    end_year = _int()
+    total_amount = _yuan()
+    function_category = _s()
+    library_status = fields.String()
+    library_status_label = fields.String()
+    is_major_flag = fields.Boolean()
+    responsible_person = _s()
+    responsible_person_name = _s()
+    legal_basis = _s()
+    necessity_text = _s()
+    content_text = _s()
+    years = fields.List(fields.Nested(ProjectYearRecord))
+
+
+@always
+class ProjectEvent(Event):
+    instance_id = fields.String()
+    instance_title = _s()
+
+
+@always
+class ProjectDetail(Schema):
+    project = fields.Nested(ProjectRecord)
+    instances = fields.List(fields.Nested(InstanceSummary), metadata={"description": "调用者可查看的申报与流程"})
+    history = fields.List(fields.Nested(ProjectEvent), metadata={"description": "这些流程的办理记录（最近 500 条）"})

@@ -13,6 +13,7 @@ def register_pages(app: Flask) -> None:
         inbox,
         instance_ops,
         instances,
+        interventions,
         mailbox,
         notify_settings,
         queue_admin,
@@ -21,9 +22,10 @@ def register_pages(app: Flask) -> None:
         tasks,
     )
 
-    for module in (auth, inbox, tasks, task_ops, instances, instance_ops, mailbox, deputies, supervision, admin,
+    for module in (auth, inbox, tasks, task_ops, instances, instance_ops, interventions, mailbox, deputies, supervision, admin,
                    holidays, notify_settings, queue_admin):
         app.register_blueprint(module.bp)
+    app.register_blueprint(supervision.projects_bp)
     from web.pages.guard import init_guard
 
     init_guard(app)
@@ -31,6 +33,11 @@ def register_pages(app: Flask) -> None:
     from web.pages.errors import register_error_pages
 
     register_error_pages(app)
+
+    from engine.base.paging import PER_PAGE_CHOICES
+    from web.paging import page_url, window
+
+    app.jinja_env.globals.update(page_url=page_url, page_window=window, per_page_choices=PER_PAGE_CHOICES)
 
     @app.template_filter("cst")
     def _cst(value: object, fmt: str = "%Y-%m-%d %H:%M") -> str:

@@ -6,6 +6,7 @@ from flask_login import current_user, login_required, login_user, logout_user
 
 from engine.base.db import db
 from engine.base.identity import authenticate
+from engine.base.models import SiteFlag
 from web.extensions import SESSION_NONCE
 from web.throttle import throttled
 
@@ -34,7 +35,13 @@ def login():  # noqa: ANN201
             session[SESSION_NONCE] = nonce
             login_user(user)
             return redirect(_safe_next(request.args.get("next")))
-    return render_template("login.html", error=error), (401 if error else 200)
+    return render_template("login.html", error=error, demo=_demo_accounts()), (401 if error else 200)
+
+
+def _demo_accounts() -> dict | None:
+    """The demo accounts to list, when — and only when — the demo loader has run on this database."""
+    flag = db.session.get(SiteFlag, "demo_data")
+    return flag.value if flag is not None and flag.value.get("accounts") else None
 
 
 @bp.post("/logout")

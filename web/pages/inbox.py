@@ -13,6 +13,7 @@ from engine.moves.runtime import start_process
 from engine.work import inbox as queries
 from web.inputs import query_int
 from web.pages.batch import approve_all
+from web.paging import page_args
 from web.presenters import task_json
 from web.transactions import atomic
 
@@ -69,17 +70,19 @@ def batch():  # noqa: ANN201
 @bp.get("/done")
 @login_required
 def done():  # noqa: ANN201
-    return render_template("done.html", tasks=[task_json(t) for t in queries.done(current_user, limit=100)])
+    found = queries.done(current_user, *page_args())
+    return render_template("done.html", found=found, tasks=[task_json(t) for t in found.items])
 
 
 @bp.get("/started")
 @login_required
 def started():  # noqa: ANN201
+    found = queries.started_by(current_user, *page_args())
     rows = []
-    for i in queries.started_by(current_user, limit=100):
+    for i in found.items:
         ready = queries.ready_tasks(i.id) if i.status == "RUNNING" else []
         rows.append((i, [(t, waiting_for(t)) for t in ready]))
-    return render_template("started.html", rows=rows)
+    return render_template("started.html", rows=rows, found=found)
 
 
 def waiting_for(task: HumanTask) -> str:

@@ -6,16 +6,17 @@ from typing import Any
 
 from flask import Blueprint, render_template
 from flask_login import current_user, login_required
-from sqlalchemy import select
+from sqlalchemy import and_, or_, select
 
 from engine.base.db import db
 from engine.base.errors import NotFound
-from engine.base.identity import User
+from engine.base.identity import RoleAssignment, User
 from engine.base.models import HumanTask, Opinion, ProcessInstance
 from engine.moves import interactions
+from engine.moves.interventions import may_intervene
 from engine.moves.state import load_workflow
 from engine.work import attachments
-from engine.work.inbox import ready_tasks
+from engine.work.inbox import candidates, ready_tasks
 from web.api.common import visible_instance
 from web.presenters import instance_json, opinion_json
 
@@ -50,4 +51,34 @@ def _extras(instance: ProcessInstance, user: User) -> dict[str, Any]:
         "reclaimable": last,
         "may_withdraw": running and instance.started_by == user.username,
         "attachments": attachments.of_instance(instance.id),
+        "admin": _admin_panel(instance, user) if may_intervene(user) else None,
     }
+
+
+def _admin_panel(instance: ProcessInstance, user: User) -> dict[str, Any]:
+    """What an administrator may do to this instance now (engine.moves.interventions decides again)."""
+    live = instance.status in ("RUNNING", "SUSPENDED")
+    open_rows = list(db.session.scalars(select(HumanTask).where(
+        HumanTask.instance_id == instance.id, HumanTask.status.in_(("READY", "WAITING")))
+        .order_by(HumanTask.created_at))) if live else []
+    touched = db.session.scalar(select(HumanTask.id).where(
+        HumanTask.instance_id == instance.id, HumanTask.status == "COMPLETED").limit(1)) is not None
+    return {
+        "live": live, "suspended": instance.status == "SUSPENDED",
+        "retry": instance.status == "RUNNING" and bool(instance.incident),
+        "draft": live and not touched and len(open_rows) == 1 and instance.started_by is not None,
+        "reassign": [{"item": r, "people": _people_for(instance, r)} for r in open_rows],
+    }
+
+
+def _people_for(instance: ProcessInstance, row: HumanTask) -> list[User]:
+    """Whom a work item may be reassigned to, for the select: its candidates, then the people of
+    the instance's unit and department (a searchable people picker comes with the picker work)."""
+    near = select(RoleAssignment.user_id).where(or_(
+        and_(RoleAssignment.scope_type == "UNIT", RoleAssignment.scope_id == instance.scope_unit),
+        and_(RoleAssignment.scope_type == "DEPARTMENT", RoleAssignment.scope_id == instance.scope_dept)))
+    people = {u.username: u for u in candidates(row, limit=50)}
+    for u in db.session.scalars(select(User).where(User.id.in_(near), User.active.is_(True))
+                                .order_by(User.username).limit(100)):
+        people.setdefault(u.username, u)
+    return [u for u in people.values() if u.username != row.assignee and u.username not in (row.excluded or [])]

@@ -10,15 +10,18 @@ from sqlalchemy import func, select, update
 from sqlalchemy.exc import SQLAlchemyError
 
 from engine.base.db import db, utcnow
+from engine.base.errors import NotFound
 from engine.base.identity import User
 from engine.base.models import CarbonCopy, Notification, ProcessInstance
+from engine.work.notices import open_notice
 from web.pages.outcome import not_found_page
 from web.transactions import atomic
 
 bp = Blueprint("mail", __name__)
 KIND_LABELS = {"urge": "催办", "cc": "抄送", "transfer": "转办", "delegate": "委派", "resolve": "交回",
                "return": "退回", "withdraw": "撤回", "sign": "会签", "handover": "离职转办",
-               "remind": "到期提醒", "escalate": "逾期督办"}
+               "remind": "到期提醒", "escalate": "逾期督办", "reject": "不同意", "end": "办结",
+               "suspend": "暂停", "resume": "恢复", "terminate": "终止", "reassign": "改派", "delete": "删除"}
 
 
 def unread_count(user: User) -> int:
@@ -69,6 +72,27 @@ def notifications():  # noqa: ANN201
                               .order_by(Notification.read_at.is_not(None), Notification.created_at.desc())
                               .limit(200)).all()
     return render_template("notifications.html", rows=rows, kinds=KIND_LABELS)
+
+
+@bp.get("/notifications/<note_id>/open")
+@login_required
+def notification_open(note_id: str):  # noqa: ANN201
+    """Opening a notification marks it read and lands where it leads now (engine.work.notices):
+    the task while it is open, else its instance (the task moved on), else the list. A GET, so a
+    plain link works: marking one's own notification read is the only effect."""
+    ident = _uuid(note_id)
+    try:
+        landing = atomic(lambda: open_notice(ident, current_user)) if ident else None
+    except NotFound:
+        landing = None
+    if landing is None:
+        return not_found_page("通知不存在")
+    if landing.kind == "task":
+        return redirect(url_for("tasks.show", task_id=landing.id))
+    if landing.kind == "instance":
+        return redirect(url_for("instances.show", instance_id=landing.id))
+    flash("该事项已结束或您已无权查看")
+    return redirect(url_for("mail.notifications"))
 
 
 @bp.post("/notifications/<note_id>/read")

@@ -1,63 +1,62 @@
-"""Supervisor pages: every instance with filters, and the project library."""
+"""Supervisor pages: every instance in one's scope with filters, the project library, and one
+project's page (its record, requests and instances, and history)."""
 from __future__ import annotations
+
+from typing import Any
 
 from flask import Blueprint, render_template, request
 from flask_login import current_user, login_required
-from sqlalchemy import exists, select
 
+from budget import dossier
 from budget.library import STATUS_LABELS, project_library
-from engine.base.db import db
-from engine.base.models import HumanTask, ProcessInstance
-from engine.work.access import SUPERVISOR_ROLES
+from engine.base.errors import NotFound
+from engine.work import supervision
 from web.inputs import query_int
-from web.presenters import instance_json
+from web.paging import page_args
+from web.presenters import event_json, instance_json
 
 bp = Blueprint("supervision", __name__, url_prefix="/supervision")
-FILTERS = ("process_key", "status", "dept", "step", "year", "q")
+projects_bp = Blueprint("projects", __name__, url_prefix="/projects")
 
 
-def _scoped(query):  # noqa: ANN001, ANN202
-    """Supervisors with an ALL scope see everything; others their departments/units."""
-    roles = [a for a in current_user.roles if a.valid_on()]
-    if any(a.scope_type == "ALL" and a.role in SUPERVISOR_ROLES for a in roles):
-        return query
-    depts = [a.scope_id for a in roles if a.scope_type == "DEPARTMENT"]
-    units = [a.scope_id for a in roles if a.scope_type == "UNIT"]
-    divisions = [a.scope_id for a in roles if a.scope_type == "DIVISION"]
-    return query.where(ProcessInstance.scope_dept.in_(depts) | ProcessInstance.scope_unit.in_(units)
-                       | ProcessInstance.scope_division.in_(divisions))
+def _filters(names: tuple[str, ...]) -> dict[str, Any]:
+    found: dict[str, Any] = {k: request.args.get(k, "").strip()[:200] for k in names}
+    if "year" in found and query_int(found["year"], 1900, 2999) is None:
+        found["year"] = ""
+    return found
 
 
 @bp.get("/instances")
 @login_required
 def instances():  # noqa: ANN201
-    f = {k: request.args.get(k, "").strip() for k in FILTERS}
-    query = _scoped(select(ProcessInstance))
-    if f["process_key"]:
-        query = query.where(ProcessInstance.process_key == f["process_key"])
-    if f["status"]:
-        query = query.where(ProcessInstance.status == f["status"])
-    if f["dept"]:
-        query = query.where(ProcessInstance.scope_dept == f["dept"])
-    if (year := query_int(f["year"], 1900, 2999)) is not None:
-        query = query.where(ProcessInstance.year == year)
-    if f["q"]:
-        like = f"%{f['q']}%"
-        query = query.where(ProcessInstance.title.ilike(like) | ProcessInstance.business_key.ilike(like))
-    if f["step"]:
-        query = query.where(exists().where(HumanTask.instance_id == ProcessInstance.id, HumanTask.status == "READY",
-                                           HumanTask.title.ilike(f"%{f['step']}%")))
-    rows = db.session.scalars(query.order_by(ProcessInstance.started_at.desc()).limit(200))
-    keys = db.session.scalars(select(ProcessInstance.process_key).distinct())
-    return render_template("supervision_instances.html", rows=[instance_json(i, False) for i in rows],
-                           filters=f, keys=sorted(keys))
+    f = _filters(supervision.FILTERS)
+    if f["status"] not in supervision.STATUSES:
+        f["status"] = ""
+    found = supervision.supervised(current_user, {**f, "year": int(f["year"]) if f["year"] else None}, *page_args())
+    return render_template("supervision_instances.html", rows=[instance_json(i, False) for i in found.items],
+                           found=found, filters=f, keys=supervision.process_keys())
 
 
 @bp.get("/projects")
 @login_required
 def projects():  # noqa: ANN201
-    f = {k: request.args.get(k, "").strip() for k in ("status", "dept", "year", "q")}
-    if query_int(f["year"], 1900, 2999) is None:
-        f["year"] = ""
-    return render_template("supervision_projects.html", rows=project_library(current_user, f), filters=f,
+    f = _filters(("status", "dept", "year", "q"))
+    if f["status"] not in STATUS_LABELS:
+        f["status"] = ""
+    found = project_library(current_user, f, *page_args())
+    return render_template("supervision_projects.html", rows=found.items, found=found, filters=f,
                            statuses=STATUS_LABELS)
+
+
+@projects_bp.get("/<ref>")
+@login_required
+def show(ref: str):  # noqa: ANN201
+    """A project by id or code; "not found" outside the viewer's scope."""
+    try:
+        project, instances = dossier.find(ref[:100], current_user)
+    except NotFound:
+        return render_template("error.html", title="页面不存在", message=dossier.NOT_FOUND, code=404), 404
+    events = [{**event_json(e), "instance_id": str(i.id), "instance_title": i.title}
+              for e, i in supervision.history(instances)]
+    return render_template("project.html", p=dossier.record(project),
+                           instances=[instance_json(i, False) for i in instances], history=events)
