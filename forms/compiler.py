@@ -16,19 +16,16 @@ from forms import (
 )
 from forms import messages as M
 from forms.computed import COMPUTED
+from forms.conditions import condition_met, condition_text
 from forms.ctx import Ctx
 from forms.definition import FormDefinitionError
 from forms.errors import FORM, Errors
+from forms.guide import guidance
 from forms.rules import RULES, WARNINGS
 from forms.schema import build_schema, resolve_fields
 
-# How a `max_context` bound and a `required_when: {context: …}` flag read in a message.
+# How a `max_context` bound reads in a message.
 CONTEXT_LABELS = {"request_wan": "申请金额", "total_amount": "项目总额"}
-FLAG_LABELS = {
-    "alternatives_required": "本项目须进行备选方案比较",
-    "cost_benefit_required": "本项目须进行成本效益分析",
-    "in_year": "年中追加申请",
-}
 
 
 @dataclass
@@ -83,6 +80,11 @@ class TaskForm:
             RULES[name](clean, ctx, mode, errors)
         return clean, dict(errors)
 
+    def guidance(self, context: Mapping[str, Any] | None = None) -> dict[str, Any]:
+        """What the page says before a submission: cross-field rules by field, conditional
+        requirements and the indicator grid's structure, for this process context (forms/guide.py)."""
+        return guidance([name for name, _ in self.rules], self.fields, context)
+
     def warnings(self, clean: dict[str, Any], context: Mapping[str, Any] | None = None) -> list[str]:
         """Non-blocking hints (Warn level): the page asks for confirmation and logs a reason."""
         ctx = Ctx.of(context)
@@ -102,37 +104,6 @@ class TaskForm:
                 errors.add(name, f"不能大于{label} {M.fmt(bound)} 万元")
 
 
-def _value_labels(spec: dict | None, values: list[Any]) -> str:
-    labels = {c["value"]: c["label"] for c in (spec or {}).get("choices") or []}
-    return "、".join(labels.get(v, {True: "是", False: "否"}.get(v, str(v))) for v in values)
-
-
-def _condition_met(cond: dict, scope: dict, ctx: Ctx) -> bool:
-    if "context" in cond:
-        return ctx.flag(cond["context"])
-    value = scope.get(cond["field"])
-    if "present" in cond:
-        return value not in (None, [], "")
-    if "in" in cond:
-        return value is not None and value in cond["in"]
-    return value is not None and value not in cond["not_in"]
-
-
-def _condition_text(cond: dict, siblings: list[dict]) -> str:
-    if "context" in cond:
-        return FLAG_LABELS.get(cond["context"], "")
-    spec = next((f for f in siblings if f["name"] == cond["field"]), None)
-    label = spec["label"] if spec else cond["field"]
-    if "present" in cond:
-        return f"已填写{label}时"
-    values = cond.get("in")
-    if values is None and spec and spec.get("choices"):
-        values = [c["value"] for c in spec["choices"] if c["value"] not in cond["not_in"]]
-    if values is None:
-        return f"{label}不为“{_value_labels(spec, cond['not_in'])}”时"
-    return f"{label}为“{_value_labels(spec, values)}”时"
-
-
 def _conditional(fields: list[dict], scope: dict, ctx: Ctx, errors: Errors, prefix: str) -> None:
     """`required_when` checks, recursively into list rows and objects."""
     for spec in fields:
@@ -140,8 +111,8 @@ def _conditional(fields: list[dict], scope: dict, ctx: Ctx, errors: Errors, pref
         cond = spec.get("required_when")
         if cond and not errors.has(path) and value in (None, []):
             sibling = cond.get("field")
-            if not (sibling and errors.has(prefix + sibling)) and _condition_met(cond, scope, ctx):
-                text = _condition_text(cond, fields)
+            if not (sibling and errors.has(prefix + sibling)) and condition_met(cond, scope, ctx):
+                text = condition_text(cond, fields)
                 errors.add(path, M.required_if(text) if text else M.REQUIRED)
         if spec["type"] == "object" and isinstance(value, dict):
             _conditional(spec["fields"], value, ctx, errors, path + ".")

@@ -27,6 +27,11 @@ ALLOWED_L2 = {
 }
 COMMON_INDICATORS = ("预算执行进度", "预算到项目率", "预算支出率")  # JN pack (T15)
 TOTAL_WEIGHT = Decimal(90)  # 100 − exec_weight 10 (§4.7.4)
+EXEC_WEIGHT = Decimal(10)  # 预算执行率, scored at evaluation time, not in the grid
+# V7 per level-1 (§4.7.4): 产出 50 (FW101: 成本 + 产出 together), 效益 30 (40 when there are no service
+# objects and no satisfaction indicator), 满意度 10.
+OUTPUT_WEIGHT, EFFECT_WEIGHT, EFFECT_WEIGHT_NO_SAT, SAT_WEIGHT = Decimal(50), Decimal(30), Decimal(40), Decimal(10)
+SAT_MIN, SAT_MAX = 60, 100  # V6
 PERCENT_UNITS = {"%", "％"}
 
 
@@ -48,8 +53,7 @@ def indicator_grid(clean: dict[str, Any], ctx: Ctx, mode: str | None, errors: Er
     if rows is None or errors.has("indicators"):
         return
     framework = ctx.framework if ctx.framework in ALLOWED_L2 else "FW88"
-    own = [r for r in rows if not r.get("is_common")]
-    _structure(own, clean, ctx, framework, errors)
+    _structure(rows, clean, ctx, framework, errors)
     for i, row in enumerate(rows):
         _row(i, row, framework, errors)
     _weights(rows, clean, framework, errors)
@@ -65,17 +69,23 @@ def indicator_grid(clean: dict[str, Any], ctx: Ctx, mode: str | None, errors: Er
             errors.add("indicators", "缺少共性指标：" + "、".join(missing))
 
 
-def _structure(own: list[dict], clean: dict, ctx: Ctx, framework: str, errors: Errors) -> None:
-    """V1 minimum counts (common indicators don't count) and V2 cost indicator."""
-    l2s = {r.get("l2") for r in own}
+def cost_required(ctx: Ctx, framework: str) -> bool:
+    """V2: a cost indicator is required with a cost catalog, the QP pack or FW101."""
+    return ctx.flag("cost_catalog") or "QP" in ctx.packs or framework == "FW101"
+
+
+def _structure(rows: list[dict], clean: dict, ctx: Ctx, framework: str, errors: Errors) -> None:
+    """V1 minimum counts and V2 cost indicator. The prefilled common indicators (V9) are 时效
+    indicators of the grid like any other and count: the page shows them under 产出-时效."""
+    l2s = {r.get("l2") for r in rows}
     for code in ("OUT_QTY", "OUT_QLT", "OUT_TIME"):
         if code not in l2s:
             errors.add("indicators", f"缺少产出指标-{L2_LABELS[code]}：至少需要 1 项")
-    if not any(r.get("l1") == "EFFECT" for r in own):
+    if not any(r.get("l1") == "EFFECT" for r in rows):
         errors.add("indicators", "缺少效益指标：至少需要 1 项")
-    if clean.get("has_service_objects") is not False and not any(_is_sat(r) for r in own):
+    if clean.get("has_service_objects") is not False and not any(_is_sat(r) for r in rows):
         errors.add("indicators", "有服务对象的项目须设置服务对象满意度指标：至少需要 1 项")
-    if (ctx.flag("cost_catalog") or "QP" in ctx.packs or framework == "FW101") and not any(map(_is_cost, own)):
+    if cost_required(ctx, framework) and not any(map(_is_cost, rows)):
         errors.add("indicators", "须至少设置 1 项成本指标")
 
 
@@ -113,8 +123,8 @@ def _row(i: int, row: dict, framework: str, errors: Errors) -> None:
                 errors.add(f"{p}.unit", "满意度指标的计量单位须为 %")
             if op != "GE":
                 errors.add(f"{p}.operator", "满意度指标的指标方向须为“≥”（GE）")
-            if value is not None and not 60 <= value <= 100:
-                errors.add(f"{p}.target_value", "满意度指标的指标值须在 60–100 之间")
+            if value is not None and not SAT_MIN <= value <= SAT_MAX:
+                errors.add(f"{p}.target_value", f"满意度指标的指标值须在 {SAT_MIN}–{SAT_MAX} 之间")
     if _is_cost(row) and op == "LE" and unit and "元" not in unit:  # V11
         errors.add(f"{p}.unit", "成本指标（≤）的计量单位须为货币单位，如 元/人、万元")
     weight = row.get("weight")
@@ -132,12 +142,12 @@ def _weights(rows: list[dict], clean: dict, framework: str, errors: Errors) -> N
     no_sat_ok = clean.get("has_service_objects") is False and not has_sat
     expected: list[tuple[str, Decimal, Decimal]] = []
     if framework == "FW101":
-        expected.append(("成本指标与产出指标", Decimal(50), sums.get("COST", 0) + sums.get("OUTPUT", 0)))
+        expected.append(("成本指标与产出指标", OUTPUT_WEIGHT, sums.get("COST", 0) + sums.get("OUTPUT", 0)))
     else:
-        expected.append(("产出指标", Decimal(50), sums.get("OUTPUT", Decimal(0))))
-    expected.append(("效益指标", Decimal(40 if no_sat_ok else 30), sums.get("EFFECT", Decimal(0))))
+        expected.append(("产出指标", OUTPUT_WEIGHT, sums.get("OUTPUT", Decimal(0))))
+    expected.append(("效益指标", EFFECT_WEIGHT_NO_SAT if no_sat_ok else EFFECT_WEIGHT, sums.get("EFFECT", Decimal(0))))
     if has_sat:
-        expected.append(("满意度指标", Decimal(10), sums.get("SATISFACTION", Decimal(0))))
+        expected.append(("满意度指标", SAT_WEIGHT, sums.get("SATISFACTION", Decimal(0))))
     wrong = [(label, want, got) for label, want, got in expected if got != want]
     for label, want, got in wrong:
         errors.add("indicators", f"{label}权重合计应为 {fmt(want)}，当前为 {fmt(Decimal(got))}")

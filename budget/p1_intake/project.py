@@ -5,17 +5,16 @@ from __future__ import annotations
 from decimal import Decimal
 
 from budget.calc.money import annual_need_yuan, wan_to_yuan
-from budget.shared.lookups import project_of, project_year, request_year, username
-from budget.shared.status import change_library_status
+from budget.shared.lookups import project_id_of, project_of, project_year, request_year, username
+from budget.shared.status import change_library_status, set_library_status
 from engine.base import hooks
 from engine.base.hooks import ServiceContext
 
 
 @hooks.service("project.set_status")
 def set_status(ctx: ServiceContext, status: str) -> dict[str, str]:
-    project = project_of(ctx.data, lock=True)
-    change_library_status(project, status, username(ctx.actor))
-    return {"library_status": project.library_status}
+    set_library_status(project_id_of(ctx.data), status, username(ctx.actor))
+    return {"library_status": status}
 
 
 @hooks.service("project.enter_library")

@@ -9,9 +9,9 @@ from typing import Any
 
 from budget.calc.reviews import dept_review_statuses, unit_approval_status
 from budget.models import PerformanceTarget
-from budget.shared.lookups import project_of, request_year, username
+from budget.shared.lookups import project_id_of, project_of, request_year, username
 from budget.shared.opinions import add_opinion, returned_opinion
-from budget.shared.status import change_library_status
+from budget.shared.status import change_library_status, set_library_status
 from engine.base import hooks
 from engine.base.db import db
 from engine.base.hooks import TaskCompleted
@@ -32,11 +32,13 @@ def current_target(event: TaskCompleted) -> PerformanceTarget | None:
 @hooks.task_handler("p1.record_unit_approval", on_return=returned_opinion(INTAKE, project_id))
 def record_unit_approval(event: TaskCompleted) -> None:
     """F-00 at `ut_p1_unit_approve`: APPROVE → SUBMITTED, RETURN → DRAFT."""
-    project = project_of(event.data, lock=True)
-    add_opinion(event, INTAKE, project.id)
     new = unit_approval_status(event.submission.get("verdict"))
-    if new:
-        change_library_status(project, new, username(event.actor))
+    if not new:
+        add_opinion(event, INTAKE, project_of(event.data, lock=True).id)
+        return
+    project = project_id_of(event.data)
+    add_opinion(event, INTAKE, project)
+    set_library_status(project, new, username(event.actor))  # locks, checks and writes in one statement
 
 
 @hooks.task_handler("p1.record_fin_decision", on_return=returned_opinion(INTAKE, project_id))

@@ -21,12 +21,18 @@ def as_uuid(value: Any) -> uuid.UUID:
     return value if isinstance(value, uuid.UUID) else uuid.UUID(str(value))
 
 
-def project_of(data: Mapping[str, Any], lock: bool = False) -> Project:
-    """The project named by task data `project_id`; `lock` takes a row lock (status changes)."""
+def project_id_of(data: Mapping[str, Any]) -> uuid.UUID:
+    """The id in task data `project_id`."""
     raw = data.get("project_id")
     if not raw:
         raise ValueError("任务数据缺少 project_id")
-    stmt = select(Project).where(Project.id == as_uuid(raw))
+    return as_uuid(raw)
+
+
+def project_of(data: Mapping[str, Any], lock: bool = False) -> Project:
+    """The project named by task data `project_id`; `lock` takes a row lock (status changes)."""
+    raw = project_id_of(data)
+    stmt = select(Project).where(Project.id == raw)
     if lock:
         stmt = stmt.with_for_update()
     project = db.session.scalars(stmt).first()

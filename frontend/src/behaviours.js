@@ -4,7 +4,7 @@ document.addEventListener("click", (event) => {
   const button = event.target;
   const fieldset = button.closest && button.closest("fieldset.repeat");
   if (!fieldset) return;
-  const body = fieldset.querySelector("tbody");
+  const body = fieldset.querySelector("tbody[data-rows]"); // not a guide table's rows
   if (button.classList.contains("add-row")) {
     const template = fieldset.querySelector("template");
     body.insertAdjacentHTML("beforeend", template.innerHTML.replaceAll("__i__", body.rows.length));

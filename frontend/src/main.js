@@ -3,6 +3,7 @@
 import "bootstrap";
 import TomSelect from "tom-select";
 import "./behaviours.js";
+import "./forms.js";
 
 // <select data-picker> becomes a searchable select; the options stay in the page, so the form
 // still works (and is tested) without this script.

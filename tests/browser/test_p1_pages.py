@@ -52,7 +52,7 @@ def fill_application(page, year: int, tmp_path) -> None:
     page.set_input_files("input[name='_upload.attachments']", str(report))
     page.fill("textarea[name=overall_goal]", "三年内完成全市农村公路安全隐患路段整治，事故率明显下降。")
     page.fill("textarea[name=annual_goal]", "完成隐患路段整治300公里，新增护栏150公里。")
-    first = page.locator("fieldset.repeat[data-path=indicators] tbody tr").count()  # JN common rows
+    first = page.locator("fieldset.repeat[data-path=indicators] tbody[data-rows] > tr").count()  # JN common rows
     rows = [("OUTPUT", "OUT_QTY", "隐患路段整治里程", "GE", "300", "公里", "15"),
             ("OUTPUT", "OUT_QLT", "工程验收合格率", "EQ", "100", "%", "10"),
             ("OUTPUT", "OUT_TIME", "年度任务完成率", "GE", "90", "%", "10"),

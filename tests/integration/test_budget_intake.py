@@ -162,3 +162,28 @@ def test_revise_after_fiscal_keeps_the_request(db, request_d03):
     complete("ut_p1_revise_after_fiscal", "UNIT_FILER", ["F-01", "F-04"], None, revised, data, filer)
     assert p.year(2026).requested == W("12005000.00") and p.content_text.startswith("按评估意见")
     assert p.library_status == "EXANTE" and db.session.query(PerformanceTarget).count() == 2
+
+
+def test_set_library_status_writes_only_an_allowed_change(db, request_d03):
+    """The one-statement writer of a hot step answers as change_library_status does."""
+    from budget.shared.status import set_library_status
+
+    _, started = request_d03
+    pid = uuid.UUID(started["data"]["project_id"])
+    p = db.session.get(Project, pid)
+    before, filer = p.updated_at, p.updated_by
+    assert set_library_status(pid, "DRAFT", "head.d03u01") is False  # already there: nothing written
+    with pytest.raises(IllegalTransition):
+        set_library_status(pid, "IN_LIBRARY", "head.d03u01")
+    with pytest.raises(ValueError, match="不存在"):
+        set_library_status(uuid.uuid4(), "SUBMITTED", "head.d03u01")
+    db.session.expire(p)
+    assert (p.library_status, p.updated_at, p.updated_by) == ("DRAFT", before, filer)
+
+    assert set_library_status(pid, "SUBMITTED", "head.d03u01") is True
+    assert (p.library_status, p.updated_by) == ("SUBMITTED", "head.d03u01")  # the loaded copy follows
+    db.session.expire(p)
+    assert (p.library_status, p.updated_by) == ("SUBMITTED", "head.d03u01") and p.updated_at > before
+    assert set_library_status(pid, "DRAFT", None) is True  # no actor: the last writer stays
+    db.session.expire(p)
+    assert (p.library_status, p.updated_by) == ("DRAFT", "head.d03u01")

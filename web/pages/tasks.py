@@ -28,6 +28,7 @@ def render_task(view: TaskView, values: dict[str, Any], errors: dict[str, list[s
     """The task page; `op` = {"name", "errors", "values"} of an operation form that failed."""
     return render_template("task.html", view=view, ui=view.form.ui_for({"verdicts": view.verdicts}),
                            values=values, errors=errors, context=view.context, opinions=opinions(view),
+                           guide=view.form.guidance(view.all_data) if view.may_act else {},
                            acts=view.ops, status_note=status_note(view.task, current_user.username),
                            op=op or {"name": None, "errors": {}, "values": {}},
                            sign_modes=SIGN_MODES, resubmit_labels=RESUBMIT_LABELS), status
@@ -64,9 +65,10 @@ def _multi_fields(ui: dict[str, Any]) -> set[str]:
             if f.get("type") in ("multi_enum", "users")}
 
 
-def _store_uploads(values: dict[str, Any], names: set[str]) -> dict[str, list[str]]:
-    """Uploaded files become attachments; their ids join the field's list."""
+def _store_uploads(values: dict[str, Any], names: set[str]) -> tuple[dict[str, list[str]], int]:
+    """Uploaded files become attachments; their ids join the field's list. (errors, files stored)"""
     errors: dict[str, list[str]] = {}
+    stored = 0
     limit = current_app.config["ATTACHMENT_MAX_BYTES"]
     for name in names:
         ids = values.get(name) or []
@@ -82,8 +84,9 @@ def _store_uploads(values: dict[str, Any], names: set[str]) -> dict[str, list[st
                 continue
             db.session.flush()
             ids.append(str(attachment.id))
+            stored += 1
         values[name] = ids
-    return errors
+    return errors, stored
 
 
 @bp.post("/<task_id>")
@@ -94,10 +97,12 @@ def submit(task_id: str):  # noqa: ANN201
     except NotFound:
         return not_found()
     values = form_values(view)
-    upload_errors = _store_uploads(values, _file_fields(view.form.ui))
+    upload_errors, stored = _store_uploads(values, _file_fields(view.form.ui))
     if upload_errors:
         db.session.rollback()
         return render_task(view, values, upload_errors, 422)
+    if stored:  # kept even if the submission is refused: the re-rendered page holds their ids
+        db.session.commit()
     outcome = attempt(lambda: complete_task(view.task.id, current_user, values), view.instance.id)
     if outcome.ok:
         flash(f"已提交：{view.task.title}")
