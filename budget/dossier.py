@@ -12,6 +12,7 @@ from typing import Any
 from sqlalchemy import select
 
 from budget.calc.status import STATUS_LABELS
+from budget.classification import ASSESSORS, CONCLUSIONS, of_year
 from budget.library import in_library_scope
 from budget.models import ExAnteAssessment, PerformanceTarget, Project, ProjectYear
 from engine.base.db import db
@@ -22,8 +23,6 @@ from engine.work.supervision import of_business_key
 from forms.indicators import L1_LABELS, L2_LABELS
 
 NOT_FOUND = "项目不存在或您无权查看"
-ASSESSORS = {"DEPT_SELF": "部门事前评估", "FISCAL": "财政事前评估", "FISCAL_KEY": "财政重点事前评估"}
-CONCLUSIONS = {"SUPPORT": "予以支持", "SUPPORT_AFTER_REVISION": "调整完善后予以支持", "NOT_SUPPORT": "不予支持"}
 OPERATORS = {"GE": "≥", "LE": "≤", "EQ": "=", "GT": ">", "LT": "<", "QUAL": ""}
 OBJECT_TYPES = {"PROJECT": "项目", "POLICY": "政策", "SPECIAL_FUND": "专项资金", "DEPT_OVERALL": "部门整体",
                 "TRANSFER": "转移支付"}
@@ -68,8 +67,9 @@ def record(project: Project) -> dict[str, Any]:
 def _year(y: ProjectYear) -> dict[str, Any]:
     target = db.session.scalar(select(PerformanceTarget).where(PerformanceTarget.project_year_id == y.id)
                                .order_by(PerformanceTarget.version_no.desc()).limit(1))
-    assessments = db.session.scalars(select(ExAnteAssessment).where(ExAnteAssessment.project_year_id == y.id)
-                                     .order_by(ExAnteAssessment.created_at, ExAnteAssessment.round))
+    assessments = list(db.session.scalars(select(ExAnteAssessment).where(ExAnteAssessment.project_year_id == y.id)
+                                          .order_by(ExAnteAssessment.created_at, ExAnteAssessment.round)))
+    last = next((a for a in reversed(assessments) if a.conclusion is not None), None)
     return {
         "fiscal_year": y.fiscal_year, "funding_source": y.funding_source, "requested": y.requested,
         "requested_other": y.requested_other, "exante_recommended": y.exante_recommended,
@@ -77,6 +77,7 @@ def _year(y: ProjectYear) -> dict[str, Any]:
         "executed": y.executed, "cycle_status": y.cycle_status,
         "target": _target(target) if target else None,
         "assessments": [_assessment(a) for a in assessments],
+        **of_year(y, last),
     }
 
 

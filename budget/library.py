@@ -7,6 +7,7 @@ from sqlalchemy import Select, select
 from sqlalchemy.orm import aliased, selectinload
 
 from budget.calc.status import STATUS_LABELS
+from budget.classification import concluded, of_year
 from budget.models.org import Department
 from budget.models.project import Project, ProjectYear
 from engine.base.db import db
@@ -38,7 +39,8 @@ def library_query(user: Any, filters: dict[str, Any]) -> Select:
 
 def project_library(user: Any, filters: dict[str, Any], page: int = 1, per_page: int = 50) -> Page[dict[str, Any]]:
     found = paged(library_query(user, filters), page, per_page, scalars=False)
-    return found.map(lambda row: _project_json(*row))
+    last = concluded(y.id for row in found.items for y in row[0].years)  # one query for the page
+    return found.map(lambda row: _project_json(*row, last=last))
 
 
 def in_library_scope(user: Any, project_id: Any) -> bool:
@@ -74,7 +76,8 @@ def _scope_clause(user: Any, dept: Any, unit: Any) -> Any:
     return or_(*clauses) if clauses else false()
 
 
-def _project_json(p: Project, dept_code: str, dept_name: str, unit_code: str, unit_name: str) -> dict[str, Any]:
+def _project_json(p: Project, dept_code: str, dept_name: str, unit_code: str, unit_name: str, *,
+                  last: dict[Any, Any]) -> dict[str, Any]:
     return {
         "id": str(p.id), "code": p.code, "name": p.name, "object_type": p.object_type,
         "dept": dept_code, "dept_name": dept_name, "unit": unit_code, "unit_name": unit_name,
@@ -82,5 +85,6 @@ def _project_json(p: Project, dept_code: str, dept_name: str, unit_code: str, un
         "library_status": p.library_status, "library_status_label": STATUS_LABELS.get(p.library_status, ""),
         "is_major_flag": p.is_major_flag,
         "years": [{"fiscal_year": y.fiscal_year, "requested": y.requested, "exante_recommended": y.exante_recommended,
-                   "arranged": y.arranged, "cycle_status": y.cycle_status} for y in p.years],
+                   "arranged": y.arranged, "cycle_status": y.cycle_status, **of_year(y, last.get(y.id))}
+                  for y in p.years],
     }

@@ -167,3 +167,12 @@ class TerminateInput(Input):
 class ReassignInput(Input):
     to = Text(required="请选择改派给谁", metadata={"description": "接收人用户名（候选人或本部门人员）"})
     reason = Text(allow_none=True, metadata={"description": "改派说明，记入审计"})
+
+
+class MessageInput(Input):
+    name = Text(required="请填写消息名称", max_length=120,
+                metadata={"description": "消息名称（processes.md §5.1 消息目录，如 msg_npc_budget_approved）"})
+    correlation = _object(required=True, metadata={"description": "关联键（键 → 值），须给出该消息的全部关联键"})
+    payload = _object(load_default=dict, metadata={"description": "消息内容（字段 → 值）"})
+    message_id = Text(required="请填写消息编号（同一编号只投递一次）", max_length=200,
+                      metadata={"description": "调用方给出的消息编号：同一编号再次发送时返回首次的结果，不再投递"})

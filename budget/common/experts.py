@@ -8,11 +8,12 @@ from sqlalchemy import select
 
 from budget.calc.panel import aggregate, draw_panel
 from budget.calc.parties import has_conflict
-from budget.models import Expert, ExpertPanelResult
+from budget.models import Department, Expert, ExpertPanelResult
 from engine.base import hooks
 from engine.base.convert import plain as jsonable
 from engine.base.db import db
-from engine.base.hooks import ServiceContext
+from engine.base.hooks import ErrorsByField, ServiceContext, TaskCompleted
+from engine.base.identity import User
 
 
 @hooks.service("experts.select")
@@ -54,3 +55,40 @@ def panel_aggregate(ctx: ServiceContext, panel_type: str, opinions: list[dict[st
         created_by=getattr(ctx.actor, "username", None),
     ))
     return result
+
+
+def conflicts(usernames: list[str], dept_code: str | None) -> list[str]:
+    """Why each named person may not sit on a panel about `dept_code`'s object (a clerk's sentence
+    naming the expert and the conflict); empty when none is conflicted."""
+    if not dept_code or not usernames:
+        return []
+    experts = db.session.scalars(select(Expert).join(Expert.user).where(User.username.in_(usernames))).all()
+    conflicted = [e for e in experts if has_conflict(e.conflict_orgs, dept_code)]
+    if not conflicted:
+        return []
+    dept = db.session.scalar(select(Department.name).where(Department.code == dept_code)) or dept_code
+    return [f"专家 {e.user.name}{f'（{e.employer}）' if e.employer else ''}与{dept}存在利益冲突，"
+            "按回避规定不能参加评审，请替换" for e in sorted(conflicted, key=lambda e: usernames.index(e.user.username))]
+
+
+def check_panel(event: TaskCompleted) -> ErrorsByField:
+    """确认/调整专家: whoever sets the panel meets the draw's conflict rule again."""
+    found = conflicts(list(event.submission.get("experts") or []), event.data.get("dept_code"))
+    return {"experts": found} if found else {}
+
+
+@hooks.task_handler("common.confirm_panel", check=check_panel)
+def confirm_panel(event: TaskCompleted) -> None:
+    """The confirmed panel stays in task data until panel.aggregate records it."""
+
+
+def check_opinion(event: TaskCompleted) -> ErrorsByField:
+    """An opinion handed on (转办) to a conflicted expert is refused too."""
+    who = getattr(event.actor, "username", None)
+    found = conflicts([who] if who else [], event.data.get("dept_code"))
+    return {"_form": found} if found else {}
+
+
+@hooks.task_handler("common.check_expert_opinion", check=check_opinion)
+def expert_opinion(event: TaskCompleted) -> None:
+    """The opinion is collected by the multi-instance output and recorded by panel.aggregate."""

@@ -109,6 +109,12 @@ class ProjectYear(RecordMixin, db.Model):
     # None until P2 starts for the year (P1 only records the request).
     cycle_status: Mapped[str | None] = mapped_column(String(18))
     hold_payment: Mapped[bool] = mapped_column(default=False)
+    # P1's classification of the request year (DT-05, DT-01), recorded when P1 decides it; None on
+    # rows decided before it was recorded (docs/design.md, "Classification in the library").
+    is_major: Mapped[bool | None]
+    is_key: Mapped[bool | None]
+    fiscal_key: Mapped[bool | None]
+    classification: Mapped[dict | None] = mapped_column(JSON)  # rows, requirements, packs, when
     hold_until_rectified: Mapped[bool] = mapped_column(default=False)
 
     project: Mapped[Project] = relationship(back_populates="years")

@@ -8,6 +8,7 @@ from budget.calc.money import annual_need_yuan, wan_to_yuan
 from budget.shared.lookups import project_id_of, project_of, project_year, request_year, username
 from budget.shared.status import change_library_status, set_library_status
 from engine.base import hooks
+from engine.base.db import utcnow
 from engine.base.hooks import ServiceContext
 
 
@@ -31,3 +32,23 @@ def enter_library(ctx: ServiceContext) -> dict[str, str]:
         py = project_year(project, int(year), actor=actor)
         py.exante_recommended = Decimal(amount)
     return {"library_status": project.library_status}
+
+
+@hooks.service("project.record_classification")
+def record_classification(ctx: ServiceContext, is_major: bool, is_key: bool, fiscal_key: bool,
+                          dept_exante: bool, fiscal_exante: str, exante_reasons: list[str] | None = None,
+                          dt05_rows: list[str] | None = None, dt01_rows: list[str] | None = None,
+                          packs: list[str] | None = None) -> None:
+    """The request year's classification as DT-05/DT-01 decided it, with the rule rows that did:
+    P2's routing and P3's key monitoring read it from the record (decided again on resubmission)."""
+    project = project_of(ctx.data, lock=True)
+    actor = username(ctx.actor)
+    row = project_year(project, request_year(ctx.data), actor=actor)
+    row.is_major, row.is_key, row.fiscal_key = bool(is_major), bool(is_key), bool(fiscal_key)
+    row.classification = {
+        "dt05_rows": list(dt05_rows or []), "dt01_rows": list(dt01_rows or []),
+        "dept_exante": bool(dept_exante), "fiscal_exante": fiscal_exante,
+        "exante_reasons": list(exante_reasons or []), "packs": list(packs or []),
+        "decided_at": utcnow().isoformat(timespec="seconds"), "instance_id": str(ctx.instance.id),
+    }
+    row.updated_by = actor

@@ -98,6 +98,7 @@ class Registry:
     task_handlers: dict[str, TaskHandler] = field(default_factory=dict)
     operation_listeners: list[Callable[[OperationDone], None]] = field(default_factory=list)
     starters: dict[str, Callable[..., StartSpec]] = field(default_factory=dict)
+    message_starters: dict[str, Callable[..., StartSpec]] = field(default_factory=dict)
     escalation_targets: list[Callable[[Any, str], list[str]]] = field(default_factory=list)
 
 
@@ -167,6 +168,19 @@ def starter(process_key: str) -> Callable[[Callable[..., StartSpec]], Callable[.
 
     def deco(fn: Callable[..., StartSpec]) -> Callable[..., StartSpec]:
         REGISTRY.starters[process_key] = fn
+        return fn
+
+    return deco
+
+
+def message_starter(process_key: str) -> Callable[[Callable[..., StartSpec]], Callable[..., StartSpec]]:
+    """Register `fn(message_name, correlation: dict, payload: dict) -> StartSpec` preparing an
+    instance of `process_key` that a message posted from outside starts (its message start event):
+    scope, business key and year from the correlation (a message thrown by an instance copies the
+    thrower's instead)."""
+
+    def deco(fn: Callable[..., StartSpec]) -> Callable[..., StartSpec]:
+        REGISTRY.message_starters[process_key] = fn
         return fn
 
     return deco

@@ -271,6 +271,11 @@ class Message(db.Model):
     expires_at: Mapped[datetime | None]
     delivered_at: Mapped[datetime | None]
     delivered_to: Mapped[list[str]] = mapped_column(JSONB, default=list)  # instance ids
+    # Posted from outside (POST /api/v1/messages): the client's id (idempotency), who posted it
+    # and what each instance made of it (engine.moves.inbound).
+    client_id: Mapped[str | None] = mapped_column(String(200), unique=True)
+    sender: Mapped[str | None] = mapped_column(String(80))
+    results: Mapped[list[dict[str, Any]] | None] = mapped_column(JSONB)
 
 
 class AuditEvent(db.Model):

@@ -22,6 +22,7 @@ from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import select
 
 from engine.base.db import db, utcnow
+from engine.base.hooks import REGISTRY, StartSpec
 from engine.base.models import Message, MessageSubscription, ProcessInstance
 from engine.definitions import specs
 from engine.definitions.deploy import latest_versions
@@ -44,7 +45,7 @@ def deliver(payload: dict[str, Any]) -> None:
     subs = db.session.scalars(select(MessageSubscription).where(
         MessageSubscription.message_name == message.name, MessageSubscription.status == "WAITING")
         .order_by(MessageSubscription.id)).all()
-    taken = [str(s.instance_id) for s in subs if matches(s.correlation or {}, message.payload) and _hand_to(s, message)]
+    taken = [str(s.instance_id) for s in subs if matches(s.correlation or {}, message.payload) and hand_to(s, message)]
     if not taken:
         taken = [str(i.id) for i in _start_catchers(message)]
     if taken:
@@ -56,7 +57,7 @@ def _event(definition: MessageEventDefinition, message: Message) -> BpmnEvent:
                      correlations=message.correlation or {})
 
 
-def _hand_to(sub: MessageSubscription, message: Message) -> bool:
+def hand_to(sub: MessageSubscription, message: Message) -> bool:
     instance = db.session.scalar(select(ProcessInstance).where(ProcessInstance.id == sub.instance_id)
                                  .with_for_update())
     db.session.refresh(sub)
@@ -81,20 +82,35 @@ def _hand_to(sub: MessageSubscription, message: Message) -> bool:
     return True
 
 
-def _start_catchers(message: Message) -> list[ProcessInstance]:
-    """Start one instance of every deployed process whose start event catches the message."""
-    started = []
-    source = db.session.get(ProcessInstance, message.source_instance_id) if message.source_instance_id else None
+def catchers(name: str) -> list[tuple[str, MessageEventDefinition]]:
+    """(process key, start event definition) of every deployed process whose start event catches `name`."""
+    found = []
     for version in latest_versions():
         loaded = specs.load(version)
         start = next((ts for ts in loaded.spec.task_specs.values() if isinstance(ts, StartEvent)
                       and isinstance(getattr(ts, "event_definition", None), MessageEventDefinition)
-                      and ts.event_definition.name == message.name), None)
-        if start is None:
-            continue
-        scope = ({"unit": source.scope_unit, "dept": source.scope_dept, "division": source.scope_division}
-                 if source else {})
-        started.append(runtime.start_instance(
-            version.key, None, business_key=source.business_key if source else None, scope=scope,
-            year=source.year if source else None, message=_event(start.event_definition, message)))
-    return started
+                      and ts.event_definition.name == name), None)
+        if start is not None:
+            found.append((version.key, start.event_definition))
+    return found
+
+
+def start_catcher(key: str, definition: MessageEventDefinition, message: Message) -> ProcessInstance:
+    """A new instance of `key` started by the message: scope, year and business key copied from the
+    thrower, or — for a message from outside — given by the domain's `hooks.message_starter`."""
+    source = db.session.get(ProcessInstance, message.source_instance_id) if message.source_instance_id else None
+    if source is not None:
+        spec = StartSpec(data={}, business_key=source.business_key, year=source.year,
+                         scope={"unit": source.scope_unit, "dept": source.scope_dept,
+                                "division": source.scope_division})
+    elif (starter := REGISTRY.message_starters.get(key)) is not None:
+        spec = starter(message.name, dict(message.correlation or {}), dict(message.payload or {}))
+    else:
+        spec = StartSpec(data={})
+    return runtime.start_instance(key, None, spec.data, business_key=spec.business_key, title=spec.title,
+                                  scope=spec.scope, year=spec.year, message=_event(definition, message))
+
+
+def _start_catchers(message: Message) -> list[ProcessInstance]:
+    """Start one instance of every deployed process whose start event catches the message."""
+    return [start_catcher(key, definition, message) for key, definition in catchers(message.name)]

@@ -330,7 +330,8 @@ FOCUS = "重点关注立项必要性、资金测算依据和绩效目标的合�
 
 def fiscal(flow: Flow, key: str, *, performer: str, recommended: int, firm: tuple[str, str] = ("TP-C", "tp.c.lead"),
            returned_by: tuple[str, str] | None = None, sections: dict | None = None,
-           expert_verdicts: dict[str, str] | None = None, override: tuple[str, str] | None = None) -> dict:
+           expert_verdicts: dict[str, str] | None = None, override: tuple[str, str] | None = None,
+           at_confirm: Any = None, at_opinions: Any = None) -> dict:
     """Drive CA-4 (with CA-2 and CA-1 inside) from ut_fe_scope to its end; return what was seen."""
     from engine.views.tasks import get_task
 
@@ -359,8 +360,12 @@ def fiscal(flow: Flow, key: str, *, performer: str, recommended: int, firm: tupl
     view = get_task(flow.task(PERF, "ut_panel_confirm").id, user(PERF))
     experts = list(view.all_data["experts"])
     seen["experts"], seen["excluded"] = experts, view.all_data.get("excluded")
+    if at_confirm:  # a test's detour before the panel is confirmed as drawn
+        at_confirm(flow, experts)
     flow.do(PERF, "ut_panel_confirm", {"experts": experts})
     seen["panel_timers"] = waiting_timers(flow)
+    if at_opinions:
+        at_opinions(flow, experts)
     for who in experts:
         verdict = (expert_verdicts or {}).get(who, "SUPPORT")
         flow.do(who, "ut_expert_opinion", expert_form(key, verdict))

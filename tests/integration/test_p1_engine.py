@@ -91,6 +91,11 @@ def test_support_after_revision_then_support_in_round_two(p1):
     assert ctx["dt01_rows"] == ["dt01_r2", "dt01_r8"] and ctx["fiscal_exante"] == "NONE"
     assert (ctx["is_major"], ctx["is_key"], ctx["dt05_rows"]) == (False, True, ["dt05_r3"])
     assert (ctx["alternatives_required"], ctx["cost_benefit_required"]) == (False, False)
+    year = flow.year_row()  # the classification is on the record with the rows that decided it
+    assert (year.is_major, year.is_key, year.fiscal_key) == (False, True, False)
+    assert {k: year.classification[k] for k in ("dt05_rows", "dt01_rows", "dept_exante", "fiscal_exante")} == {
+        "dt05_rows": ["dt05_r3"], "dt01_rows": ["dt01_r2", "dt01_r8"], "dept_exante": True, "fiscal_exante": "NONE"}
+    assert year.classification["instance_id"] == str(flow.instance.id)
     flow.dept_exante("P-D05-001", 300)
     assert flow.ready() == ["ut_p1_fill"]
     db = p1

@@ -90,7 +90,8 @@ class Services:
         if operator == "engagement.create":
             self.engagements += 1
             return {"engagement_id": f"ENG-{self.engagements}"}
-        if operator in ("project.set_status", "exante.conclude", "project.enter_library"):
+        if operator in ("project.set_status", "exante.conclude", "project.enter_library",
+                        "project.record_classification"):
             return None
         raise AssertionError(f"unknown service operator {operator}")
 

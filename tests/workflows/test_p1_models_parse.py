@@ -21,7 +21,7 @@ FILES = {
 DMNS = ["dt_01_exante_requirement", "dt_02_exante_conclusion", "dt_05_major_key"]
 SERVICES = {
     "experts.select", "panel.aggregate", "thirdparty.candidates", "engagement.create",
-    "project.set_status", "exante.conclude", "project.enter_library",
+    "project.set_status", "exante.conclude", "project.enter_library", "project.record_classification",
 }
 NS = {"bpmn": "http://www.omg.org/spec/BPMN/20100524/MODEL", "bpmndi": "http://www.omg.org/spec/BPMN/20100524/DI"}
 ALL = ["CORE", "SD", "SZ", "QP", "FJ", "JN"]

@@ -11,8 +11,6 @@ from tests.shipped import user_tasks
 WRITES_NOTHING = {
     "ut_fe_scope": "CA-4 scope: performer and focus points stay in task data for the assess step",
     "ut_fe_confirm": "CA-4 confirm: the conclusion is recorded by exante.conclude after it",
-    "ut_panel_confirm": "CA-1: the panel's make-up stays in task data until panel.aggregate",
-    "ut_expert_opinion": "CA-1: expert opinions are collected and recorded by panel.aggregate",
     "ut_panel_chair": "CA-1: the chair's verdict is the called process's output to its caller",
     "ut_tp_select": "CA-2: the choice is recorded by engagement.create after it",
 }

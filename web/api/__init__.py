@@ -32,6 +32,7 @@ from web.api import (  # noqa: E402, F401
     errors,
     interventions,
     lists,
+    messages,
     models,
     notification_settings,
     operations,

@@ -390,12 +390,57 @@ class Moved(Schema):
 
 
 @always
+class RuleRow(Schema):
+    id = fields.String(metadata={"description": "决策表规则行，如 dt05_r3"})
+    table = fields.String(metadata={"description": "DT-05 或 DT-01"})
+    row = fields.Integer()
+    label = fields.String()
+    when = fields.String()
+    then = fields.String()
+
+
+@always
+class Classification(Schema):
+    is_major = fields.Boolean(allow_none=True, metadata={"description": "重大项目（DT-05）"})
+    is_key = fields.Boolean(allow_none=True, metadata={"description": "重点项目（DT-05）"})
+    fiscal_key = fields.Boolean(allow_none=True, metadata={"description": "财政重点事前评估（DT-01）"})
+    labels = _names()
+    rules = fields.List(fields.Nested(RuleRow), metadata={"description": "作出认定的 DT-05、DT-01 规则行"})
+    packs = _names()
+    packs_label = fields.String()
+    decided_at = _s(metadata={"description": "P1 作出认定的时间（ISO 8601）"})
+
+
+@always
+class ExanteResult(Schema):
+    dept_required = fields.Boolean(allow_none=True, metadata={"description": "DT-01：需部门事前评估（未记录为 null）"})
+    fiscal_required = _s(metadata={"enum": ["NONE", "OPTIONAL", "REQUIRED", None],
+                                   "description": "DT-01：财政事前评估要求（未记录为 null）"})
+    fiscal_required_label = _s()
+    reasons = _names()
+    reason_labels = _names()
+    conclusion = _s(metadata={"description": "最后一次已得出结论的事前评估的结论"})
+    conclusion_label = _s()
+    assessor_type = _s()
+    assessor_label = _s()
+    total_score = typed("string", "decimal")
+    recommended_amount = typed("string", "decimal", metadata={"description": "事前评估建议金额，元"})
+
+
+def _classification() -> fields.Nested:
+    return fields.Nested(Classification, allow_none=True, metadata={
+        "description": "P1 的分类认定及其依据；在开始记录分类之前作出的认定为 null"})
+
+
+@always
 class ProjectYear(Schema):
     fiscal_year = fields.Integer()
     requested = typed("string", "decimal", metadata={"description": "元，精确小数的文本"})
     exante_recommended = typed("string", "decimal", metadata={"description": "元，精确小数的文本"})
     arranged = typed("string", "decimal", metadata={"description": "元，精确小数的文本"})
     cycle_status = _s()
+    classification = _classification()
+    exante = fields.Nested(ExanteResult)
 
 
 @always
@@ -480,6 +525,8 @@ class ProjectYearRecord(Schema):
     cycle_status = _s()
     target = fields.Nested(Target, allow_none=True, metadata={"description": "该年度最新版绩效目标"})
     assessments = fields.List(fields.Nested(Assessment))
+    classification = _classification()
+    exante = fields.Nested(ExanteResult)
 
 
 @always
@@ -520,3 +567,30 @@ class ProjectDetail(Schema):
     project = fields.Nested(ProjectRecord)
     instances = fields.List(fields.Nested(InstanceSummary), metadata={"description": "调用者可查看的申报与流程"})
     history = fields.List(fields.Nested(ProjectEvent), metadata={"description": "这些流程的办理记录（最近 500 条）"})
+
+
+# ---- messages ------------------------------------------------------------------------------
+
+@always
+class MessageResult(Schema):
+    instance_id = _s(metadata={"description": "流程实例 id（启动失败时为空）"})
+    process_key = _s()
+    title = _s()
+    business_key = _s()
+    status = _s(metadata={"enum": [*INSTANCE_STATUSES, None]})
+    current_steps = _names()
+    outcome = fields.String(metadata={"enum": ["DELIVERED", "STARTED", "FAILED", "SKIPPED"],
+                                      "description": "DELIVERED 已送达等待的捕获事件；STARTED 由消息启动的新实例；"
+                                                     "FAILED 该实例出错（其余实例不受影响）；SKIPPED 已不再等待"})
+    error = _s()
+
+
+@always
+class MessageReply(Schema):
+    id = fields.String(metadata={"description": "消息记录 id"})
+    message_id = fields.String(metadata={"description": "调用方给出的消息编号"})
+    name = fields.String()
+    status = fields.String(metadata={"enum": ["DELIVERED", "WAITING"],
+                                     "description": "DELIVERED 已有实例收到；WAITING 暂无等待者，保留至有捕获事件等待或过期"})
+    duplicate = fields.Boolean(metadata={"description": "true：该编号已发送过，返回首次的结果，本次未投递"})
+    results = fields.List(fields.Nested(MessageResult))
