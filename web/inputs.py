@@ -66,7 +66,8 @@ def query_int(value: str | None, lo: int, hi: int) -> int | None:
 
 
 class Usernames(fields.List):
-    """Usernames: a JSON list, or one text as a page posts it (`a, b，c、d`)."""
+    """Usernames: a JSON list, or what a page posts: one text (`a, b，c、d`) or a multiple
+    select's values (web/operations.parse hands those over as a list)."""
 
     def __init__(self, *, missing: str = M.REQUIRED, **kw: Any) -> None:
         super().__init__(fields.String(), required=True, error_messages={
@@ -74,9 +75,10 @@ class Usernames(fields.List):
 
     def _deserialize(self, value: Any, attr: Any, data: Any, **kw: Any) -> list[str]:
         if isinstance(value, str):
-            value = [n for n in _SEPARATORS.split(value) if n]
+            value = [value]
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
             raise ValidationError("须为用户名列表")
+        value = [n for v in value for n in _SEPARATORS.split(v) if n]
         if len(value) > 100 or any(CONTROL_RE.search(v) or len(v) > 80 for v in value):
             raise ValidationError("须为用户名列表（至多 100 个）")
         return [v.strip() for v in value if v.strip()]

@@ -68,8 +68,12 @@ ADMIN = {
 
 def parse(schema: type[Schema], raw: Any) -> dict[str, Any]:
     """A page's posted form through the operation's schema; its errors are field errors (422)."""
+    loader = schema()
+    if hasattr(raw, "getlist"):  # a posted form: a multiple select sends one value per person
+        lists = [k for k, f in loader.fields.items() if isinstance(f, inputs.Usernames) and k in raw]
+        raw = {**raw.to_dict(), **{k: raw.getlist(k) for k in lists}}
     try:
-        return schema().load(raw)
+        return loader.load(raw)
     except ValidationError as err:
         messages = err.messages if isinstance(err.messages, dict) else {"_body": err.messages}
         raise ValidationFailed({("_body" if k == "_schema" else k): _flat(v) for k, v in messages.items()}) from None

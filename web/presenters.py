@@ -60,7 +60,7 @@ def instance_json(i: ProcessInstance, with_history: bool = True) -> dict[str, An
         "id": str(i.id), "process_key": i.process_key, "version": i.version, "status": i.status,
         "status_label": STATUS_LABELS.get(i.status, i.status), "business_key": i.business_key,
         "title": i.title, "dept": i.scope_dept, "unit": i.scope_unit, "year": i.year,
-        "started_by": i.started_by, "started_at": i.started_at, "ended_at": i.ended_at,
+        "started_by": i.started_by, "model_version_id": str(i.model_version_id), "started_at": i.started_at, "ended_at": i.ended_at,
         "end_event": i.end_event, "current_steps": i.current_steps, "incident": i.incident,
     }
     if with_history:

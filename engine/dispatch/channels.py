@@ -240,7 +240,10 @@ def _when(value: datetime | None) -> str:
 
 
 def _sender(note: Notification) -> str:
-    return "系统" if note.created_by in (None, "system") else str(note.created_by)
+    """Who sent it, by name (the message is read by a person)."""
+    if note.created_by in (None, "system"):
+        return "系统"
+    return db.session.scalar(select(User.name).where(User.username == note.created_by)) or str(note.created_by)
 
 
 def mail_text(note: Notification, name: str) -> str:

@@ -195,7 +195,8 @@ def handover(from_user: str, to_user: str, actor: User) -> int:
         if row.owner == from_user:
             row.owner = to_user
         db.session.add(_audit_row(row, actor, from_user, to_user))
-    notify([to_user] if rows else [], "handover", f"{from_user} 的 {len(rows)} 项待办已转给您", by=actor.username)
+    leaver = db.session.scalar(select(User.name).where(User.username == from_user)) or from_user
+    notify([to_user] if rows else [], "handover", f"{leaver} 的 {len(rows)} 项待办已转给您", by=actor.username)
     return len(rows)
 
 

@@ -87,9 +87,10 @@ def _filters(filters: dict[str, Any]) -> list[Any]:
     return conds
 
 
-def done(user: User, page: int = 1, per_page: int = 50) -> Page[HumanTask]:
-    """已办: the tasks the user completed, newest first (index ix_task_done_by)."""
-    return paged(select(HumanTask).where(HumanTask.completed_by == user.username, HumanTask.status == "COMPLETED")
+def done(user: User, page: int = 1, per_page: int = 50, filters: dict[str, Any] | None = None) -> Page[HumanTask]:
+    """已办: the tasks the user completed, newest first (index ix_task_done_by); 待办's filters apply."""
+    return paged(select(HumanTask).where(HumanTask.completed_by == user.username, HumanTask.status == "COMPLETED",
+                                         *_filters(filters or {}))
                  .order_by(HumanTask.completed_at.desc(), HumanTask.id), page, per_page)
 
 

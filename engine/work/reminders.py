@@ -238,8 +238,14 @@ def message(row: HumanTask, reminder: Reminder, instance: ProcessInstance | None
         title = f"【今日到期】{subject}（{when}）"
     else:
         title = f"【已逾期{max(days, 1)}天】{subject}"
-    who = "、".join(own[:5]) + ("等" if len(own) > 5 else "") if own else "（无）"
+    who = "、".join(_names(own[:5])) + ("等" if len(own) > 5 else "") if own else "（无）"
     body = f"办理事项：{row.title}\n所属流程：{name or '—'}\n到期时间：{due:%Y-%m-%d %H:%M}\n当前办理人：{who}"
     if occasion == ESCALATED_FIN:
         body += "\n已逾期超过规定时限，列入通报候选。"
     return title, body
+
+
+def _names(usernames: list[str]) -> list[str]:
+    """People by name in a reminder's text (one query)."""
+    found = dict(db.session.execute(select(User.username, User.name).where(User.username.in_(usernames))).tuples().all())
+    return [found.get(u) or u for u in usernames]

@@ -8,3 +8,15 @@ def login(page, base: str, username: str, password: str) -> None:
     page.fill("input[name=password]", password)
     page.click("button[type=submit]")
     page.wait_for_url(f"{base}/todo")
+
+
+def pick_person(page, select: str, typed: str, choose: str) -> None:
+    """Choose someone in a person picker (Tom Select over `select`) by typing part of their name:
+    the options come from the server's people search as one types."""
+    wrapper = page.locator(f"{select} + .ts-wrapper")
+    wrapper.locator(".ts-control").click()
+    with page.expect_response(lambda r: "/people/options" in r.url and r.status == 200):
+        page.keyboard.type(typed, delay=30)
+    option = wrapper.locator(".ts-dropdown .option", has_text=choose).first
+    option.wait_for()
+    option.click()

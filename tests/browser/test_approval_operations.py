@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.browser.pages import login
+from tests.browser.pages import login, pick_person
 from tests.factories import PASSWORD, deploy_example, deploy_three_step, make_user
 
 pytestmark = pytest.mark.browser
@@ -73,7 +73,7 @@ def test_two_step_return_straight_back_to_the_returner(live_server, page, db, st
     logout(page)
 
     login(page, base, "h1", PASSWORD)
-    return_jump_back(page, base, "单位审核", "填写费用申请（f1）")
+    return_jump_back(page, base, "单位审核", "填写费用申请（经办人甲）")
     assert "单位审核" not in todo_titles(page)
     logout(page)
 
@@ -105,7 +105,7 @@ def test_three_step_return_jumps_back_past_the_checker_then_transfer(live_server
     logout(page)
 
     login(page, base, "a1", PASSWORD)
-    return_jump_back(page, base, "审批", "填报（f1）")
+    return_jump_back(page, base, "审批", "填报（经办人甲）")
     logout(page)
 
     login(page, base, "f1", PASSWORD)
@@ -123,11 +123,12 @@ def test_three_step_return_jumps_back_past_the_checker_then_transfer(live_server
     assert todo_titles(page) == ["审批"]
     page.click("table.list a:has-text('审批')")
     page.click("#op-transfer summary")
-    page.fill("#op-transfer input[name=to]", "o1")
+    pick_person(page, "#op-transfer select[name=to]", "丁", "绩效处丁")  # part of the Chinese name
+    assert page.input_value("#op-transfer select[name=to]") == "o1"  # the form still posts the username
     page.fill("#op-transfer textarea[name=opinion]", TRANSFER_OPINION)
     page.click("#op-transfer button:has-text('确认转办')")
     page.wait_for_url(f"{base}/todo")
-    assert "已转办给 o1" in page.inner_text(".flash")
+    assert "已转办给 绩效处丁" in page.inner_text(".flash")
     assert todo_titles(page) == []
     logout(page)
 
@@ -147,7 +148,7 @@ def test_three_step_return_jumps_back_past_the_checker_then_transfer(live_server
     returned = timeline.filter(has_text="退回").filter(has_text=RETURN_OPINION)
     assert returned.count() == 1 and "→ 填报（重新提交后直达退回人）" in returned.inner_text()
     transferred = timeline.filter(has_text="转办").filter(has_text=TRANSFER_OPINION)
-    assert transferred.count() == 1 and "→ o1" in transferred.inner_text()
+    assert transferred.count() == 1 and "→ 绩效处丁" in transferred.inner_text()
     assert timeline.filter(has_text="直达跳过").filter(has_text="初审").count() == 1
     opinions = page.inner_text("#opinions")
     assert RETURN_OPINION in opinions and TRANSFER_OPINION in opinions

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.browser.pages import login
+from tests.browser.pages import login, pick_person
 from tests.factories import deploy_shipped
 
 pytestmark = pytest.mark.browser
@@ -46,7 +46,7 @@ def fill_application(page, year: int, tmp_path) -> None:
     page.fill("input[name='annual_requests.0.year']", str(year))
     page.fill("input[name='annual_requests.0.fiscal_amount']", "1200.5")
     page.select_option("select[name=funding_source]", "GENERAL")
-    page.fill("input[name=responsible_person]", "head.d03u01")
+    pick_person(page, "select[name=responsible_person]", "交通运输局 负责人", "示例市交通运输局 负责人 · 示例市交通运输局（本级）")
     report = tmp_path / "可行性研究报告.pdf"
     report.write_bytes(b"%PDF-1.4 feasibility study")
     page.set_input_files("input[name='_upload.attachments']", str(report))

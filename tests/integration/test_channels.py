@@ -164,7 +164,7 @@ def test_urge_is_mailed_in_chinese(db, smtp):
     assert mail["Message-ID"] == f"<delivery-{delivery.id}@example.gov.cn>" == channels.message_id(delivery.id)
     assert mail["From"] == "绩效流 PerfFlow <perfflow@example.gov.cn>" and mail["Auto-Submitted"] == "auto-generated"
     text = mail.get_content()
-    assert "负责人乙，您好：" in text and "请尽快审核" in text and "类型：催办" in text and "发送人：f1" in text
+    assert "负责人乙，您好：" in text and "请尽快审核" in text and "类型：催办" in text and "发送人：经办人甲" in text
     assert f"查看：https://perf.example.gov.cn/tasks/{note.task_id}" in text
     [sent] = deliveries(db)
     assert sent.status == "SENT" and sent.attempts == 1 and sent.sent_at is not None and sent.last_error is None
@@ -203,7 +203,7 @@ def test_plain_notify_reaches_the_robot_webhook(db, robot):
     assert request["headers"]["Idempotency-Key"] == str(delivery.id)
     assert request["json"]["msgtype"] == "text"
     content = request["json"]["text"]["content"]
-    assert content.startswith("【绩效流】转办：初审（费用申请）\n请代为办理\n类型：转办　发送人：f1")
+    assert content.startswith("【绩效流】转办：初审（费用申请）\n请代为办理\n类型：转办　发送人：f1")  # no such user: the name it was sent by
     assert delivery.status == "SENT" and delivery.attempts == 1
     assert channels.recent("u1")[0].target == f"http://127.0.0.1:{robot.url.split(':')[2].split('/')[0]}/…"
 

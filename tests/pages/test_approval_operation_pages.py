@@ -35,7 +35,7 @@ def test_draft_is_saved_and_shown_again(db, people, login):
 def test_cc_list_unread_first_and_mark_read(db, people, login, submitted):
     instance_id, filer = submitted()
     copied = filer.post(f"/instances/{instance_id}/cc", data={"to": "a1， o1", "note": "请知悉"}, follow_redirects=True)
-    assert "已抄送给 a1、o1" in copied.get_data(as_text=True)
+    assert "已抄送给 绩效处丙、绩效处丁" in copied.get_data(as_text=True)
     reader = login("a1")
     page = reader.get("/cc").get_data(as_text=True)
     assert "费用申请（三级审核示例）" in page and "请知悉" in page and "未读" in page
@@ -59,7 +59,7 @@ def test_cc_list_unread_first_and_mark_read(db, people, login, submitted):
 def test_urge_twice_shows_the_rate_limit(db, people, login, submitted):
     instance_id, filer = submitted()
     first = filer.post(f"/instances/{instance_id}/urge", data={"message": ""}, follow_redirects=True)
-    assert "已催办：h1" in first.get_data(as_text=True)
+    assert "已催办：负责人乙" in first.get_data(as_text=True)
     second = filer.post(f"/instances/{instance_id}/urge", data={"message": "请尽快"}, follow_redirects=True)
     body = second.get_data(as_text=True)
     assert second.status_code == 200 and "催办未成功：催办过于频繁" in body and "flash-error" in body
@@ -75,7 +75,7 @@ def test_bad_input_shows_chinese_errors_and_changes_nothing(db, people, login, s
     approver = login("a1")
     page = approver.get(f"/tasks/{task.id}").get_data(as_text=True)
     assert "退回" in page and "转办" in page and "委派" in page and "加签" in page
-    assert "初审（h1）" in page and "填报（f1）" in page and "直达退回人" in page
+    assert "初审（负责人乙）" in page and "填报（经办人甲）" in page and "直达退回人" in page
     before = (_count(AuditEvent), _count(Opinion), _count(Notification))
 
     bad_user = approver.post(f"/tasks/{task.id}/transfer", data={"to": "nobody", "opinion": "请办理"})
@@ -108,7 +108,7 @@ def test_transfer_to_someone_else_moves_the_task(db, people, login, submitted):
     task = only_task(people["a1"])
     moved = login("a1").post(f"/tasks/{task.id}/transfer", data={"to": "o1", "opinion": "请丁处长办理"},
                              follow_redirects=True)
-    assert "已转办给 o1" in moved.get_data(as_text=True)
+    assert "已转办给 绩效处丁" in moved.get_data(as_text=True)
     assert [t.id for t in todo(people["o1"])] == [task.id]
     other = login("o1")
     assert "请丁处长办理" in other.get(f"/tasks/{task.id}").get_data(as_text=True)
@@ -124,14 +124,14 @@ def test_claim_release_and_delegate_resolve(db, people, login, submitted):
     assert "认领" in approver.get(f"/tasks/{task.id}").get_data(as_text=True)
     approver.post(f"/tasks/{task.id}/claim")
     page = approver.get(f"/tasks/{task.id}").get_data(as_text=True)
-    assert "已由 a1 认领" in page and "释放" in page
+    assert "已由 绩效处丙 认领" in page and "释放" in page
     assert todo(people["o1"]) == []  # claimed: no longer in the role's 待办
     approver.post(f"/tasks/{task.id}/release")
     assert [t.id for t in todo(people["o1"])] == [task.id]
     approver.post(f"/tasks/{task.id}/delegate", data={"to": "o1", "opinion": "请先核实金额"})
     helper = login("o1")
     page = helper.get(f"/tasks/{task.id}").get_data(as_text=True)
-    assert "交回" in page and ">提交</button>" not in page and "a1 委派给您办理" in page
+    assert "交回" in page and ">提交</button>" not in page and "绩效处丙 委派给您办理" in page
     missing = helper.post(f"/tasks/{task.id}/resolve", data={"opinion": ""})
     assert missing.status_code == 422 and "交回时须填写处理意见" in missing.get_data(as_text=True)
     helper.post(f"/tasks/{task.id}/resolve", data={"opinion": "金额核实无误"})
@@ -150,10 +150,10 @@ def test_add_and_remove_signers_on_the_task_page(db, people, login, submitted):
                                                             "order": "SEQUENTIAL", "opinion": "请会签"},
                           follow_redirects=True)
     page = added.get_data(as_text=True)
-    assert "已加签：o1、admin" in page and "多人审批" in page and "等待中" in page and "减签" in page
+    assert "已加签：绩效处丁、管理员" in page and "多人审批" in page and "等待中" in page and "减签" in page
     signer = db.session.scalar(select(HumanTask).where(HumanTask.assignee == "admin", HumanTask.sign_seq.is_not(None)))
     removed = approver.post(f"/tasks/{task.id}/remove-signer/{signer.id}", follow_redirects=True)
-    assert "已减签：admin" in removed.get_data(as_text=True)
+    assert "已减签：管理员" in removed.get_data(as_text=True)
     db.session.expire_all()
     assert db.session.get(HumanTask, signer.id).status == "CANCELLED"
 
@@ -161,7 +161,7 @@ def test_add_and_remove_signers_on_the_task_page(db, people, login, submitted):
 def test_instance_page_opinions_prediction_comment_withdraw(db, people, login, submitted):
     instance_id, filer = submitted()
     page = filer.get(f"/instances/{instance_id}").get_data(as_text=True)
-    assert "审批预测" in page and "可能" in page and "候选：a1、o1" in page  # 审批, after the 初审 gateway
+    assert "审批预测" in page and "可能" in page and "候选：绩效处丙、绩效处丁" in page  # 审批, after the 初审 gateway
     assert "撤回" in page and "拿回：填报" in page
     filer.post(f"/instances/{instance_id}/comment", data={"text": "附件稍后补充"})
     empty = filer.post(f"/instances/{instance_id}/comment", data={"text": ""}, follow_redirects=True)
@@ -225,7 +225,7 @@ def test_todo_sort_and_filters(db, people, login, submitted):
 def test_started_shows_who_it_waits_for(db, people, login, submitted):
     _, filer = submitted()
     page = filer.get("/started").get_data(as_text=True)
-    assert "当前等待" in page and "初审：角色 UNIT_HEAD（候选：h1）" in page
+    assert "当前等待" in page and "初审：项目单位负责人（候选：负责人乙）" in page
 
 
 def test_deputies_add_and_cancel(db, people, login):
@@ -238,11 +238,11 @@ def test_deputies_add_and_cancel(db, people, login):
     assert _count(Deputy) == 0
     added = approver.post("/me/deputies", data={"deputy": "o1", "starts_on": "2020-01-01", "ends_on": "2099-12-31"},
                           follow_redirects=True).get_data(as_text=True)
-    assert "已设置代理：o1" in added and "生效中" in added
+    assert "已设置代理：绩效处丁" in added and "生效中" in added
     assert "我代理的" in login("o1").get("/me/deputies").get_data(as_text=True)
     row = db.session.scalar(select(Deputy))
     cancelled = approver.post(f"/me/deputies/{row.id}/cancel", follow_redirects=True).get_data(as_text=True)
-    assert "已取消代理：o1" in cancelled and "已取消" in cancelled
+    assert "已取消代理：绩效处丁" in cancelled and "已取消" in cancelled
     assert login("o1").post(f"/me/deputies/{row.id}/cancel").status_code == 404  # not theirs: as if missing
 
 
@@ -256,7 +256,7 @@ def test_admin_handover(db, people, login, submitted):
     missing = admin.post("/admin/handover", data={"from_user": "h1", "to": "ghost"}, follow_redirects=True)
     assert "离职转办未成功：接收人不存在、已停用或与原办理人相同" in missing.get_data(as_text=True)
     moved = admin.post("/admin/handover", data={"from_user": "h1", "to": "o1"}, follow_redirects=True)
-    assert "已将 h1 的 1 项待办转给 o1" in moved.get_data(as_text=True)
+    assert "已将 负责人乙 的 1 项待办转给 绩效处丁" in moved.get_data(as_text=True)
     db.session.expire_all()
     assert db.session.get(HumanTask, head_task.id).assignee == "o1"
     assert login("h1").post("/admin/handover", data={"from_user": "o1", "to": "h1"}).status_code == 403
@@ -284,7 +284,7 @@ def test_a_deputy_acts_and_the_timeline_says_on_whose_behalf(db, people, login, 
     done = deputy.post(f"/tasks/{task.id}", data={"verdict": "APPROVE"})
     assert done.status_code == 302
     page = login("f1").get(f"/instances/{instance_id}").get_data(as_text=True)
-    assert "代 h1 办理" in page
+    assert "代 负责人乙 办理" in page
 
 
 def test_a_cc_recipient_outside_the_scope_can_open_the_instance(db, people, login, submitted):
@@ -324,7 +324,7 @@ def test_a_deputy_returns_and_the_timeline_says_on_whose_behalf(db, people, logi
     returned = deputy.post(f"/tasks/{task.id}/return", data={"target": str(fill.id), "opinion": "请补充询价记录"})
     assert returned.status_code == 302
     page = login("f1").get(f"/instances/{instance_id}").get_data(as_text=True)
-    assert "代 h1 办理 → 填报" in page and "请补充询价记录" in page
+    assert "代 负责人乙 办理 → 填报" in page and "请补充询价记录" in page
 
 
 def test_observers_see_the_instance_without_comment_urge_or_cc(db, people, login, submitted):

@@ -15,6 +15,7 @@ from engine.base.models import AuditEvent, Message, Outbox, Timer
 from engine.dispatch import queue
 from tests.factories import make_user
 from tests.pages.conftest import PersonClient
+from web.labels import QUEUES as QUEUE_NAMES
 
 
 @queue.job("test.always_fails", max_attempts=1)
@@ -53,8 +54,8 @@ def test_a_failed_job_shows_with_its_error_and_the_queues(submitted, login):
     page = login("admin").get("/admin/queue").get_data(as_text=True)
     assert "任务队列" in page and 'href="/admin/queue"' in page  # the nav link
     assert "队列概况" in page and "队列服务正常" in page
-    for name in queue.QUEUES:
-        assert f"<code>{name}</code>" in page
+    for name in queue.QUEUES:  # by name (web/labels.py): 常规, 定时器, 通知
+        assert f"<td>{QUEUE_NAMES['zh'][name]}</td>" in page
     assert "失败任务（1）" in page and "test.always_fails" in page
     assert "RuntimeError: 模拟的失败：外部系统无响应 1</summary>" in page  # the first line …
     assert "第二行细节" in page and "Traceback" in page  # … and the full text, expandable
@@ -121,7 +122,7 @@ def test_timers_show_their_due_time_in_beijing_and_overdue_ones_are_counted(subm
     _db.session.commit()
     page = login("admin").get("/admin/queue").get_data(as_text=True)
     assert "2030-01-02 09:30:00" in page  # 01:30 UTC is 09:30 in Asia/Shanghai
-    assert "定时发起 <code>p_monthly</code>" in page and "start_tm_monthly" in page and "循环" in page
+    assert "定时发起 p_monthly" in page and "start_tm_monthly" in page and "循环" in page
     assert "tm_remind" in page and "已过期未触发" in page and f'href="/instances/{instance_id}"' in page
     assert "有 1 个定时器已过到期时间却仍未触发" in page and "调度器（scheduler）可能没有运行" in page
     assert "start_old" not in page  # fired timers are history

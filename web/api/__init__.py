@@ -36,6 +36,7 @@ from web.api import (  # noqa: E402, F401
     models,
     notification_settings,
     operations,
+    people,
     projects,
     queue_admin,
     tasks,

@@ -75,6 +75,13 @@ class ProjectQuery(Paging):
     q = Line(metadata={"description": "项目名称或编码包含"})
 
 
+class PeopleQuery(Input):
+    q = Line(metadata={"description": "姓名、用户名、部门/单位名称或角色名称包含"})
+    role = Line(metadata={"description": "角色代码，如 UNIT_HEAD"})
+    department = Line(metadata={"description": "部门或单位代码（部门含其下属单位）"})
+    limit = Int(lo=1, hi=50, load_default=20, metadata={"description": "1–50"})
+
+
 class InstanceQuery(Paging):
     process_key = Line()
     status = fields.String(load_default=None, validate=validate.OneOf(
@@ -460,6 +467,23 @@ class Project(Schema):
     library_status_label = _s()
     is_major_flag = fields.Boolean(allow_none=True)
     years = fields.List(fields.Nested(ProjectYear))
+
+
+class RoleName(Schema):
+    code = fields.String()
+    name = fields.String()
+
+
+@always
+class Person(Schema):
+    id = fields.String()
+    username = fields.String(metadata={"description": "转办、委派、加签、抄送等操作提交的值"})
+    name = fields.String()
+    org_code = _s()
+    org_name = fields.String(metadata={"description": "所在部门/单位/处室的名称"})
+    department_name = fields.String(metadata={"description": "单位所属的主管部门名称"})
+    roles = fields.List(fields.Nested(RoleName))
+    label = fields.String(metadata={"description": "姓名 · 单位 · 角色"})
 
 
 @always

@@ -4,6 +4,33 @@ from __future__ import annotations
 from flask import Flask
 
 
+def register_label_filters(app: Flask) -> None:
+    """Names, not codes: `{{ t.process_key|process_name }}`, `{{ u|person }}`… (web/labels.py)."""
+    from werkzeug.local import LocalProxy
+
+    from web.labels import labels
+
+    # globals, not context: macros imported without context (_form.html) use them too
+    app.jinja_env.globals["L"] = LocalProxy(labels)
+    app.jinja_env.globals["people_options"] = _people_options
+    app.add_template_filter(lambda key: labels().process(key), "process_name")
+    app.add_template_filter(lambda code: labels().role(code), "role_name")
+    app.add_template_filter(lambda code: labels().org(code), "org_name")
+    app.add_template_filter(lambda username: labels().person(username), "person")
+    app.add_template_filter(lambda usernames: labels().people(usernames or []), "people")
+    app.add_template_filter(lambda code, kind="instance": labels().status(code, kind), "status_name")
+
+
+def _people_options(selected: object = ()) -> list[dict[str, str]]:
+    """A person picker's options (web/people.py): `selected` is a username or a list of them."""
+    from flask_login import current_user
+
+    from web.people import picker_options
+
+    chosen = [selected] if isinstance(selected, str) else [str(s) for s in (selected or [])]
+    return picker_options(current_user, chosen)
+
+
 def register_pages(app: Flask) -> None:
     from web.pages import (
         admin,
@@ -16,14 +43,15 @@ def register_pages(app: Flask) -> None:
         interventions,
         mailbox,
         notify_settings,
+        people,
         queue_admin,
         supervision,
         task_ops,
         tasks,
     )
 
-    for module in (auth, inbox, tasks, task_ops, instances, instance_ops, interventions, mailbox, deputies, supervision, admin,
-                   holidays, notify_settings, queue_admin):
+    for module in (auth, inbox, tasks, task_ops, instances, instance_ops, interventions, mailbox, deputies, supervision,
+                   admin, holidays, notify_settings, queue_admin, people):
         app.register_blueprint(module.bp)
     app.register_blueprint(supervision.projects_bp)
     from web.pages.guard import init_guard
@@ -48,6 +76,8 @@ def register_pages(app: Flask) -> None:
         if not isinstance(value, datetime):
             return "" if value is None else str(value)
         return value.astimezone(ZoneInfo("Asia/Shanghai")).strftime(fmt)
+
+    register_label_filters(app)
 
     @app.context_processor
     def _globals() -> dict[str, object]:

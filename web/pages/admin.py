@@ -14,6 +14,7 @@ from engine.definitions.deploy import deploy
 from engine.moves import handoffs
 from engine.work.access import is_admin
 from web.api.models import read_upload
+from web.labels import labels
 from web.pages.outcome import attempt, flash_failure
 from web.transactions import atomic
 
@@ -70,7 +71,9 @@ def handover():  # noqa: ANN201
 
     outcome = attempt(go)
     if outcome.ok:
-        flash(f"已将 {source} 的 {outcome.value} 项待办转给 {target}" if outcome.value else f"{source} 没有待办，无需转办")
+        names = labels()
+        flash(f"已将 {names.person(source)} 的 {outcome.value} 项待办转给 {names.person(target)}" if outcome.value
+              else f"{names.person(source)} 没有待办，无需转办")
     else:
         flash_failure("离职转办", outcome)
     return redirect(url_for("admin.models"))

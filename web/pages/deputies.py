@@ -12,6 +12,7 @@ from engine.base.db import db
 from engine.base.errors import ValidationFailed
 from engine.base.models import Deputy
 from engine.moves import handoffs
+from web.labels import labels
 from web.pages.outcome import attempt, flash_failure, not_found_page
 
 bp = Blueprint("deputies", __name__, url_prefix="/me")
@@ -62,7 +63,7 @@ def add():  # noqa: ANN201
         flash_failure("设置代理", outcome)
     else:
         row = outcome.value
-        flash(f"已设置代理：{row.deputy}（{row.starts_on} 至 {row.ends_on}）")
+        flash(f"已设置代理：{labels().person(row.deputy)}（{row.starts_on} 至 {row.ends_on}）")
     return redirect(url_for("deputies.index"))
 
 
@@ -75,7 +76,7 @@ def cancel(deputy_id: str):  # noqa: ANN201
         ident = uuid.UUID(int=0)
     outcome = attempt(lambda: handoffs.cancel_deputy(ident, current_user))
     if outcome.ok:
-        flash(f"已取消代理：{outcome.value.deputy}")
+        flash(f"已取消代理：{labels().person(outcome.value.deputy)}")
     elif outcome.status == 404:
         return not_found_page("代理设置不存在")
     else:

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from web.labels import labels
 from web.presenters import DECISION_LABELS
 
 PRIORITY_LABELS = {0: "普通", 1: "紧急", 2: "特急"}
@@ -15,9 +16,8 @@ __all__ = ["DECISION_LABELS", "PRIORITY_LABELS", "event_note"]
 
 
 def _names(value: Any) -> str:
-    if isinstance(value, list | tuple):
-        return "、".join(str(v) for v in value)
-    return str(value)
+    """People named in an audit row's detail (usernames) by their names."""
+    return labels().people(value if isinstance(value, list | tuple) else [value])
 
 
 def event_note(event: dict[str, Any]) -> str:
@@ -27,20 +27,20 @@ def event_note(event: dict[str, Any]) -> str:
         return ""
     parts: list[str] = []
     if detail.get("on_behalf_of"):
-        parts.append(f"代 {detail['on_behalf_of']} 办理")
+        parts.append(f"代 {_names(detail['on_behalf_of'])} 办理")
     action = event.get("action")
     if action == "return":
         target = detail.get("to_title") or detail.get("to")
         strategy = RESUBMIT_LABELS.get(detail.get("resubmit") or "", "")
         parts.append(f"→ {target}" + (f"（重新提交后{strategy}）" if strategy else ""))
     elif action == "handover":
-        parts.append(f"{detail.get('from', '')} → {detail.get('to', '')}")
+        parts.append(f"{_names(detail.get('from', ''))} → {_names(detail.get('to', ''))}")
     elif action == "add_signer":
         how = POSITION_LABELS.get(detail.get("position") or "", "")
         order = ORDER_LABELS.get(detail.get("order") or "", "") if len(detail.get("users") or []) > 1 else ""
         parts.append(f"→ {_names(detail.get('users') or [])}（{how}{'，' + order if order else ''}）")
     elif action == "remove_signer" and detail.get("user"):
-        parts.append(f"减去 {detail['user']}")
+        parts.append(f"减去 {_names(detail['user'])}")
     elif action == "withdraw":
         pass  # `to` is the step id; the row's title already names the step
     elif detail.get("to"):

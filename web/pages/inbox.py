@@ -12,6 +12,7 @@ from engine.base.models import HumanTask, ProcessModelVersion
 from engine.moves.runtime import start_process
 from engine.work import inbox as queries
 from web.inputs import query_int
+from web.labels import labels
 from web.pages.batch import approve_all
 from web.paging import page_args
 from web.presenters import task_json
@@ -70,8 +71,12 @@ def batch():  # noqa: ANN201
 @bp.get("/done")
 @login_required
 def done():  # noqa: ANN201
-    found = queries.done(current_user, *page_args())
-    return render_template("done.html", found=found, tasks=[task_json(t) for t in found.items])
+    filters = {k: request.args.get(k, "").strip() for k in ("process_key", "business_key", "year", "dept")}
+    if filters["year"] and query_int(filters["year"], 1900, 2999) is None:
+        flash("年度须为 4 位数字")
+        filters["year"] = ""
+    found = queries.done(current_user, *page_args(), filters=filters)
+    return render_template("done.html", found=found, tasks=[task_json(t) for t in found.items], filters=filters)
 
 
 @bp.get("/started")
@@ -87,11 +92,12 @@ def started():  # noqa: ANN201
 
 def waiting_for(task: HumanTask) -> str:
     """Who the instance waits for at `task`: the person, or the role and its first candidates."""
+    names = labels()
     if task.assignee:
-        return task.assignee
-    people = [u.username for u in queries.candidates(task, limit=CANDIDATES_SHOWN + 1)]
+        return names.person(task.assignee)
+    people = [u.name or u.username for u in queries.candidates(task, limit=CANDIDATES_SHOWN + 1)]
     shown = "、".join(people[:CANDIDATES_SHOWN]) + ("…" if len(people) > CANDIDATES_SHOWN else "")
-    return f"角色 {task.lane}（候选：{shown or '无'}）"
+    return f"{names.role(task.lane)}（候选：{shown or '无'}）"
 
 
 def _startable() -> list[ProcessModelVersion]:

@@ -15,6 +15,7 @@ from engine.moves import interactions
 from engine.work.access import read_only
 from engine.work.inbox import ready_tasks
 from web.downloads import attachment_response
+from web.labels import labels
 from web.operations import INSTANCE, TASK, Operation
 from web.pages.outcome import Outcome, attempt, attempt_with, flash_failure, not_found_page, parse_id
 
@@ -66,13 +67,14 @@ def comment(instance_id: str):  # noqa: ANN201
 @bp.post("/<instance_id>/urge")
 @login_required
 def urge(instance_id: str):  # noqa: ANN201
-    return _act(instance_id, "urge", lambda people: f"已催办：{'、'.join(people)}" if people else "已催办")
+    return _act(instance_id, "urge", lambda people: f"已催办：{labels().people(people)}" if people else "已催办")
 
 
 @bp.post("/<instance_id>/cc")
 @login_required
 def copy(instance_id: str):  # noqa: ANN201
-    return _act(instance_id, "cc", lambda added: f"已抄送给 {'、'.join(added)}" if added else "这些人已收到过抄送，未重复发送")
+    return _act(instance_id, "cc", lambda added: f"已抄送给 {labels().people(added)}" if added
+                else "这些人已收到过抄送，未重复发送")
 
 
 @bp.post("/<instance_id>/withdraw")

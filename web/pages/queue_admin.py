@@ -12,6 +12,7 @@ from flask_login import current_user, login_required
 from engine.base.errors import ValidationFailed
 from engine.views import queue_view
 from web.inputs import ReasonInput
+from web.labels import labels
 from web.pages.admin import admin_required
 from web.pages.outcome import attempt_with, flash_failure, parse_id
 
@@ -70,7 +71,7 @@ def retry(job_id: str):  # noqa: ANN201
     outcome = attempt_with(ReasonInput, request.form, lambda a: queue_view.retry_job(
         _job(job_id), current_user, a["reason"] or ""))
     if outcome.ok:
-        flash(f"已重新排队：{outcome.value['kind']}（任务 {job_id[:8]}），将重新尝试 "
+        flash(f"已重新排队：{labels().job_kind(outcome.value['kind'])}（任务 {job_id[:8]}），将重新尝试 "
               f"{outcome.value['max_attempts'] - outcome.value['attempts']} 次")
     else:
         flash_failure("重试", outcome)
@@ -83,7 +84,7 @@ def discard(job_id: str):  # noqa: ANN201
     outcome = attempt_with(ReasonInput, request.form, lambda a: queue_view.discard_job(
         _job(job_id), current_user, a["reason"] or ""))
     if outcome.ok:
-        flash(f"已丢弃：{outcome.value['kind']}（任务 {job_id[:8]}），不再执行")
+        flash(f"已丢弃：{labels().job_kind(outcome.value['kind'])}（任务 {job_id[:8]}），不再执行")
     else:
         flash_failure("丢弃", outcome)
     return redirect(url_for("queue_admin.index") + "#failed")

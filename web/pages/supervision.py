@@ -34,7 +34,7 @@ def instances():  # noqa: ANN201
         f["status"] = ""
     found = supervision.supervised(current_user, {**f, "year": int(f["year"]) if f["year"] else None}, *page_args())
     return render_template("supervision_instances.html", rows=[instance_json(i, False) for i in found.items],
-                           found=found, filters=f, keys=supervision.process_keys())
+                           found=found, filters=f)
 
 
 @bp.get("/projects")
@@ -56,7 +56,8 @@ def show(ref: str):  # noqa: ANN201
         project, instances = dossier.find(ref[:100], current_user)
     except NotFound:
         return render_template("error.html", title="页面不存在", message=dossier.NOT_FOUND, code=404), 404
-    events = [{**event_json(e), "instance_id": str(i.id), "instance_title": i.title}
+    events = [{**event_json(e), "instance_id": str(i.id), "instance_title": i.title, "process_key": i.process_key,
+               "model_version_id": i.model_version_id}
               for e, i in supervision.history(instances)]
     return render_template("project.html", p=dossier.record(project),
                            instances=[instance_json(i, False) for i in instances], history=events)

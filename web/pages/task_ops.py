@@ -13,6 +13,7 @@ from flask_login import current_user, login_required
 
 from engine.base.errors import NotFound
 from engine.views.tasks import TaskView, get_task
+from web.labels import labels
 from web.operations import TASK
 from web.pages.outcome import Outcome, attempt, attempt_with, flash_failure, parse_id
 from web.pages.tasks import form_values, not_found, render_task
@@ -78,13 +79,13 @@ def return_task(task_id: str):  # noqa: ANN201
 @bp.post("/<task_id>/transfer")
 @login_required
 def transfer(task_id: str):  # noqa: ANN201
-    return _perform(task_id, "transfer", lambda row: f"已转办给 {row.assignee}", to_todo=True)
+    return _perform(task_id, "transfer", lambda row: f"已转办给 {labels().person(row.assignee)}", to_todo=True)
 
 
 @bp.post("/<task_id>/delegate")
 @login_required
 def delegate(task_id: str):  # noqa: ANN201
-    return _perform(task_id, "delegate", lambda row: f"已委派给 {row.assignee}，处理后将交回您决定", to_todo=True)
+    return _perform(task_id, "delegate", lambda row: f"已委派给 {labels().person(row.assignee)}，处理后将交回您决定", to_todo=True)
 
 
 @bp.post("/<task_id>/resolve")
@@ -96,14 +97,14 @@ def resolve(task_id: str):  # noqa: ANN201
 @bp.post("/<task_id>/signers")
 @login_required
 def add_signers(task_id: str):  # noqa: ANN201
-    return _perform(task_id, "signers", lambda added: f"已加签：{'、'.join(t.assignee for t in added)}")
+    return _perform(task_id, "signers", lambda added: f"已加签：{labels().people(t.assignee for t in added)}")
 
 
 @bp.post("/<task_id>/remove-signer/<signer_id>")
 @login_required
 def remove_signer(task_id: str, signer_id: str):  # noqa: ANN201
     """减签 of the signer item `signer_id`, posted from the task page of `task_id`."""
-    return _perform(task_id, "remove_signer", lambda row: f"已减签：{row.assignee}", item_id=signer_id)
+    return _perform(task_id, "remove_signer", lambda row: f"已减签：{labels().person(row.assignee)}", item_id=signer_id)
 
 
 @bp.post("/<task_id>/claim")
