@@ -62,6 +62,9 @@ def app(database_url: str, redis_url: str):
         TESTING=True,
         WTF_CSRF_ENABLED=False,
         SECRET_KEY="test",
+        # Many tests race one person's requests on purpose (locks beneath); the per-person gate
+        # in front of them has its own tests (tests/integration/test_script_storm.py).
+        USER_WRITES_IN_FLIGHT=0,
     )
     with app.app_context():
         create_schema()

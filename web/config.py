@@ -45,6 +45,8 @@ def from_env(**overrides: object) -> dict[str, object]:
         "PROXY_FIX": _flag("PROXY_FIX"),
         "WTF_CSRF_TIME_LIMIT": None,
         "TOKEN_MAX_AGE": 12 * 3600,
+        # Changing requests one person may have in flight at once (web.inflight); 0 turns the gate off.
+        "USER_WRITES_IN_FLIGHT": int(os.environ.get("USER_WRITES_IN_FLIGHT", "2")),
         "JSON_AS_ASCII": False,
         # Whose holiday calendar counts working days (engine.time.calendar): 示例市本级 by default.
         "JURISDICTION": os.environ.get("JURISDICTION", "SAMPLE-CITY"),

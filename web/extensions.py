@@ -55,9 +55,11 @@ def init_extensions(app: Flask) -> None:
     app.json = JSONProvider(app)
     login_manager.init_app(app)
     csrf.init_app(app)
+    from web.inflight import init_inflight
     from web.throttle import init_throttle
 
     init_throttle(app)
+    init_inflight(app)
     migrate.init_app(app, db, directory=str(app.config.get("MIGRATIONS_DIR", _migrations_dir())))
 
 

@@ -61,7 +61,7 @@ document.addEventListener("submit", (event) => {
   let note = form.querySelector(".upload-too-large");
   if (!note) {
     note = document.createElement("div");
-    note.className = "flash flash-error upload-too-large";
+    note.className = "flash flash-error alert alert-danger upload-too-large";
     note.setAttribute("role", "alert");
     form.prepend(note);
   }

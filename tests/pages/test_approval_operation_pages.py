@@ -334,11 +334,11 @@ def test_observers_see_the_instance_without_comment_urge_or_cc(db, people, login
     db.session.commit()
     instance_id, filer = submitted()
     assert all(form in filer.get(f"/instances/{instance_id}").get_data(as_text=True)
-               for form in ('class="comment-form"', 'class="inline-form op-urge"', 'id="op-cc"'))
+               for form in ('class="comment-form', 'class="inline-form op-urge', 'id="op-cc"'))
     observer = login("npc")
     page = observer.get(f"/instances/{instance_id}").get_data(as_text=True)
     assert "费用申请（三级审核示例）" in page and "审批意见" in page and "办理记录" in page
-    assert 'class="comment-form"' not in page and "op-urge" not in page and 'id="op-cc"' not in page
+    assert 'class="comment-form' not in page and "op-urge" not in page and 'id="op-cc"' not in page
     assert "上传附件</button>" not in page
     refused = observer.post(f"/instances/{instance_id}/comment", data={"text": "观察员想发表评论"},
                             follow_redirects=True).get_data(as_text=True)

@@ -13,6 +13,7 @@ from sqlalchemy.orm import joinedload
 
 from engine.base.db import db
 from engine.base.identity import User, authenticate
+from web import inflight
 from web.api import api
 from web.api import schemas as out
 from web.api.spec import fails
@@ -51,9 +52,11 @@ def require_token(fn: Callable[..., Any]) -> Callable[..., Any]:
         if user is None:
             return jsonify(error="unauthorized", message="需要有效的访问令牌（Authorization: Bearer …）"), 401
         g.api_user = user
+        if not inflight.enter(user.id, inflight.limit_of(current_app)):
+            return inflight.refused()
         return fn(*args, **kwargs)
 
-    return fails(401)(wrapper)
+    return fails(401, 429)(wrapper)
 
 
 @api.post("/auth/token")
