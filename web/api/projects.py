@@ -9,6 +9,7 @@ from budget import dossier
 from budget.library import project_library
 from engine.work.supervision import history
 from web.api import api
+from web.api import project_schemas as projects_out
 from web.api import schemas as out
 from web.api.auth import require_token
 from web.api.common import TOTAL, page_reply
@@ -19,7 +20,7 @@ from web.presenters import event_json, instance_json
 @api.get("/projects")
 @require_token
 @api.arguments(out.ProjectQuery, location="query")
-@api.response(200, out.Project(many=True), headers=TOTAL)
+@api.response(200, projects_out.Project(many=True), headers=TOTAL)
 @fails(422)
 def projects(query: dict[str, Any]):  # noqa: ANN201
     """项目库（我的数据范围内），按项目编码排序，分页"""
@@ -30,7 +31,7 @@ def projects(query: dict[str, Any]):  # noqa: ANN201
 
 @api.get("/projects/<id>")
 @require_token
-@api.response(200, out.ProjectDetail)
+@api.response(200, projects_out.ProjectDetail)
 @fails(404)
 def project(id: str):  # noqa: ANN201
     """项目页：项目记录（各年度金额、绩效目标与指标、事前评估）、可查看的申报与流程及其办理记录；
