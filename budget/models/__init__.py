@@ -7,6 +7,16 @@ from budget.models.cycle import (
     DisclosureItem,
 )
 from budget.models.exante import ExAnteAssessment
+from budget.models.monitoring import (
+    BudgetAdjustmentRequest,
+    ExecutionImport,
+    ExecutionRecord,
+    MonitoringRecord,
+    MonitoringWarning,
+    PaymentHold,
+    RectificationRequest,
+    TargetAdjustmentRequest,
+)
 from budget.models.org import Department, FinanceDivision, Jurisdiction
 from budget.models.parties import Engagement, Expert, ThirdPartyOrg
 from budget.models.project import Project, ProjectYear
@@ -14,8 +24,9 @@ from budget.models.review import ExpertPanelResult, ReviewOpinion
 from budget.models.target import Indicator, PerformanceTarget
 
 __all__ = [
-    "BudgetArrangement", "BudgetIssue", "BudgetPrepRun", "BudgetYearMilestone", "DisclosureItem",
-    "Department", "Engagement", "ExAnteAssessment", "Expert", "ExpertPanelResult", "FinanceDivision",
-    "Indicator", "Jurisdiction", "PerformanceTarget", "Project", "ProjectYear", "ReviewOpinion",
-    "ThirdPartyOrg",
+    "BudgetAdjustmentRequest", "BudgetArrangement", "BudgetIssue", "BudgetPrepRun", "BudgetYearMilestone", "DisclosureItem",
+    "Department", "Engagement", "ExAnteAssessment", "ExecutionImport", "ExecutionRecord", "Expert", "ExpertPanelResult", "FinanceDivision",
+    "Indicator", "Jurisdiction", "MonitoringRecord", "MonitoringWarning", "PaymentHold",
+    "PerformanceTarget", "Project", "ProjectYear", "RectificationRequest", "ReviewOpinion",
+    "TargetAdjustmentRequest", "ThirdPartyOrg",
 ]
