@@ -16,6 +16,7 @@ from budget.shared.helpers import today
 from engine.base.db import db
 from engine.base.models import HumanTask, Message, ProcessInstance
 from engine.time import clock
+from engine.work.inbox import todo
 
 pytestmark = pytest.mark.slow
 W = Decimal
@@ -90,3 +91,22 @@ def test_fy2026_intake_through_p1_into_p2(history):
         (task,) = db.session.scalars(select(HumanTask).where(
             HumanTask.instance_id == instance.id, HumanTask.status == "READY")).all()
         assert task.task_name == "ut_p2_confirm_request" and task.due_at.date() > date(2025, 10, 15)
+
+
+def test_the_readme_tour_still_starts_on_top_of_the_history(history):
+    """README: filer.d05u02 新建 (the request year is the open one of the demo's date: 2027, after
+    the 2025-08-31 cut-off) → head → dept → 部门事前评估 → perf.1 是否开展财政事前评估."""
+    from p1_driver import PERF, Flow, dept_exante_form
+
+    flow = Flow("P-D05-001", year=None)
+    assert flow.instance.year == 2027 and flow.project.code == "P-D05-003"
+    years = [{"year": y, "fiscal_amount": W(1200), "other_amount": W(0)} for y in (2027, 2028, 2029)]
+    flow.intake(start_year=2027, end_year=2029, annual_requests=years)
+    sub = dept_exante_form("P-D05-002", 1200, cost_benefit=True)
+    sub["annual_need"] = [{"year": 2027, "amount": W(1200)}]
+    flow.do("filer.d05u02", "ut_p1_dept_exante", sub)
+    flow.do("dept.d05", "ut_p1_dept_exante_confirm", {"verdict": "APPROVE"})
+    assert [t.title for t in flow.mine(PERF)] == ["是否开展财政事前评估"]
+    # and the tour's filer has the FY2026 P2 of the request the history filed waiting in 待办
+    waiting = [(t.task_name, t.business_key) for t in todo(flow.filer)]
+    assert ("ut_p2_confirm_request", "P-D05-001") in waiting
