@@ -110,3 +110,48 @@ def test_the_readme_tour_still_starts_on_top_of_the_history(history):
     # and the tour's filer has the FY2026 P2 of the request the history filed waiting in 待办
     waiting = [(t.task_name, t.business_key) for t in todo(flow.filer)]
     assert ("ut_p2_confirm_request", "P-D05-001") in waiting
+
+
+@pytest.fixture(scope="module")
+def pages(app, history, tmp_path_factory):
+    """A live server over the history and Debian's chromium (as tests/browser does)."""
+    import threading
+
+    from playwright.sync_api import sync_playwright
+    from werkzeug.serving import make_server
+
+    from tests.browser.conftest import CHROMIUM, FLAGS
+
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=FLAGS, headless=True)
+        yield f"http://127.0.0.1:{server.server_port}", browser, tmp_path_factory.mktemp("demo-history-shots")
+        browser.close()
+    server.shutdown()
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("width", [1366, 390])
+def test_the_year_as_people_see_it(pages, width):
+    """待办 of the tour's filer (the FY2026 confirmation), 流程监管 and the project page of P-D08-001
+    for a supervisor (perf.1): they fit the window and show the year's work. Screenshots kept."""
+    from tests.browser.pages import login
+
+    base, browser, shots = pages
+    for who, visits in {"filer.d05u02": [("todo", "/todo")],
+                        "perf.1": [("supervision", "/supervision/instances"), ("project", "/projects/P-D08-001")]}.items():
+        context = browser.new_context(locale="zh-CN", viewport={"width": width, "height": 844 if width < 800 else 768})
+        page = context.new_page()
+        login(page, base, who, "demo-pass-1")
+        for name, path in visits:
+            page.goto(base + path)
+            page.screenshot(path=str(shots / f"{name}_{width}.png"), full_page=True)
+            assert page.evaluate("document.documentElement.scrollWidth") <= width, (name, width)
+            body = page.locator("body").inner_text()
+            if name == "todo":
+                assert "确认年度申报与绩效目标" in body
+            if name == "project":
+                assert "老旧小区改造" in body and "绩效目标审核与批复" in body
+        context.close()
+    print(shots)
