@@ -4,6 +4,7 @@ old → new list the reviewer reads."""
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -85,3 +86,16 @@ def diff_rows(old: Iterable[Mapping[str, Any]], new: Iterable[Mapping[str, Any]]
     out += [{"name": name, "old": shown(row), "new": "（删除）", "reason": reasons.get(name, "")}
             for name, row in before.items() if name not in after]
     return out
+
+
+def adjust_closed(fiscal_year: int, on: date) -> bool:
+    """forms F-13: no target adjustment requests after Oct 31 of the budget year [A]."""
+    return on > date(int(fiscal_year), 10, 31)
+
+
+def next_month(fiscal_year: int, on: date) -> int:
+    """The month an approved change applies from when the unit names none: the next one (1 before
+    the year starts, 12 at its end)."""
+    if on.year < fiscal_year:
+        return 1
+    return min(on.month + 1, 12) if on.year == fiscal_year else 12

@@ -96,10 +96,12 @@ def key_summary(record: MonitoringRecord | None) -> str | None:
 def check(event: TaskCompleted) -> dict[str, list[str]]:
     """What the form cannot know: the amount against today's figures, a hold date in the past."""
     sub, errors = event.submission, {}
-    if sub.get("decision") in ("RECOVER", "REALLOCATE") and sub.get("amount") is not None:
+    shown = event.data.get("adjustable_wan")  # the bound the form checked (as the step opened)
+    if sub.get("decision") in ("RECOVER", "REALLOCATE") and sub.get("amount") is not None \
+            and (shown is None or sub["amount"] <= shown):
         room = adjustable(year_of(event.data))
         if wan_to_yuan(sub["amount"]) > room:
-            errors["amount"] = [f"不能大于年度预算减去累计支出 {yuan_to_wan(room)} 万元"]
+            errors["amount"] = [f"不能大于年度预算减去累计支出 {yuan_to_wan(room):.2f} 万元（按最新执行数）"]
     if sub.get("decision") == "PAYMENT_HOLD" and sub.get("hold_until") and sub["hold_until"] < today():
         errors["hold_until"] = ["暂缓拨款截止日期不能早于今天"]
     return errors

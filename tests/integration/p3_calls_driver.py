@@ -50,10 +50,21 @@ def deploy_fixture() -> None:
     db.session.commit()
 
 
-def setup() -> ProjectYear:
-    """The demo, the fixture deployed and P-D04-002's FY2025 with an ISSUED target (version 1)."""
+FY = {"year": 2025}  # the budget year the tests of a module run in (setup)
+
+
+def setup(fiscal_year: int = 2025) -> ProjectYear:
+    """The demo, the fixture deployed and P-D04-002's `fiscal_year` (created as an executing year
+    when the demo has none: a year still open for F-13) with an ISSUED target (version 1)."""
     load_demo("demo-pass-1")
     deploy_fixture()
+    FY["year"] = fiscal_year
+    project = db.session.scalars(select(Project).where(Project.code == CODE)).one()
+    if project.year(fiscal_year) is None:
+        amount = W(18000000)
+        project.years.append(ProjectYear(fiscal_year=fiscal_year, requested=amount, arranged=amount, adjusted=amount,
+                                         cycle_status="EXECUTING", created_by="test"))
+        db.session.flush()
     py = year()
     target = new_target_version(py, {"overall_goal": "扶持龙头企业发展壮大，带动农户增收，促进农业产业化经营水平提升。",
                                      "annual_goal": "年内扶持龙头企业 300 家，带动农户增收，企业满意度达到 90% 以上。",
@@ -66,7 +77,7 @@ def setup() -> ProjectYear:
 def year() -> ProjectYear:
     db.session.expire_all()
     project = db.session.scalars(select(Project).where(Project.code == CODE)).one()
-    return project.year(2025)
+    return project.year(FY["year"])
 
 
 def target() -> PerformanceTarget:
@@ -92,13 +103,13 @@ def warning(month: int = 7, level: str = "RED", key: bool = False, suggested: st
     for m in range(month - 2, month + 1):
         rate = (executed * m / month / budget * 100).quantize(W("0.01"))
         tp = (W(m) / 12 * 100).quantize(W("0.01"))
-        record = MonitoringRecord(project_year_id=py.id, fiscal_year=2025, period_month=m, kind="AUTO_EXECUTION",
+        record = MonitoringRecord(project_year_id=py.id, fiscal_year=py.fiscal_year, period_month=m, kind="AUTO_EXECUTION",
                                   annual_budget=budget, executed_cum=executed * m / month, exec_rate=rate,
                                   time_progress=tp, lag_pp=tp - rate, warning_level=level if m == month else "YELLOW",
                                   key_monitoring=key and m == month, status="AUTO")
         db.session.add(record)
     db.session.flush()
-    w = MonitoringWarning(monitoring_record_id=record.id, project_year_id=py.id, fiscal_year=2025, month=month,
+    w = MonitoringWarning(monitoring_record_id=record.id, project_year_id=py.id, fiscal_year=py.fiscal_year, month=month,
                           level=level, key_monitoring=key, rule_row=2, reasons=["执行进度滞后时间进度 20 个百分点以上"],
                           lag_pp=record.lag_pp, exec_rate=record.exec_rate, time_progress=record.time_progress,
                           suggested_response=suggested, consecutive_count=1, raised_at=datetime.now(UTC))
@@ -129,7 +140,7 @@ class Run:
                 "adjust_request_id": str(adjust_request_id) if adjust_request_id else None}
         self.instance = start_instance("p3_calls_fixture", user(FUND), data, business_key=CODE,
                                        title=f"{CODE} 测试", scope={"unit": UNIT, "dept": DEPT, "division": DIVISION},
-                                       year=2025)
+                                       year=py.fiscal_year)
         db.session.commit()
 
     def ready(self) -> list[str]:

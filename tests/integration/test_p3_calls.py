@@ -148,3 +148,112 @@ def test_ca5_by_a_third_party(fy):
     assert run.form(FUND, "ut_p3_fund_followup")["decision"] == "RECOVER"
     key = db.session.scalars(select(MonitoringRecord).where(MonitoringRecord.kind == "KEY")).one()
     assert (key.details["performer"], key.details["tracked_by"]) == ("THIRD_PARTY", "tp.a.lead")
+
+
+@pytest.mark.parametrize("decision", ["RECOVER", "REALLOCATE"])
+def test_f11_budget_adjustment_is_bounded_by_budget_less_executed(fy, decision):
+    from budget.models import BudgetAdjustmentRequest
+
+    w = warning(suggested="RECOVER")  # 1,800 万 budget, 400 万 paid: 1,400 万 may be adjusted
+    run = Run("f11", warning_id=w.id)
+    assert run.form(FUND, "ut_p3_fund_followup")["decision"] == "RECOVER"  # DT-07's suggestion, no F-12
+    with pytest.raises(ValidationFailed) as refused:
+        run.do(FUND, "ut_p3_fund_followup", {"decision": decision, "amount": W("1400.0001"), "reason": LONG_REASON})
+    assert refused.value.errors["amount"] == ["不能大于年度预算减去累计支出 1400 万元"]
+    db.session.rollback()
+    # August's payments arrive while the step is open: the handler checks today's figures
+    db.session.add(MonitoringRecord(project_year_id=year().id, fiscal_year=2025, period_month=8, kind="AUTO_EXECUTION",
+                                    annual_budget=W(18000000), executed_cum=W(10000000), exec_rate=W("55.56"),
+                                    time_progress=W("66.67"), lag_pp=W("11.11"), status="AUTO"))
+    db.session.commit()
+    with pytest.raises(ValidationFailed) as refused:
+        run.do(FUND, "ut_p3_fund_followup", {"decision": decision, "amount": W(900), "reason": LONG_REASON})
+    assert refused.value.errors["amount"] == ["不能大于年度预算减去累计支出 800.00 万元（按最新执行数）"]
+    db.session.rollback()
+    run.do(FUND, "ut_p3_fund_followup", {"decision": decision, "amount": W(600), "reason": LONG_REASON,
+                                         "notify_dept": False})
+    (request,) = db.session.scalars(select(BudgetAdjustmentRequest)).all()
+    assert (request.kind, request.amount, request.status, request.warning_id) == (decision, W(6000000), "PENDING", w.id)
+    assert db.session.scalars(select(Notification)).all() == []  # notify_dept off, no hold: nobody told
+    assert year().hold_payment is False
+
+
+def test_f11_rectification_waits_for_p7(fy):
+    from budget.models import RectificationRequest
+
+    w = warning()
+    run = Run("f11", warning_id=w.id)
+    run.do(FUND, "ut_p3_fund_followup", {"decision": "START_RECTIFICATION", "reason": LONG_REASON})
+    (rect,) = db.session.scalars(select(RectificationRequest)).all()
+    assert (rect.source_type, rect.source_id, rect.status) == ("MONITORING", w.id, "WAITING_P7")
+    told = {n.username: n.kind for n in db.session.scalars(select(Notification))}
+    assert told == {"dept.d04": "fund_decision"}
+
+
+def test_f11_target_adjust_runs_ca3_without_a_unit_request(fy):
+    w = warning(suggested="TARGET_ADJUST")
+    run = Run("f11", warning_id=w.id)
+    run.do(FUND, "ut_p3_fund_followup", {"decision": "TARGET_ADJUST", "reason": LONG_REASON})
+    assert run.ready() == ["ut_tr_review"]
+    opens = run.form(FUND, "ut_tr_review")
+    assert opens["proposed_changes"] == [] and opens["adjust_reason_text"].startswith("资金管理处根据运行监控预警")
+    run.do(FUND, "ut_tr_review", review("中"))
+    grid = run.form(FILER, "ut_tr_revise")
+    for row in grid["indicators"]:
+        if row["name"] == "年度任务完成数量":
+            row["target_value"] = W(240)
+    run.do(FILER, "ut_tr_revise", {k: grid[k] for k in ("overall_goal", "annual_goal", "has_service_objects",
+                                                          "indicators")})
+    run.do(FUND, "ut_tr_review", review("优"))
+    data = run.ended_data()
+    assert (data["fin_decision"], data["tr_outcome"], data["target_version"]) == ("TARGET_ADJUST", "ISSUED", 2)
+    assert value_of(target(), "年度任务完成数量") == W(240)
+    db.session.refresh(w)
+    assert w.response == "TARGET_ADJUST"
+
+
+def f13(**over) -> dict:
+    sub = {"reason": "POLICY_CHANGE", "reason_text": "国家政策调整，扶持对象范围缩小，相应调整任务数量。",
+           "changes": [{"indicator": "年度任务完成数量", "new": "250", "reason": "扶持范围缩小"}]}
+    return {**sub, **over}
+
+
+def test_f13_after_october_is_refused(fy):
+    """FY2025 ended long ago (the demo's executing year): no adjustment requests any more."""
+    run = Run("f13")
+    with pytest.raises(ValidationFailed) as refused:
+        run.do(FILER, "ut_p3_adjust_request", f13())
+    assert refused.value.errors["_form"] == ["2025年10月31日后不再受理绩效目标调整申请"]
+
+
+@pytest.fixture()
+def open_year(db):
+    from datetime import date
+
+    return setup(date.today().year + 1)
+
+
+def test_f13_request_to_new_target_version(open_year):
+    run = Run("f13")
+    opens = run.form(FILER, "ut_p3_adjust_request")
+    assert "年度任务完成数量（≥300 项）" in opens["target_indicator_names"]
+    with pytest.raises(ValidationFailed) as refused:
+        run.do(FILER, "ut_p3_adjust_request", f13(reason="FORCE_MAJEURE", changes=[
+            {"indicator": "不存在的指标", "new": "1", "reason": "测试不存在"},
+            {"indicator": "年度任务完成数量", "new": "约二百五十", "reason": "扶持范围缩小"}]))
+    assert set(refused.value.errors) == {"evidence", "changes.0.indicator", "changes.1.new"}
+    db.session.rollback()
+    with pytest.raises(ValidationFailed) as refused:
+        run.do(FILER, "ut_p3_adjust_request", f13(changes=[]))
+    assert "changes" in refused.value.errors
+    db.session.rollback()
+    run.do(FILER, "ut_p3_adjust_request", f13())
+    (request,) = db.session.scalars(select(TargetAdjustmentRequest)).all()
+    assert request.status == "SUBMITTED" and request.changes[0]["old"] == "≥300 项"
+    assert 1 <= request.effective_from_month <= 12
+    run.do("dept.d04", "ut_p3_adjust_dept", {"verdict": "APPROVE"})
+    run.do(FUND, "ut_tr_review", review("优"))
+    assert run.ended_data()["tr_outcome"] == "ISSUED"
+    db.session.refresh(request)
+    assert (request.status, request.new_target_id) == ("APPROVED", target().id)
+    assert value_of(target(), "年度任务完成数量") == W(250) and versions() == [(1, "SUPERSEDED"), (2, "ISSUED")]
