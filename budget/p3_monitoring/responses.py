@@ -1,6 +1,6 @@
 """The people's steps of P3 (processes §5.5 rows 5, 6, 10, 11; forms F-09, F-10): the unit's
 monitoring report and the department's check, the unit's explanation (YELLOW) or corrective plan
-(RED) and the department's confirmation, and the department's F-00 on a target-adjustment request.
+(RED) and the department's confirmation.
 Each writes its record and, for reviews, its opinion."""
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from typing import Any
 
 from budget.calc import monitoring as calc
 from budget.calc.money import wan_to_yuan
-from budget.models import MonitoringRecord, TargetAdjustmentRequest
+from budget.models import MonitoringRecord
 from budget.p3_monitoring.records import record, warning_of, year_of
 from budget.shared.lookups import as_uuid, username
 from budget.shared.opinions import add_opinion
@@ -20,7 +20,6 @@ from engine.base.db import db
 from engine.base.hooks import ErrorsByField, TaskCompleted
 
 MONITORING = "MONITORING"  # review_opinion.object_type of a monitoring record (F-09 / F-10 reviews)
-ADJUST = "TARGET_ADJUSTMENT"
 
 
 def _decimal(text: Any) -> Decimal | None:
@@ -139,15 +138,3 @@ def record_dept_confirm(event: TaskCompleted) -> None:
     auto.status = "DEPT_CONFIRMED" if approved else "PENDING_UNIT"
     auto.details = plain({**(auto.details or {}), "unit_response_ok": sub.get("unit_response_ok")})
     add_opinion(event, MONITORING, auto.id)
-
-
-@hooks.task_handler("p3.record_adjust_dept")
-def record_adjust_dept(event: TaskCompleted) -> None:
-    """F-00 at `ut_p3_adjust_dept`: the department forwards the unit's target-adjustment request to
-    the fund division (DEPT_APPROVED), returns it, or refuses it (REJECTED)."""
-    raw = event.data.get("adjust_request_id")
-    request = db.session.get(TargetAdjustmentRequest, as_uuid(raw)) if raw else None
-    verdict = event.submission.get("verdict")
-    if request is not None:
-        request.status = {"APPROVE": "DEPT_APPROVED", "RETURN": "RETURNED", "REJECT": "REJECTED"}[verdict]
-        add_opinion(event, ADJUST, request.id)

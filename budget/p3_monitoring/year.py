@@ -1,6 +1,5 @@
 """P3's year around the months (processes §5.5 rows 13–15 and the event sub-processes): whether the
-year goes on, the close with the year's statistics, a project completed early, and the request a
-unit's F-13 wrote."""
+year goes on, the close with the year's statistics, a project completed early."""
 from __future__ import annotations
 
 from datetime import date
@@ -10,7 +9,7 @@ from typing import Any
 from sqlalchemy import select
 
 from budget.calc import monitoring as calc
-from budget.models import MonitoringRecord, TargetAdjustmentRequest
+from budget.models import MonitoringRecord
 from budget.p3_monitoring.monthly import budget_of, executed_of
 from budget.p3_monitoring.records import stats, year_of
 from budget.shared.helpers import today
@@ -50,13 +49,3 @@ def close(ctx: ServiceContext) -> dict[str, Any]:
           key_monitoring_count=int((py.execution_stats or {}).get("key_monitoring_count", 0)),
           closed_month=month, closed_on=today().isoformat())
     return {"had_red": had_red, "final_exec_rate": rate}
-
-
-@hooks.service("p3.adjust_request_of", returns=("adjust_request_id",))
-def adjust_request_of(ctx: ServiceContext) -> dict[str, Any]:
-    """The target-adjustment request the unit's F-13 (`p3.adjust_request`) just wrote for the year."""
-    py = year_of(ctx.data)
-    row = db.session.scalars(select(TargetAdjustmentRequest).where(
-        TargetAdjustmentRequest.project_year_id == py.id).order_by(TargetAdjustmentRequest.created_at.desc())
-        .limit(1)).first()
-    return {"adjust_request_id": str(row.id) if row else None}

@@ -3,7 +3,7 @@ mode — overriding budget.calc.monitoring.RULE_DEFAULTS) and the execution year
 project-year (completed early, had RED, key-monitoring count, final exec rate, idle balance).
 
 Revision ID: d11d00000001
-Revises: d11c00000001
+Revises: d11f00000001
 Create Date: 2026-12-05 12:30:00
 
 """
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql
 
 revision = 'd11d00000001'
-down_revision = 'd11c00000001'
+down_revision = 'd11f00000001'
 branch_labels = None
 depends_on = None
 

@@ -13,6 +13,7 @@ WRITES_NOTHING = {
     "ut_fe_confirm": "CA-4 confirm: the conclusion is recorded by exante.conclude after it",
     "ut_panel_chair": "CA-1: the chair's verdict is the called process's output to its caller",
     "ut_tp_select": "CA-2: the choice is recorded by engagement.create after it",
+    "ut_km_plan": "CA-5: the performer is the gateway's choice; the tracker's F-12 is the record",
 }
 
 
