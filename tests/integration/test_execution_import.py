@@ -30,8 +30,8 @@ def demo(db):
     return db
 
 
-def run(rows: list[list], name: str = "执行数据.xlsx") -> ExecutionImport:
-    imp, fresh = imports.submit(name, filled(rows), "treasury.1")
+def run(rows: list[list] | bytes, name: str = "执行数据.xlsx") -> ExecutionImport:
+    imp, fresh = imports.submit(name, rows if isinstance(rows, bytes) else filled(rows), "treasury.1")
     db.session.commit()
     assert fresh
     queue.drain()
@@ -142,9 +142,9 @@ def test_too_many_rows_is_refused_whole(demo, monkeypatch):
 
 
 def test_the_same_file_twice_is_recognised(demo):
-    rows = [[EDU, EDU_NAME, YEAR, 1, 100]]
-    first = run(rows)
-    again, fresh = imports.submit("另一个名字.xlsx", filled(rows), "treasury.1")
+    content = filled([[EDU, EDU_NAME, YEAR, 1, 100]])
+    first = run(content)
+    again, fresh = imports.submit("另一个名字.xlsx", content, "treasury.1")
     assert not fresh and again.id == first.id
     db.session.commit()
     assert db.session.scalar(select(func.count()).select_from(ExecutionImport)) == 1 and count() == 1
