@@ -7,7 +7,9 @@
 3. 待办 latency with 100,000 open tasks;
 4. background work: 10,000 due reminders through scheduler → outbox → RQ workers (1 and 2) beside
    the in-process floor, and how late timers fire under that load (BENCH_ONLY=background runs
-   only this part).
+   only this part);
+5. execution data: 10,000 rows imported from one Excel file in process and through the upload
+   page + an RQ worker, a correction of all of them, 5,000 rows by API (BENCH_ONLY=execution).
 Results go to stdout and bench/results/<timestamp>.json."""
 from __future__ import annotations
 
@@ -18,7 +20,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from bench import background, env, floor, inbox, load, stack
+from bench import background, env, execution, floor, inbox, load, stack
 from bench.p1 import p1_step_costs
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -48,12 +50,16 @@ def main() -> None:
             make_user(f"bh{i}", ("UNIT_HEAD", "UNIT", unit))
             pairs.append((f"bf{i}", f"bh{i}"))
         db.session.commit()
-    if os.environ.get("BENCH_ONLY") != "background":
+    only = os.environ.get("BENCH_ONLY")
+    if only is None:
         _requests_and_engine(app, db_url, pairs, seconds, results)
     with app.app_context():
-        results["background_reminders"] = background.reminders(UNITS * 6)
-        results["background_timer_delay"] = background.timer_delay(UNITS * 6)
-        background.cleanup()
+        if only in (None, "background"):
+            results["background_reminders"] = background.reminders(UNITS * 6)
+            results["background_timer_delay"] = background.timer_delay(UNITS * 6)
+            background.cleanup()
+        if only in (None, "execution"):
+            results["execution_import"] = execution.run("bench-pass")
     _report(results)
 
 

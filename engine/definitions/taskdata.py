@@ -13,6 +13,10 @@ Three user-task properties, parsed once per task spec:
 - `formContext`: the user task(s) (`step` or `step+step`) whose latest submission is shown
   read-only above the form, with their forms.
 
+And one property of a service task: `forgetForms`, comma-separated user tasks whose earlier
+submissions the token drops as it passes — a loop's new round (P3's month) opens those forms with
+the round's inputs, not last round's answers; a return within the round still finds them.
+
 The key starts with "_": RestrictedPython refuses such names, so no script, condition or DMN cell
 can read a submission behind the model's back. One key per step, not one dict of steps: Spiff
 merges a multi-instance member's data into its parent with a shallow copy, and a shared dict of
@@ -27,6 +31,7 @@ from engine.definitions.properties import form_keys, properties
 from forms import prefill
 
 NAMESPACE = "_form:"  # + the step's BPMN id
+FORGET = "forgetForms"  # service-task property: steps whose submissions a new round drops
 TASKS, FLAT = "tasks", "flat"  # ProcessModelVersion.data_flow
 SIGN_OUTCOME = ("sign_result", "sign_votes")  # what a multi-signer step decides besides its verdict
 _NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
@@ -125,6 +130,16 @@ def record(task: Any, values: dict[str, Any], *, publish_only: bool = False) -> 
         task.data[NAMESPACE + step_of(task)] = dict(values)
     for name, field in flow_of(task.task_spec).outputs:
         task.data[name] = values.get(field)
+
+
+def forgotten(task_spec: Any) -> list[str]:
+    return _items(properties(task_spec).get(FORGET))
+
+
+def forget(task: Any) -> None:
+    """Drop the submissions of the steps the task's `forgetForms` names from the token's data."""
+    for step in forgotten(task.task_spec):
+        task.data.pop(NAMESPACE + step, None)
 
 
 def restore(task: Any, values: dict[str, Any]) -> None:

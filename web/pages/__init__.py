@@ -37,6 +37,7 @@ def register_pages(app: Flask) -> None:
         auth,
         budget_year,
         deputies,
+        execution,
         holidays,
         inbox,
         instance_ops,
@@ -52,7 +53,7 @@ def register_pages(app: Flask) -> None:
     )
 
     for module in (auth, inbox, tasks, task_ops, instances, instance_ops, interventions, mailbox, deputies, supervision,
-                   admin, holidays, notify_settings, queue_admin, people, budget_year):
+                   admin, holidays, notify_settings, queue_admin, people, budget_year, execution):
         app.register_blueprint(module.bp)
     app.register_blueprint(supervision.projects_bp)
     from web.pages.guard import init_guard
