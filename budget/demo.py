@@ -32,6 +32,7 @@ ACTOR = "demo"
 # projects are not inserted, and the two renewals' old records end with their policy in 2025.
 HISTORY_NEW = ("P-D01-001", "P-D02-001", "P-D03-001", "P-D05-001", "P-D05-002", "P-D11-001")
 HISTORY_RENEWED = ("P-D04-002", "P-D10-001")
+MAJOR_WAN = 1000  # DT-05 CORE: max(request, annual) ≥ 1,000 万
 
 
 class Loader:
@@ -144,6 +145,9 @@ class Loader:
                 project.years.append(ProjectYear(
                     fiscal_year=year, funding_source=source, funding_split=split, requested=yuan,
                     arranged=yuan if done else None, adjusted=yuan if done else None, cycle_status=status,
+                    # with the history, FY2025's P3 reads DT-05's is_major (≥ 1,000 万, sample-data §8.3),
+                    # which the FY2025 request's P1 — before the demo's story — would have recorded
+                    is_major=amount >= MAJOR_WAN if self.history and year == 2025 else None,
                     executed=(yuan * Decimal(str(exec_pct)) / 100).quantize(Decimal("0.01"))
                     if year == 2024 and exec_pct is not None else None,
                     created_by=ACTOR,

@@ -53,15 +53,26 @@ class Cursor:
         self.rng = random.Random(seed)
         self.now = engine_now.now(TZ)
 
-    def go(self, moment: datetime) -> datetime:
+    def working(self, moment: datetime) -> datetime:
+        """`moment`, or the next working hour after it (never before the story's now)."""
         moment = max(moment.astimezone(TZ), self.now)
         while not is_working_day(moment.date()) or moment.time() >= CLOSE:
             moment = at(moment.date() + timedelta(days=1), OPEN.hour, 0)
         if moment.time() < OPEN:
             moment = at(moment.date(), OPEN.hour, 0)
-        self.now = moment
-        scheduler.travel_to(moment)
         return moment
+
+    def go(self, moment: datetime) -> datetime:
+        self.now = self.working(moment)
+        scheduler.travel_to(self.now)
+        return self.now
+
+    def system(self, moment: datetime) -> datetime:
+        """Move to `moment` exactly, working hours or not: what systems do (the treasury's nightly
+        posting, the 5th-of-the-month run) happens on any day."""
+        self.now = max(moment.astimezone(TZ), self.now)
+        scheduler.travel_to(self.now)
+        return self.now
 
     def step(self, minutes: tuple[int, int]) -> datetime:
         return self.go(self.now + timedelta(minutes=self.rng.randint(*minutes)))
@@ -89,22 +100,33 @@ def actor_for(task: HumanTask, who: str | None) -> User:
 def drive(instances: dict[Any, Plan], cursor: Cursor, *, until: datetime | None = None,
           pause_after: datetime | None = None, step: tuple[int, int] = (20, 90)) -> int:
     """Complete, round by round, one answerable ready item per instance until none is left (or the
-    next is held back beyond `until`, or the story's time has passed `pause_after`). Returns how
-    many items were completed."""
+    next is held back beyond `until`, or the next step would pass `pause_after`: the story's time
+    then stays before it, so a system event planned there comes first). Returns how many items
+    were completed."""
     done = 0
-    while pause_after is None or cursor.now < pause_after:
+    held_answers: dict[Any, Answer] = {}  # a held item's answer is asked once, not every round
+
+    def within(moment: datetime) -> bool:
+        return pause_after is None or cursor.working(moment) <= pause_after
+
+    while within(cursor.now + timedelta(minutes=step[1])):
         moved = False
         held: list[datetime] = []
         for instance_id, plan in instances.items():
             for task in ready_tasks(instance_id):
-                who_view = actor_for(task, None) if task.assignee is None else user(task.assignee)
-                view = get_task(task.id, who_view)
-                answer = plan(task, view.data, view.all_data)
+                answer = held_answers.get(task.id)
+                if answer is None:
+                    who_view = actor_for(task, None) if task.assignee is None else user(task.assignee)
+                    view = get_task(task.id, who_view)
+                    answer = plan(task, view.data, view.all_data)
                 if answer is None:
                     continue
                 if answer.not_before is not None and answer.not_before > cursor.now:
+                    held_answers[task.id] = answer
                     held.append(answer.not_before)
                     continue
+                if not within(cursor.now + timedelta(minutes=step[1])):
+                    return done
                 cursor.step(step)
                 complete_task(task.id, actor_for(task, answer.who), answer.submission)
                 db.session.commit()
@@ -115,7 +137,7 @@ def drive(instances: dict[Any, Plan], cursor: Cursor, *, until: datetime | None 
         if moved:
             continue
         nxt = min(held, default=None)
-        if nxt is None or (until is not None and nxt > until):
+        if nxt is None or (until is not None and nxt > until) or not within(nxt):
             return done
         cursor.go(nxt)
         cursor.settle()

@@ -3,21 +3,24 @@
 scores, FIN_PERF's choices, the fiscal ex-ante by TP-C / FIN_CENTER / TP-A with expert panels; the
 last step of each request is held to the days after the National Day holiday so that P2, which P1's
 `msg_project_in_library` starts, opens its first step (the unit's confirmation, due 15 days later)
-shortly before the snapshot date. P-D11-001 ends NOT_ADMITTED. The renewals of P-D04-002 and
-P-D10-001 (policy expired 2025) are new records naming their predecessor, as P1 makes them."""
+shortly before the snapshot date. P-D11-001 ends NOT_ADMITTED. The new projects keep their §8.3
+codes (P1's explicit `project_code`); the renewals of P-D04-002 and P-D10-001 (policy expired 2025)
+are new records as P1 makes them (numbered P-D04-003, P-D10-002), naming their predecessor in
+predecessor_code and in the name, so a clerk sees the link (docs/design.md "Demo history")."""
 from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from budget.demo_history.driver import Answer, Cursor, Plan, at, drive, user
+from budget.demo_history.driver import Answer, Cursor, Plan, at, user
 from engine.base.db import db
 from engine.base.models import HumanTask
 from engine.moves.runtime import start_process
 
 W = Decimal
 Y = 2026
+RENEWALS = ("P-D04-002", "P-D10-001")
 FILE_FROM, CLOSE_FROM = date(2025, 8, 4), date(2025, 10, 9)
 ENGAGE_FROM, ASSESSED_FROM = date(2025, 9, 1), date(2025, 9, 15)  # within CA-4's 20-day assessment deadline
 LONG = "依据项目申报材料、实地调研和同类项目对比分析，该维度总体情况符合要求，个别方面仍需完善。"
@@ -61,9 +64,9 @@ REQUESTS: dict[str, tuple[str, str, str, str, str, int, int, dict[str, Any]]] = 
                   {"one_off_type": "CAPITAL_CONSTRUCTION", "special_type": ["GOV_BOND"], "funding_source": "GOV_FUND"}),
     "P-D02-001": ("基层医疗卫生机构能力提升工程", "D02-U01", "210", "PROJECT", "NEW", 2028, 15000,
                   {"large_influence": True, "scope_districts": 12}),
-    "P-D04-002": ("农业产业化龙头企业扶持资金", "D04-U01", "213", "SPECIAL_FUND", "CONTINUING", 2028, 1800,
+    "P-D04-002": ("农业产业化龙头企业扶持资金（2026—2028年延续，原P-D04-002）", "D04-U01", "213", "SPECIAL_FUND", "CONTINUING", 2028, 1800,
                   {"policy_expiry_year": 2025, "predecessor_code": "P-D04-002", "domain_tags": ["INDUSTRY"]}),
-    "P-D10-001": ("商务发展专项资金", "D10-U01", "216", "SPECIAL_FUND", "CONTINUING", 2028, 14000,
+    "P-D10-001": ("商务发展专项资金（2026—2028年延续，原P-D10-001）", "D10-U01", "216", "SPECIAL_FUND", "CONTINUING", 2028, 14000,
                   {"policy_expiry_year": 2025, "predecessor_code": "P-D10-001", "domain_tags": ["INDUSTRY"]}),
 }
 
@@ -234,20 +237,18 @@ PLANS = [  # the order the units file in (a department's codes follow it)
 ]
 
 
-def play(cursor: Cursor) -> dict[str, int]:
-    """Each unit's filer starts a request (新建) in early August 2025; then everyone works on."""
+def start(cursor: Cursor) -> dict[Any, Plan]:
+    """Each unit's filer starts a request (新建) on 2025-08-04; the caller drives the work (with
+    FY2025's monitoring, in date order): the units file and the departments review within days,
+    before the Aug 31 cut-off (st_p1_cutoff would move a request reviewed later to 2027); the
+    ex-ante assessments and panels follow in September, keeping the 20-day and 7-day deadlines;
+    the closing steps wait for October (IntakePlan.not_before)."""
     work: dict[Any, Plan] = {}
     cursor.go(at(FILE_FROM, 9, 15))
     for plan in PLANS:
         cursor.step((20, 90))
-        instance = start_process("p1_project_intake", user(f"filer.{slug(plan.unit)}"), {})
+        instance = start_process("p1_project_intake", user(f"filer.{slug(plan.unit)}"),
+                                 {} if plan.code in RENEWALS else {"project_code": plan.code})
         db.session.commit()
         work[instance.id] = plan
-    # August: the units file and the departments review before the Aug 31 cut-off (st_p1_cutoff
-    # would move a request reviewed later to 2027) — P-D05-001's revision round included.
-    done = drive(work, cursor, step=(20, 60), pause_after=at(date(2025, 8, 20)))
-    # September: the ex-ante assessments and panels, at a pace that keeps the 20-day and 7-day
-    # deadlines; the closing steps wait for October (IntakePlan.not_before).
-    done += drive(work, cursor, step=(60, 240))
-    cursor.settle()
-    return {"fy2026_requests": len(work), "fy2026_items": done}
+    return work
