@@ -100,6 +100,13 @@ def level_counts(user: Any, f: WarningFilters) -> dict[str, int]:
     return counts
 
 
+def month_counts(user: Any, year: int | None, dept: str = "") -> dict[tuple[int, str], int]:
+    """{(month, level): warnings} over the year in scope (the board's trend chart)."""
+    base = warnings_query(user, WarningFilters(year=year, dept=dept), with_level=False).order_by(None).subquery()
+    rows = db.session.execute(select(base.c.month, base.c.level, func.count()).group_by(base.c.month, base.c.level))
+    return {(m, lv): n for m, lv, n in rows}
+
+
 def monitored_count(user: Any, f: WarningFilters) -> int:
     """Project-years with a monthly execution record for the month (the board's denominator)."""
     query, j = scoped(select(func.count()), MonitoringRecord.project_year_id, user)
