@@ -164,7 +164,7 @@ def _reports(py: ProjectYear, code: str, auto: MonitoringRecord,
         possibility, causes, cause_text, measures = AT_RISK.get((code, ind.name), ("CERTAIN", [], "", ""))
         actual = (ind.target_value * Decimal("0.6")).quantize(Decimal("0.01"))
         progress.append({"indicator_id": str(ind.id), "cum_actual": str(actual),
-                         "expected_full_year": str(ind.target_value.normalize()), "possibility": possibility,
+                         "expected_full_year": f"{ind.target_value.normalize():f}", "possibility": possibility,
                          "deviation_causes": causes, "cause_text": cause_text, "measures": measures})
     expected = (auto.annual_budget * Decimal("0.95")).quantize(Decimal("0.01"))
     db.session.add(MonitoringRecord(
