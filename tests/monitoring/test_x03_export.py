@@ -6,8 +6,11 @@ import io
 
 from openpyxl import load_workbook
 
+from budget.models import ExportRun
+from budget.monitoring_views import export_runs
 from budget.monitoring_views.export import headers
-from web.pages import monitoring
+from engine.base.db import db
+from engine.dispatch import queue
 
 
 def _sheet(reply):  # noqa: ANN001, ANN202
@@ -36,12 +39,35 @@ def test_the_cells_of_x03(login):
     assert len(body) == 4  # the department officer's scope: D04 only
 
 
-def test_filters_and_limit(login, monkeypatch):
-    perf = login("perf.1")
-    sheet = _sheet(perf.get("/monitoring/x03.xlsx?year=2025&month=7&project=P-D03-002"))
+def test_filters(login):
+    sheet = _sheet(login("perf.1").get("/monitoring/x03.xlsx?year=2025&month=7&project=P-D03-002"))
     body = [r for r in sheet.iter_rows(min_row=4, values_only=True)]
     assert [r[8] for r in body] == ["单位运营成本", "乘客满意度"]
     assert sheet.cell(2, 1).value.startswith("范围：")
-    monkeypatch.setattr(monitoring, "EXPORT_LIMIT", 3)
-    reply = perf.get("/monitoring/x03.xlsx?year=2025")
-    assert reply.status_code == 413 and "超过单次导出上限 3 个" in reply.get_data(as_text=True)
+
+
+def test_a_large_selection_is_written_in_the_background(login, monkeypatch):
+    """Above the limit the request only records the run; the queue job writes the file with its
+    progress; only the person who asked sees the run and its file."""
+    monkeypatch.setattr(export_runs, "SYNC_LIMIT", 3)
+    monkeypatch.setattr(export_runs, "BATCH", 2)
+    perf = login("perf.1")
+    offer = perf.get("/monitoring/x03.xlsx?year=2025")
+    assert offer.status_code == 200 and "后台生成导出文件" in offer.get_data(as_text=True)
+    reply = perf.post("/monitoring/x03-exports", data={"year": "2025", "month": "7"})
+    assert reply.status_code == 302
+    run = db.session.scalars(db.select(ExportRun)).one()
+    assert (run.status, run.total, run.done, run.created_by) == ("QUEUED", 7, 0, "perf.1")
+    waiting = perf.get(reply.headers["Location"]).get_data(as_text=True)
+    assert 'http-equiv="refresh"' in waiting and "已写入 0 / 7" in waiting
+    assert login("perf.2").get(reply.headers["Location"]).status_code == 404  # another person's export
+    assert login("perf.2").get(f"/monitoring/x03-exports/{run.id}/file").status_code == 404
+    queue.drain()
+    db.session.expire_all()
+    run = db.session.get(ExportRun, run.id)
+    assert (run.status, run.done) == ("DONE", 7) and run.attachment_id is not None
+    done = perf.get(reply.headers["Location"]).get_data(as_text=True)
+    assert "下载 Excel" in done and 'http-equiv="refresh"' not in done
+    sheet = _sheet(perf.get(f"/monitoring/x03-exports/{run.id}/file"))
+    projects = [r[0] for r in sheet.iter_rows(min_row=4, values_only=True) if r[0]]
+    assert len(projects) == 7 and projects[0].endswith("（P-D01-002）")

@@ -8,23 +8,27 @@ import json
 from decimal import Decimal
 from typing import Any
 
-from flask import Blueprint, abort, render_template, request, send_file
+from flask import Blueprint, abort, redirect, render_template, request, send_file, url_for
 from flask_login import current_user, login_required
 
 from budget.monitoring_views import board as B
-from budget.monitoring_views import curves, x03
+from budget.monitoring_views import curves, export_runs, x03
 from budget.monitoring_views.export import write_x03
 from budget.shared.helpers import today
+from engine.base.db import db
+from engine.base.errors import NotFound
+from engine.base.models import Attachment
 from engine.base.paging import Page
 from engine.work.access import is_admin
+from web.downloads import attachment_response
 from web.inputs import query_int
 from web.labels import labels
 from web.paging import page_args
+from web.transactions import atomic
 
 bp = Blueprint("monitoring", __name__, url_prefix="/monitoring")
 VIEWERS = {"FIN_FUND", "FIN_PERF", "FIN_BUDGET", "FIN_LEADER", "FIN_TREASURY", "FIN_CENTER", "DEPT_OFFICER",
            "DEPT_HEAD", "OBS_NPC", "OBS_AUDIT", "OBS_OTHER"}
-EXPORT_LIMIT = 2000  # project-years per download: ~20,000 rows, a few seconds (docs/design.md)
 
 
 def may_view(user: Any) -> bool:
@@ -83,28 +87,69 @@ def double():  # noqa: ANN201
     return render_template(
         "monitoring_double.html", year=year, month=month, filters={"dept": dept, "project": code},
         depts=depts, projects=projects, found=found, rows=table,
-        keys=curves.key_monitoring(current_user, year, dept), export_limit=EXPORT_LIMIT,
+        keys=curves.key_monitoring(current_user, year, dept), sync_limit=export_runs.SYNC_LIMIT,
         dept_chart=json.dumps(_chart_of(depts, "dept_name"), ensure_ascii=False),
         project_chart=json.dumps(_chart_of(projects, "name"), ensure_ascii=False) if projects else "")
+
+
+def _x03_filters(args: Any) -> x03.X03Filters:
+    year, month = _year_month(x03.DEFAULT_MONTH)
+    year = query_int(args.get("year"), 2000, 2100) or year
+    month = query_int(args.get("month"), 1, 12) or month
+    return x03.X03Filters(year=year, month=month, dept=(args.get("dept") or "").strip()[:40],
+                          project_code=(args.get("project") or "").strip()[:40])
+
+
+def _scope_text(f: x03.X03Filters, total: int) -> str:
+    where = labels().org(f.dept) if f.dept else "全部主管部门（我的数据范围）"
+    return f"范围：{where}{('、' + f.project_code) if f.project_code else ''}；共 {total} 个项目；导出日期 {today()}"
 
 
 @bp.get("/x03.xlsx")
 @login_required
 def x03_download():  # noqa: ANN201
+    """Up to SYNC_LIMIT project-years: the file at once; more: a page offering the background export."""
     if not may_view(current_user):
         abort(403)
-    year, month = _year_month(x03.DEFAULT_MONTH)
-    f = x03.X03Filters(year=year, month=month, dept=_text("dept"), project_code=_text("project"))
+    f = _x03_filters(request.args)
     total = x03.x03_count(current_user, f)
-    if total > EXPORT_LIMIT:
-        return render_template("error.html", title="导出范围过大", code=413, message=(
-            f"所选范围有 {total} 个项目，超过单次导出上限 {EXPORT_LIMIT} 个。请按主管部门筛选后分别导出。")), 413
-    L = labels()
-    scope = "、".join(x for x in (L.org(f.dept) if f.dept else "全部主管部门（我的数据范围）", f.project_code) if x)
-    body = write_x03(x03.x03_all(current_user, f), year, month, f"范围：{scope}；共 {total} 个项目；导出日期 {today()}")
-    name = f"绩效监控表_{year}年1-{month}月{('_' + f.dept) if f.dept else ''}.xlsx"
-    return send_file(io.BytesIO(body), as_attachment=True, download_name=name, max_age=0,
-                     mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    if total > export_runs.SYNC_LIMIT:
+        return render_template("monitoring_export.html", run=None, f=f, total=total, limit=export_runs.SYNC_LIMIT)
+    body = write_x03(x03.x03_all(current_user, f), f.year, f.month, _scope_text(f, total))
+    return send_file(io.BytesIO(body), as_attachment=True, download_name=export_runs.file_name(f), max_age=0,
+                     mimetype=export_runs.XLSX)
+
+
+@bp.post("/x03-exports")
+@login_required
+def x03_export_start():  # noqa: ANN201
+    if not may_view(current_user):
+        abort(403)
+    f = _x03_filters(request.form)
+    run = atomic(lambda: export_runs.start(current_user, f, _scope_text(f, x03.x03_count(current_user, f))))
+    return redirect(url_for("monitoring.x03_export", id=run.id))
+
+
+@bp.get("/x03-exports/<id>")
+@login_required
+def x03_export(id: str):  # noqa: ANN201
+    try:
+        run = export_runs.mine(id[:40], current_user)
+    except NotFound:
+        return render_template("error.html", title="页面不存在", message=export_runs.NOT_FOUND, code=404), 404
+    return render_template("monitoring_export.html", run=run, f=None, total=run.total, limit=export_runs.SYNC_LIMIT)
+
+
+@bp.get("/x03-exports/<id>/file")
+@login_required
+def x03_export_file(id: str):  # noqa: ANN201
+    try:
+        run = export_runs.mine(id[:40], current_user)
+    except NotFound:
+        return render_template("error.html", title="页面不存在", message=export_runs.NOT_FOUND, code=404), 404
+    if run.status != "DONE" or run.attachment_id is None:
+        return redirect(url_for("monitoring.x03_export", id=run.id))
+    return attachment_response(db.session.get(Attachment, run.attachment_id))
 
 
 def sparkline(series: list[dict[str, Any]], width: int = 120, height: int = 30) -> dict[str, str]:
