@@ -33,14 +33,16 @@ class WarningFilters:
 
 
 def latest_month(user: Any, year: int | None = None) -> tuple[int, int] | None:
-    """(year, month) of the newest monthly execution record the user may see (of `year` if given)."""
-    query, _ = scoped(select(func.max(MonitoringRecord.fiscal_year * 100 + MonitoringRecord.period_month)),
+    """(year, month) of the newest monthly execution record the user may see (of `year` if given):
+    walks ix_monitoring_record_kind_year_month from the top until a record in scope."""
+    query, _ = scoped(select(MonitoringRecord.fiscal_year, MonitoringRecord.period_month),
                       MonitoringRecord.project_year_id, user)
     query = query.where(MonitoringRecord.kind == "AUTO_EXECUTION")
     if year:
         query = query.where(MonitoringRecord.fiscal_year == year)
-    found = db.session.scalar(query)
-    return (found // 100, found % 100) if found else None
+    found = db.session.execute(query.order_by(MonitoringRecord.fiscal_year.desc(),
+                                              MonitoringRecord.period_month.desc()).limit(1)).first()
+    return (found[0], found[1]) if found else None
 
 
 def warnings_query(user: Any, f: WarningFilters, *, with_level: bool = True) -> Select:
@@ -66,17 +68,20 @@ def warnings_query(user: Any, f: WarningFilters, *, with_level: bool = True) -> 
         MonitoringWarning.lag_pp.desc(), Project.code, MonitoringWarning.id)
 
 
-def warnings_page(user: Any, f: WarningFilters, page: int, per_page: int) -> Page[dict[str, Any]]:
-    """A page of warnings as rows (codes and figures; the API's list)."""
+def warnings_page(user: Any, f: WarningFilters, page: int, per_page: int,
+                  total: int | None = None) -> Page[dict[str, Any]]:
+    """A page of warnings as rows (codes and figures; the API's list); `total` when already known."""
     query = warnings_query(user, f)
     rows = db.session.execute(query.limit(per_page).offset((page - 1) * per_page)).all()
-    return Page([_row(*r) for r in rows], count(query), page, per_page)
+    return Page([_row(*r) for r in rows], count(query) if total is None else total, page, per_page)
 
 
 def board(user: Any, f: WarningFilters, page: int, per_page: int, today: date) -> Page[dict[str, Any]]:
     """The warning board's page: rows with their series and report figures; `extra` holds the
     counts by level over the month (whatever the level filter) and how many were monitored."""
-    found = warnings_page(user, f, page, per_page)
+    counts = level_counts(user, f)
+    unfiltered = not f.level and not f.key_only  # then the counts already say how many rows
+    found = warnings_page(user, f, page, per_page, counts["RED"] + counts["YELLOW"] if unfiltered else None)
     ids = [uuid.UUID(r["project_year_id"]) for r in found.items]
     series = _series(ids, f.year)
     reports = _latest_reports(ids, f.year, f.month)
@@ -86,7 +91,7 @@ def board(user: Any, f: WarningFilters, page: int, per_page: int, today: date) -
         row.update(reports.get(py, {"worst_possibility": None, "max_cost_overrun": None}))
         row["response_state"] = response_state(row, today)
     return Page(found.items, found.total, found.page, found.per_page,
-                {"counts": level_counts(user, f), "monitored": monitored_count(user, f)})
+                {"counts": counts, "monitored": monitored_count(user, f)})
 
 
 def level_counts(user: Any, f: WarningFilters) -> dict[str, int]:

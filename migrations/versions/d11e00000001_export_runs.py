@@ -1,5 +1,6 @@
 """Background Excel exports (the X-03 绩效监控表 of a large selection): export_run
-(budget/models/exports.py).
+(budget/models/exports.py); and the monitoring views' index on monitoring_record (kind, fiscal_year,
+period_month): the newest month with data and a month's monitored count without a scan.
 
 Revision ID: d11e00000001
 Revises: d11c00000001
@@ -36,7 +37,10 @@ def upgrade():
     sa.ForeignKeyConstraint(['attachment_id'], ['attachment.id'], name=op.f('fk_export_run_attachment_id_attachment')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_export_run'))
     )
+    op.create_index('ix_monitoring_record_kind_year_month', 'monitoring_record', ['kind', 'fiscal_year', 'period_month'],
+                    unique=False)
 
 
 def downgrade():
+    op.drop_index('ix_monitoring_record_kind_year_month', table_name='monitoring_record')
     op.drop_table('export_run')
