@@ -7,7 +7,9 @@
 3. 待办 latency with 100,000 open tasks;
 4. background work: 10,000 due reminders through scheduler → outbox → RQ workers (1 and 2) beside
    the in-process floor, and how late timers fire under that load (BENCH_ONLY=background runs
-   only this part).
+   only this part);
+5. 预警看板 with 10,000 project-years × 12 months: the page and GET /api/v1/warnings through gunicorn
+   (p50/p95) and the queries in-process with their plans (BENCH_ONLY=monitoring runs only this part).
 Results go to stdout and bench/results/<timestamp>.json."""
 from __future__ import annotations
 
@@ -18,7 +20,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from bench import background, env, floor, inbox, load, stack
+from bench import background, env, floor, inbox, load, monitoring, stack
 from bench.p1 import p1_step_costs
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -48,13 +50,32 @@ def main() -> None:
             make_user(f"bh{i}", ("UNIT_HEAD", "UNIT", unit))
             pairs.append((f"bf{i}", f"bh{i}"))
         db.session.commit()
-    if os.environ.get("BENCH_ONLY") != "background":
+    only = os.environ.get("BENCH_ONLY")
+    if only not in ("background", "monitoring"):
         _requests_and_engine(app, db_url, pairs, seconds, results)
-    with app.app_context():
-        results["background_reminders"] = background.reminders(UNITS * 6)
-        results["background_timer_delay"] = background.timer_delay(UNITS * 6)
-        background.cleanup()
+    if only != "monitoring":
+        with app.app_context():
+            results["background_reminders"] = background.reminders(UNITS * 6)
+            results["background_timer_delay"] = background.timer_delay(UNITS * 6)
+            background.cleanup()
+    if only in (None, "", "monitoring"):
+        results["warning_board_10k"] = _warning_board(app)
     _report(results)
+
+
+def _warning_board(app: Any) -> dict[str, object]:
+    """Part 5: seed 10,000 project-years × 12 months, then time the board in-process and over HTTP."""
+    with app.app_context():
+        t0 = time.perf_counter()
+        seeded = monitoring.seed(10_000)
+        seeded["seed_s"] = round(time.perf_counter() - t0, 1)
+        found = {"seeded": seeded, "in_process": monitoring.in_process(), "plans": monitoring.plans()}
+    server, base = env.gunicorn(workers=int(os.environ.get("BENCH_WORKERS", "5")))
+    try:
+        found["http"] = monitoring.over_http(base, "bench-pass")
+    finally:
+        server.terminate()
+    return found
 
 
 def _requests_and_engine(app: Any, db_url: str, pairs: list[tuple[str, str]], seconds: float,
