@@ -20,6 +20,7 @@ from budget.models import (
     ProjectYear,
     RectificationRequest,
 )
+from budget.p3_monitoring.warnings import REASON_NAMES
 from budget.shared.helpers import today
 from budget.shared.lookups import as_uuid, username, year_of
 from engine.base import hooks
@@ -31,6 +32,7 @@ from engine.work.reminders import role_holders
 DECISIONS = {"WATCH": "继续观察", "PAYMENT_HOLD": "暂缓拨款", "REALLOCATE": "调剂资金", "RECOVER": "收回资金",
              "TARGET_ADJUST": "调整绩效目标", "START_RECTIFICATION": "启动整改"}
 LEVELS = {"GREEN": "绿色", "YELLOW": "黄色", "RED": "红色"}
+RESPONSES = {**DECISIONS, "EXPLAINED": "单位已说明原因", "CORRECTIVE_PLAN": "单位已提交纠偏措施"}
 HOLD_AUDIENCE = ("DEPT_HEAD", "UNIT_HEAD", "FIN_TREASURY")  # views.md §7.3: payment hold
 
 
@@ -76,8 +78,8 @@ def followup_context(ctx: ServiceContext, project_year_id: str, warning_id: Any 
         "recent_records": [{"month": r.period_month, "exec_rate": r.exec_rate, "time_progress": r.time_progress,
                             "lag_pp": r.lag_pp, "level": LEVELS.get(r.warning_level or "", "")} for r in records],
         "warning_history": [{"month": w.month, "level": LEVELS.get(w.level, w.level),
-                             "reasons": "；".join(w.reasons or []),
-                             "response": DECISIONS.get(w.response or "", w.response or "待处置")} for w in warnings],
+                             "reasons": "；".join(REASON_NAMES.get(r, r) for r in w.reasons or []),
+                             "response": RESPONSES.get(w.response or "", w.response or "待处置")} for w in warnings],
         "fund_suggestion": suggestion, "fund_suggestion_label": DECISIONS.get(suggestion or "", "无"),
         "key_monitoring_summary": key_summary(key), "adjustable_wan": yuan_to_wan(adjustable(py)),
     }

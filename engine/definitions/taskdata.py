@@ -148,26 +148,46 @@ def restore(task: Any, values: dict[str, Any]) -> None:
     task.data[NAMESPACE + step_of(task)] = dict(values)
 
 
-def mapped(data: dict[str, Any], flow: DataFlow, fields: list[str]) -> dict[str, Any]:
-    """What the task's input mapping puts into a form with these top-level fields."""
+def mapped(data: dict[str, Any], flow: DataFlow, fields: list[str],
+           fixed: frozenset[str] = frozenset()) -> dict[str, Any]:
+    """What the task's input mapping puts into a form with these top-level fields. Two sources
+    of a `fixed` grid (rows neither added nor removed) are laid over each other row by row."""
     out: dict[str, Any] = {}
     for entry in flow.inputs:
         for source in entry.sources:
             if source.step is None:
                 if source.field in data:
-                    out[entry.target or source.field] = data[source.field]
+                    out = overlay(out, {entry.target or source.field: data[source.field]}, fixed)
                     break
                 continue
             found = submitted(data, source.step)
             if found is None:
                 continue
             if source.field == "*":
-                out.update({k: v for k, v in found.items() if k in fields})
+                out = overlay(out, {k: v for k, v in found.items() if k in fields}, fixed)
                 break
             if source.field in found:
-                out[entry.target or source.field] = found[source.field]
+                out = overlay(out, {entry.target or source.field: found[source.field]}, fixed)
                 break
     return {k: v for k, v in out.items() if k in fields}
+
+
+def overlay(base: dict[str, Any], top: dict[str, Any], fixed: frozenset[str]) -> dict[str, Any]:
+    """`top` over `base`; a fixed grid present in both with as many rows merges row by row, so
+    its read-only columns (which a submission never carries) stay beside the answers."""
+    out = dict(base)
+    for key, value in top.items():
+        old = out.get(key)
+        if key in fixed and isinstance(old, list) and isinstance(value, list) and len(old) == len(value) \
+                and all(isinstance(r, dict) for r in old + value):
+            out[key] = [{**a, **b} for a, b in zip(old, value, strict=True)]
+        else:
+            out[key] = value
+    return out
+
+
+def fixed_grids(form: Any) -> frozenset[str]:
+    return frozenset(f["name"] for f in form.fields if f.get("type") == "list" and f.get("fixed_rows"))
 
 
 def form_values(form: Any, task: Any) -> dict[str, Any]:
@@ -176,7 +196,8 @@ def form_values(form: Any, task: Any) -> dict[str, Any]:
     `prefill: false` (a verdict, an opinion) start empty either way."""
     flow = flow_of(task.task_spec)
     own = submitted(task.data, step_of(task)) or {}
-    return prefill(form, {**mapped(task.data, flow, form.field_names), **own})
+    fixed = fixed_grids(form)
+    return prefill(form, overlay(mapped(task.data, flow, form.field_names, fixed), own, fixed))
 
 
 def context_values(task: Any) -> dict[str, Any]:

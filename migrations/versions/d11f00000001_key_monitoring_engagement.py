@@ -1,14 +1,14 @@
 """A third party engaged for CA-5 key monitoring: engagement type KEY_MONITORING.
 
 Revision ID: d11f00000001
-Revises: d11c00000001
+Revises: d11e00000001
 Create Date: 2026-12-05 13:00:00
 
 """
 from alembic import op
 
 revision = 'd11f00000001'
-down_revision = 'd11c00000001'
+down_revision = 'd11e00000001'
 branch_labels = None
 depends_on = None
 

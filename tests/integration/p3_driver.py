@@ -8,20 +8,22 @@ adjustment request, a project completed early) go through POST /api/v1/messages.
 Shared by tests/integration/test_p3_engine.py."""
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from p1_driver import ALL, PERF, REJECT_REASON, ROOT, Flow, set_packs, user
+from p1_driver import ALL, PERF, REJECT_REASON, ROOT, Flow, indicators, set_packs, user
 from p2_driver import P2, P2Flow, declare, joint_opinion, panel, review
 from sqlalchemy import select
 
 from budget.calc import monitoring as calc
 from budget.execution.posting import post_records
-from budget.models import MonitoringRecord, MonitoringWarning, PerformanceTarget, ProjectYear
+from budget.models import MonitoringRecord, MonitoringWarning, PerformanceTarget, Project, ProjectYear
+from budget.shared.targets import new_target_version
 from engine.base.db import db
 from engine.base.models import HumanTask, Message, Outbox, ProcessInstance, Timer
 from engine.dispatch import queue
+from engine.moves import mailbox
 from engine.moves.runtime import complete_task
 from engine.moves.state import load_workflow
 from engine.time import clock
@@ -93,18 +95,39 @@ def small_through_p2(code: str = "P-D05-002", arranged: int = 260) -> P2Flow:
 
 
 # ------------------------------------------------------------------ P3
+def year_of_code(code: str, fiscal_year: int) -> ProjectYear:
+    return db.session.scalars(select(ProjectYear).join(Project).where(
+        Project.code == code, ProjectYear.fiscal_year == fiscal_year)).one()
+
+
+def start_demo_year(code: str, fiscal_year: int, packs: list[str]) -> None:
+    """P3 for a demo year that is EXECUTING already (the demo's FY2025), given an ISSUED target,
+    started by msg_budget_approved as P2's end would; the clock in late January of the year."""
+    set_packs(packs)
+    clock.travel_to(calc.run_at(fiscal_year, 1) - timedelta(days=10))
+    py = year_of_code(code, fiscal_year)
+    target = new_target_version(py, {"overall_goal": "保障项目按计划实施，提升公共服务供给能力和质量。",
+                                     "annual_goal": "年度内完成计划任务并通过验收，服务对象满意度不低于90%。",
+                                     "indicators": indicators()}, {}, "test")
+    target.status, target.issued_at = "ISSUED", datetime(fiscal_year, 1, 15, tzinfo=UTC).date()
+    mailbox.send("msg_budget_approved", {"project_id": str(py.project_id), "fiscal_year": fiscal_year}, source=None)
+    db.session.commit()
+
+
 class P3Flow:
     """The P3 instance P2's `msg_budget_approved` started."""
 
-    def __init__(self, p2: P2Flow):
-        self.p2 = p2
+    def __init__(self, p2: P2Flow | None = None, *, code: str | None = None, people: tuple[str, str, str] = ()):
+        """P3 of the project P2 drove (`p2`), or of `code`'s year started otherwise (people: filer,
+        officer, fund division)."""
         queue.drain()  # delivers msg_budget_approved: P3's message start
         db.session.expire_all()
-        code = p2.p1.project.code
+        code = p2.p1.project.code if p2 else code
         (self.instance,) = db.session.scalars(select(ProcessInstance).where(
             ProcessInstance.process_key == P3, ProcessInstance.business_key == code))
         self.code, self.fiscal_year = code, self.instance.year
-        self.filer, self.officer, self.fund = p2.filer, p2.officer, p2.fund
+        self.py_id = (p2.year() if p2 else year_of_code(code, self.fiscal_year)).id
+        self.filer, self.officer, self.fund = (p2.filer, p2.officer, p2.fund) if p2 else people
         self.timer_fires = 0
 
     # --- time and data
@@ -181,7 +204,7 @@ class P3Flow:
     # --- records
     def year(self) -> ProjectYear:
         db.session.expire_all()
-        return db.session.get(ProjectYear, self.p2.year().id)
+        return db.session.get(ProjectYear, self.py_id)
 
     def record(self, month: int, kind: str = "AUTO_EXECUTION") -> MonitoringRecord | None:
         return db.session.scalars(select(MonitoringRecord).where(
@@ -209,6 +232,11 @@ class P3Flow:
     # --- the people's standard submissions
     def report(self, possibility: str = "CERTAIN", unit_cost: Decimal | int | None = None) -> None:
         """F-09 by the unit (every indicator row; the cost block in a cost month), the department's 同意."""
+        self.report_only(possibility, unit_cost)
+        self.do(self.officer, "ut_p3_dept_check", {"verdict": "APPROVE"})
+
+    def report_only(self, possibility: str = "CERTAIN", unit_cost: Decimal | int | None = None) -> None:
+        """F-09 by the unit, not yet checked."""
         opens = self.data(self.filer, "ut_p3_unit_report")
         rows = []
         for i in range(len(opens["report_indicators"])):
@@ -224,7 +252,6 @@ class P3Flow:
             sub["cost_tracking"] = [{"actual_unit_cost": unit_cost or c["target_value"]} for c in opens["cost_indicators"]]
             sub["service_standard_status"] = "按照服务标准执行，未发现降低标准的情况。"
         self.do(self.filer, "ut_p3_unit_report", sub)
-        self.do(self.officer, "ut_p3_dept_check", {"verdict": "APPROVE"})
 
     def explain(self) -> None:
         self.do(self.filer, "ut_p3_unit_explain", {"cause_categories": ["PROCUREMENT"], "explanation": LONG,

@@ -165,6 +165,12 @@ def test_core_year_report_in_july_and_completed_early(p3, client):
     p.run_month(7, 140)
     opens = p.data(p.filer, "ut_p3_unit_report")
     assert opens["is_cost_month"] is False and opens["cost_indicators"] == []
+    p.report_only(possibility="POSSIBLE")
+    p.do(p.officer, "ut_p3_dept_check", {"verdict": "RETURN", "comment": "偏差原因说明不够具体，请补充后重新报送。"})
+    again = p.form(p.filer, "ut_p3_unit_report")  # returned: the grid keeps its names beside the answers
+    assert again["indicator_progress"][0]["name"] == "年度任务完成数量"
+    assert again["indicator_progress"][0]["possibility"] == "POSSIBLE"
+    assert again["indicator_progress"][0]["target_text"] == "≥300项"
     p.report(possibility="POSSIBLE")
     (w7,) = p.warnings()
     assert (w7.level, w7.rule_row, w7.reasons) == ("YELLOW", 6, ["TARGET_AT_RISK"])

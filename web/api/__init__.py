@@ -35,6 +35,7 @@ from web.api import (  # noqa: E402, F401
     lists,
     messages,
     models,
+    monitoring,
     notification_settings,
     operations,
     people,
