@@ -33,6 +33,7 @@ ACTOR = "demo"
 HISTORY_NEW = ("P-D01-001", "P-D02-001", "P-D03-001", "P-D05-001", "P-D05-002", "P-D11-001")
 HISTORY_RENEWED = ("P-D04-002", "P-D10-001")
 MAJOR_WAN = 1000  # DT-05 CORE: max(request, annual) ≥ 1,000 万
+MAJOR_ROW = {"dt05_rows": ["dt05_r2"], "dt01_rows": [], "packs": ["CORE"], "decided_at": "2024-08-30T17:00:00"}
 
 
 class Loader:
@@ -148,6 +149,7 @@ class Loader:
                     # with the history, FY2025's P3 reads DT-05's is_major (≥ 1,000 万, sample-data §8.3),
                     # which the FY2025 request's P1 — before the demo's story — would have recorded
                     is_major=amount >= MAJOR_WAN if self.history and year == 2025 else None,
+                    classification=MAJOR_ROW if self.history and year == 2025 and amount >= MAJOR_WAN else None,
                     executed=(yuan * Decimal(str(exec_pct)) / 100).quantize(Decimal("0.01"))
                     if year == 2024 and exec_pct is not None else None,
                     created_by=ACTOR,
