@@ -15,7 +15,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from sqlalchemy import String, cast, func, insert, select, text, tuple_, update
+from sqlalchemy import String, cast, func, insert, select, text, update
 
 from budget.execution.checks import CheckedRow
 from budget.models import ExecutionRecord, ProjectYear
@@ -47,8 +47,11 @@ def _state(rows: list[CheckedRow]) -> dict[tuple[uuid.UUID, int], tuple[int, uui
         e.project_year_id, e.month, func.max(e.version),
         func.max(cast(e.id, String)).filter(e.is_current.is_(True)),  # at most one (the partial unique index)
         func.max(e.executed_cum).filter(e.is_current.is_(True)),
-    ).where(tuple_(e.project_year_id, e.month).in_(pairs)).group_by(e.project_year_id, e.month)
-    return {(p, m): (v, uuid.UUID(cid) if cid else None, cum) for p, m, v, cid, cum in db.session.execute(query)}
+    ).where(e.project_year_id.in_({p for p, _ in pairs}), e.month.in_({m for _, m in pairs})
+            ).group_by(e.project_year_id, e.month)
+    wanted = set(pairs)
+    return {(p, m): (v, uuid.UUID(cid) if cid else None, cum) for p, m, v, cid, cum in db.session.execute(query)
+            if (p, m) in wanted}
 
 
 def _new_rows(rows: list[CheckedRow], source: str, actor: str | None, import_id: uuid.UUID | None,
