@@ -192,21 +192,52 @@ def test_the_readme_tour_still_starts_on_top_of_the_history(history):
 
 @pytest.fixture(scope="module")
 def pages(app, history, tmp_path_factory):
-    """A live server over the history and Debian's chromium (as tests/browser does)."""
+    """A live server over the history."""
     import threading
 
-    from playwright.sync_api import sync_playwright
     from werkzeug.serving import make_server
-
-    from tests.browser.conftest import CHROMIUM, FLAGS
 
     server = make_server("127.0.0.1", 0, app, threaded=True)
     threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_port}", tmp_path_factory.mktemp("demo-history-shots")
+    server.shutdown()
+
+
+VISITS = {"filer.d05u02": [("todo", "/todo")], "fund.eco": [("todo_fund", "/todo")],
+          "perf.1": [("supervision", "/supervision/instances"), ("project", "/projects/P-D08-001")]}
+
+
+def look(base: str, shots, width: int) -> None:
+    """Each visit in Debian's chromium (as tests/browser does), screenshots kept. Run in a thread of
+    its own: in a whole-suite run tests/browser's session browser keeps Playwright's loop running
+    in the main thread, where a second sync_playwright() is refused."""
+    from playwright.sync_api import sync_playwright
+
+    from tests.browser.conftest import CHROMIUM, FLAGS
+    from tests.browser.pages import login
+
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=FLAGS, headless=True)
-        yield f"http://127.0.0.1:{server.server_port}", browser, tmp_path_factory.mktemp("demo-history-shots")
+        for who, visits in VISITS.items():
+            context = browser.new_context(locale="zh-CN",
+                                          viewport={"width": width, "height": 844 if width < 800 else 768})
+            page = context.new_page()
+            login(page, base, who, "demo-pass-1")
+            for name, path in visits:
+                page.goto(base + path)
+                page.screenshot(path=str(shots / f"{name}_{width}.png"), full_page=True)
+                page.screenshot(path=str(shots / f"{name}_{width}_top.png"), full_page=True,  # a long page's head
+                                clip={"x": 0, "y": 0, "width": width, "height": 2400})
+                assert page.evaluate("document.documentElement.scrollWidth") <= width, (name, width)
+                body = page.locator("body").inner_text()
+                if name == "todo":
+                    assert "确认年度申报与绩效目标" in body
+                if name == "todo_fund":  # September's key monitoring of P-D08-001 waits for F-11
+                    assert "资金管理处处置" in body and "老旧小区改造" in body
+                if name == "project":
+                    assert "老旧小区改造" in body and "绩效目标审核与批复" in body and "绩效运行监控" in body
+            context.close()
         browser.close()
-    server.shutdown()
 
 
 @pytest.mark.browser
@@ -214,27 +245,10 @@ def pages(app, history, tmp_path_factory):
 def test_the_year_as_people_see_it(pages, width):
     """待办 of the tour's filer (the FY2026 confirmation) and of the fund division (P-D08-001's F-11),
     流程监管 and the project page of P-D08-001 for a supervisor (perf.1): they fit the window and show
-    the year's work. Screenshots kept."""
-    from tests.browser.pages import login
+    the year's work."""
+    from concurrent.futures import ThreadPoolExecutor
 
-    base, browser, shots = pages
-    for who, visits in {"filer.d05u02": [("todo", "/todo")], "fund.eco": [("todo_fund", "/todo")],
-                        "perf.1": [("supervision", "/supervision/instances"), ("project", "/projects/P-D08-001")]}.items():
-        context = browser.new_context(locale="zh-CN", viewport={"width": width, "height": 844 if width < 800 else 768})
-        page = context.new_page()
-        login(page, base, who, "demo-pass-1")
-        for name, path in visits:
-            page.goto(base + path)
-            page.screenshot(path=str(shots / f"{name}_{width}.png"), full_page=True)
-            page.screenshot(path=str(shots / f"{name}_{width}_top.png"), full_page=True,  # a long page's head
-                            clip={"x": 0, "y": 0, "width": width, "height": 2400})
-            assert page.evaluate("document.documentElement.scrollWidth") <= width, (name, width)
-            body = page.locator("body").inner_text()
-            if name == "todo":
-                assert "确认年度申报与绩效目标" in body
-            if name == "todo_fund":  # September's key monitoring of P-D08-001 waits for F-11
-                assert "资金管理处处置" in body and "老旧小区改造" in body
-            if name == "project":
-                assert "老旧小区改造" in body and "绩效目标审核与批复" in body and "绩效运行监控" in body
-        context.close()
+    base, shots = pages
+    with ThreadPoolExecutor(1) as pool:
+        pool.submit(look, base, shots, width).result()
     print(shots)
