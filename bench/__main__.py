@@ -8,7 +8,9 @@
 4. background work: 10,000 due reminders through scheduler → outbox → RQ workers (1 and 2) beside
    the in-process floor, and how late timers fire under that load (BENCH_ONLY=background runs
    only this part);
-5. 预警看板 with 10,000 project-years × 12 months: the page and GET /api/v1/warnings through gunicorn
+5. execution data: 10,000 rows imported from one Excel file in process and through the upload
+   page + an RQ worker, a correction of all of them, 5,000 rows by API (BENCH_ONLY=execution).
+6. 预警看板 with 10,000 project-years × 12 months: the page and GET /api/v1/warnings through gunicorn
    (p50/p95) and the queries in-process with their plans (BENCH_ONLY=monitoring runs only this part).
 Results go to stdout and bench/results/<timestamp>.json."""
 from __future__ import annotations
@@ -20,7 +22,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from bench import background, env, floor, inbox, load, monitoring, stack
+from bench import background, env, execution, floor, inbox, load, monitoring, stack
 from bench.p1 import p1_step_costs
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -51,13 +53,15 @@ def main() -> None:
             pairs.append((f"bf{i}", f"bh{i}"))
         db.session.commit()
     only = os.environ.get("BENCH_ONLY")
-    if only not in ("background", "monitoring"):
+    if only in (None, ""):
         _requests_and_engine(app, db_url, pairs, seconds, results)
-    if only != "monitoring":
-        with app.app_context():
+    with app.app_context():
+        if only in (None, "", "background"):
             results["background_reminders"] = background.reminders(UNITS * 6)
             results["background_timer_delay"] = background.timer_delay(UNITS * 6)
             background.cleanup()
+        if only in (None, "", "execution"):
+            results["execution_import"] = execution.run("bench-pass")
     if only in (None, "", "monitoring"):
         results["warning_board_10k"] = _warning_board(app)
     _report(results)

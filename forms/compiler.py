@@ -25,7 +25,7 @@ from forms.rules import RULES, WARNINGS
 from forms.schema import build_schema, resolve_fields
 
 # How a `max_context` bound reads in a message.
-CONTEXT_LABELS = {"request_wan": "申请金额", "total_amount": "项目总额"}
+CONTEXT_LABELS = {"request_wan": "申请金额", "total_amount": "项目总额", "adjustable_wan": "年度预算减去累计支出"}
 
 
 @dataclass

@@ -25,7 +25,7 @@ FIELD_KEYS = {
     "name", "label", "label_en", "help", "type", "required", "required_when", "min", "max", "gt", "lt",
     "min_length", "max_length", "min_items", "max_items", "choices", "step", "places", "default",
     "computed", "modes", "readonly", "readonly_modes", "context_choices", "max_context", "widget", "fields",
-    "prefill",
+    "prefill", "fixed_rows",
 }
 NAME_RE = re.compile(r"^[a-z][a-z0-9_]*$")
 
@@ -149,6 +149,8 @@ def _check_fields(fields: Any, prefix: str, modes: list[str], computed: set[str]
         for key in ("min_items", "max_items"):
             if key in spec and (ftype not in LIST_TYPES or not isinstance(spec[key], int)):
                 fail(f"field {path}: {key!r} needs a list field and an integer")
+        if "fixed_rows" in spec and (ftype != "list" or not isinstance(spec["fixed_rows"], bool)):
+            fail(f"field {path}: 'fixed_rows' needs a list field and true/false")
         if "min" in spec and "max" in spec and spec["min"] > spec["max"]:
             fail(f"field {path}: min > max")
         if "computed" in spec and spec["computed"] not in computed:

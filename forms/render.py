@@ -90,7 +90,7 @@ def ui_field(spec: dict, allowed: dict[str, list[str]] | None = None) -> dict[st
         "readonly": spec["readonly"], "help": spec.get("help"),
     }
     for key in ("min", "max", "gt", "lt", "step", "min_length", "max_length", "min_items", "max_items",
-                "default", "computed", "required_when"):
+                "default", "computed", "required_when", "fixed_rows"):
         if spec.get(key) is not None:
             out[key] = spec[key]
     if ftype in DEFAULT_PLACES or "places" in spec:

@@ -64,6 +64,9 @@ STATUSES: dict[str, dict[str, dict[str, str]]] = {
                 "DUE": "已到期，待执行", "EXPIRED": "已过期"},
         "delivery": {"PENDING": "发送中", "SENT": "已发送", "FAILED": "失败"},
         "project_kind": {"NEW": "新增", "CONTINUING": "延续"},
+        "execution_import": {"QUEUED": "排队检查", "CHECKING": "检查中", "IMPORTING": "写入中", "DONE": "已导入",
+                             "REJECTED": "未导入（有错误）", "FAILED": "导入失败"},
+        "execution_source": {"EXCEL": "Excel 导入", "API": "接口", "MANUAL": "手工", "DEMO": "示例数据"},
         # the execution year (DT-06 reasons, DT-07 suggestions, responses; budget.monitoring_views.vocab)
         "warning_level": dict(monitoring_zh.LEVEL_ZH), "warning_reason": dict(monitoring_zh.REASON_ZH),
         "suggestion": dict(monitoring_zh.SUGGESTION_ZH), "warning_response": dict(monitoring_zh.RESPONSE_ZH),
@@ -84,6 +87,9 @@ STATUSES: dict[str, dict[str, dict[str, str]]] = {
                 "DUE": "Due", "EXPIRED": "Expired"},
         "delivery": {"PENDING": "Sending", "SENT": "Sent", "FAILED": "Failed"},
         "project_kind": {"NEW": "New", "CONTINUING": "Continuing"},
+        "execution_import": {"QUEUED": "Queued", "CHECKING": "Checking", "IMPORTING": "Writing", "DONE": "Imported",
+                             "REJECTED": "Rejected (errors)", "FAILED": "Failed"},
+        "execution_source": {"EXCEL": "Excel", "API": "API", "MANUAL": "Manual", "DEMO": "Demo"},
         "warning_level": {"RED": "Red warning", "YELLOW": "Yellow warning", "GREEN": "On track"},
         "warning_reason": {
             "SD_KEY_40PP": "Major project ≥ 40 points behind (key monitoring)",

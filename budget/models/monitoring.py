@@ -9,8 +9,8 @@ import uuid
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import DateTime, ForeignKey, Index, String, Text, UniqueConstraint, text
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import DateTime, ForeignKey, Index, LargeBinary, String, Text, UniqueConstraint, text
+from sqlalchemy.orm import Mapped, deferred, mapped_column
 
 from budget.models._base import JSON, MONEY, PCT, RecordMixin, one_of
 from engine.base.db import db
@@ -57,6 +57,7 @@ class ExecutionRecord(RecordMixin, db.Model):
     source: Mapped[str] = mapped_column(String(8))
     import_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("execution_import.id"), index=True)
     note: Mapped[str | None] = mapped_column(Text)  # why a correction was sent, when given
+    replaced_cum: Mapped[Decimal | None] = mapped_column(MONEY)  # the figure this version replaced (更正)
 
 
 class ExecutionImport(RecordMixin, db.Model):
@@ -75,6 +76,9 @@ class ExecutionImport(RecordMixin, db.Model):
     unchanged: Mapped[int] = mapped_column(default=0)
     corrected: Mapped[int] = mapped_column(default=0)
     errors: Mapped[list] = mapped_column(JSON, default=list)  # [{row, field, message}]
+    warnings: Mapped[list] = mapped_column(JSON, default=list)  # [{row, field, message}], not blocking
+    content: Mapped[bytes | None] = deferred(mapped_column(LargeBinary))  # the uploaded file as sent
+    rows: Mapped[list | None] = deferred(mapped_column(JSON))  # checked rows awaiting their chunk job
     finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 

@@ -15,7 +15,7 @@ from engine.base.identity import RoleAssignment, User
 
 FIRM_STATUSES = ("ACTIVE", "WARNED", "SUSPENDED")
 ENGAGEMENT_TYPES = ("EXANTE", "TARGET_KEY_REVIEW", "SPOT_CHECK", "RE_EVAL", "KEY_EVAL", "FOLLOW_UP",
-                    "COST_ANALYSIS")
+                    "COST_ANALYSIS", "KEY_MONITORING")  # KEY_MONITORING: CA-5 tracked by a third party
 ENGAGEMENT_STATUSES = ("PROPOSED", "ACCEPTED", "RETURNED", "IN_PROGRESS", "DELIVERED", "CLOSED",
                        "CANCELLED")
 OPEN_ENGAGEMENT = ("PROPOSED", "ACCEPTED", "IN_PROGRESS", "DELIVERED")  # counts as a firm's load

@@ -11,10 +11,11 @@ from budget.models._base import JSON, MONEY, SCORE, RecordMixin, one_of
 from budget.models.target import GRADES
 from engine.base.db import db
 
-# ENGAGEMENT is ours: F-26 returns by the firm's lead are kept like any other review opinion.
+# ENGAGEMENT is ours: F-26 returns by the firm's lead are kept like any other review opinion; so is
+# MONITORING: the department's check of a P3 monitoring record (F-09 / F-10 review).
 OBJECT_TYPES = (
     "PROJECT_INTAKE", "EXANTE", "TARGET", "JOINT_REVIEW", "EVAL_PLAN", "EVAL_REPORT", "SELF_EVAL",
-    "REVIEW_SCORE", "RECT_PLAN", "RECT_REPORT", "COST_REPORT", "ENGAGEMENT",
+    "REVIEW_SCORE", "RECT_PLAN", "RECT_REPORT", "COST_REPORT", "ENGAGEMENT", "MONITORING",
 )
 VERDICTS = ("APPROVE", "APPROVE_WITH_CHANGES", "RETURN", "REJECT")
 PANEL_TYPES = ("EXANTE", "TARGET", "JOINT", "RE_REVIEW", "PLAN_ARGUMENT", "REPORT_ARGUMENT", "FOLLOW_UP")

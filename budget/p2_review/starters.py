@@ -5,7 +5,6 @@ its row lock (cycle_status None → REQUEST_PREP) and declines when it is alread
 from __future__ import annotations
 
 from datetime import datetime, time, timedelta
-from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import select
@@ -15,7 +14,7 @@ from budget.calc.money import yuan_to_wan
 from budget.models import Jurisdiction, PerformanceTarget, Project, ProjectYear
 from budget.shared.helpers import TZ, today
 from budget.shared.lookups import as_uuid
-from budget.shared.targets import INDICATOR_FIELDS
+from budget.shared.targets import target_values
 from engine.base import hooks
 from engine.base.db import db
 
@@ -62,24 +61,3 @@ def claim(project_id: Any, fiscal_year: int, submit_due_iso: str) -> hooks.Start
     return hooks.StartSpec(
         data=data, business_key=project.code, title=f"{project.name} 绩效目标审核与批复（{fiscal_year}年度）",
         scope={"unit": unit.code, "dept": dept.code, "division": division}, year=fiscal_year)
-
-
-def plain_decimal(value: Decimal) -> Decimal:
-    """300.0000 → 300 (not 3E+2): the grid shows what the filer typed."""
-    return Decimal(format(value.normalize(), "f"))
-
-
-def target_values(target: PerformanceTarget | None) -> dict[str, Any]:
-    """The F-04 values of the target that entered the library: what step 1 opens with."""
-    if target is None:
-        return {"overall_goal": None, "annual_goal": None, "has_service_objects": True, "indicators": []}
-    rows = []
-    for ind in target.indicators:
-        row = {k: getattr(ind, k) for k in INDICATOR_FIELDS if getattr(ind, k) is not None}
-        row["weight"] = ind.weight
-        for k in ("target_value", "baseline_value"):
-            if getattr(ind, k) is not None:
-                row[k] = plain_decimal(getattr(ind, k))
-        rows.append(row)
-    return {"overall_goal": target.overall_goal, "annual_goal": target.annual_goal,
-            "has_service_objects": target.has_service_objects, "indicators": rows}

@@ -50,6 +50,18 @@ def project_year(project: Project, fiscal_year: int, create: bool = True,
     return row
 
 
+def year_of(data: Mapping[str, Any], lock: bool = False) -> ProjectYear:
+    """The project-year named by task data `project_year_id`; `lock` takes a row lock."""
+    raw = data.get("project_year_id")
+    if not raw:
+        raise ValueError("任务数据缺少 project_year_id")
+    stmt = select(ProjectYear).where(ProjectYear.id == as_uuid(raw))
+    py = db.session.scalars(stmt.with_for_update() if lock else stmt).first()
+    if py is None:
+        raise ValueError(f"项目年度 {raw} 不存在")
+    return py
+
+
 def request_year(data: Mapping[str, Any]) -> int:
     year = data.get("request_year")
     if year is None:

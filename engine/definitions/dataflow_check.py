@@ -9,6 +9,7 @@ import ast
 from collections.abc import Callable
 from typing import Any
 
+from SpiffWorkflow.bpmn.specs.mixins.service_task import ServiceTask
 from SpiffWorkflow.bpmn.specs.mixins.subworkflow_task import CallActivity, SubWorkflowTask
 from SpiffWorkflow.bpmn.specs.mixins.user_task import UserTask
 
@@ -41,6 +42,18 @@ def check(specs: dict[str, Any], form_defs: dict[str, Any], report: Report) -> N
                 report(_pid, _el, msg)
 
             _check_task(ts, visible_steps, visible_names, form_defs, err)
+        for ts in specs[pid].task_specs.values():
+            _check_forget(ts, visible_steps, lambda msg, _pid=pid, _el=getattr(ts, "bpmn_id", None): report(_pid, _el, msg))
+
+
+def _check_forget(ts: Any, steps: dict[str, Any], err: Callable[[str], None]) -> None:
+    """`forgetForms` works on service tasks (EngineServiceTask) and names user tasks the token meets."""
+    names = taskdata.forgotten(ts)
+    if names and not isinstance(ts, ServiceTask):
+        err("forgetForms 只能用于服务任务")
+    for step in names:
+        if step not in steps:
+            err(f"forgetForms：“{step}” 不是本流程的用户任务")
 
 
 def _check_task(ts: Any, steps: dict[str, Any], names: set[str], form_defs: dict[str, Any],

@@ -11,6 +11,7 @@ from SpiffWorkflow.spiff.specs.defaults import ServiceTask
 from engine.base.hooks import REGISTRY
 from engine.base.models import ProcessInstance
 from engine.definitions.properties import properties
+from engine.definitions.taskdata import forget
 from engine.dispatch import queue
 
 
@@ -22,9 +23,11 @@ def in_background(spec: Any) -> bool:
 
 
 class EngineServiceTask(ServiceTask):
-    """Spiff's service task; a background one returns None so the engine leaves it STARTED."""
+    """Spiff's service task; a background one returns None so the engine leaves it STARTED. A
+    `forgetForms` property drops those steps' earlier submissions first (a loop's new round)."""
 
     def _execute(self, task: Any) -> bool | None:
+        forget(task)
         if in_background(self):
             task.workflow.script_engine.deferred.append(task.id)
             return None

@@ -13,6 +13,10 @@ Three user-task properties, parsed once per task spec:
 - `formContext`: the user task(s) (`step` or `step+step`) whose latest submission is shown
   read-only above the form, with their forms.
 
+And one property of a service task: `forgetForms`, comma-separated user tasks whose earlier
+submissions the token drops as it passes — a loop's new round (P3's month) opens those forms with
+the round's inputs, not last round's answers; a return within the round still finds them.
+
 The key starts with "_": RestrictedPython refuses such names, so no script, condition or DMN cell
 can read a submission behind the model's back. One key per step, not one dict of steps: Spiff
 merges a multi-instance member's data into its parent with a shallow copy, and a shared dict of
@@ -27,6 +31,7 @@ from engine.definitions.properties import form_keys, properties
 from forms import prefill
 
 NAMESPACE = "_form:"  # + the step's BPMN id
+FORGET = "forgetForms"  # service-task property: steps whose submissions a new round drops
 TASKS, FLAT = "tasks", "flat"  # ProcessModelVersion.data_flow
 SIGN_OUTCOME = ("sign_result", "sign_votes")  # what a multi-signer step decides besides its verdict
 _NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
@@ -127,32 +132,62 @@ def record(task: Any, values: dict[str, Any], *, publish_only: bool = False) -> 
         task.data[name] = values.get(field)
 
 
+def forgotten(task_spec: Any) -> list[str]:
+    return _items(properties(task_spec).get(FORGET))
+
+
+def forget(task: Any) -> None:
+    """Drop the submissions of the steps the task's `forgetForms` names from the token's data."""
+    for step in forgotten(task.task_spec):
+        task.data.pop(NAMESPACE + step, None)
+
+
 def restore(task: Any, values: dict[str, Any]) -> None:
     """Give a step returned to (退回, 撤回, 拿回) its earlier submission back, for editing; its
     outputs are published again only when it is completed again."""
     task.data[NAMESPACE + step_of(task)] = dict(values)
 
 
-def mapped(data: dict[str, Any], flow: DataFlow, fields: list[str]) -> dict[str, Any]:
-    """What the task's input mapping puts into a form with these top-level fields."""
+def mapped(data: dict[str, Any], flow: DataFlow, fields: list[str],
+           fixed: frozenset[str] = frozenset()) -> dict[str, Any]:
+    """What the task's input mapping puts into a form with these top-level fields. Two sources
+    of a `fixed` grid (rows neither added nor removed) are laid over each other row by row."""
     out: dict[str, Any] = {}
     for entry in flow.inputs:
         for source in entry.sources:
             if source.step is None:
                 if source.field in data:
-                    out[entry.target or source.field] = data[source.field]
+                    out = overlay(out, {entry.target or source.field: data[source.field]}, fixed)
                     break
                 continue
             found = submitted(data, source.step)
             if found is None:
                 continue
             if source.field == "*":
-                out.update({k: v for k, v in found.items() if k in fields})
+                out = overlay(out, {k: v for k, v in found.items() if k in fields}, fixed)
                 break
             if source.field in found:
-                out[entry.target or source.field] = found[source.field]
+                out = overlay(out, {entry.target or source.field: found[source.field]}, fixed)
                 break
     return {k: v for k, v in out.items() if k in fields}
+
+
+def overlay(base: dict[str, Any], top: dict[str, Any], fixed: frozenset[str]) -> dict[str, Any]:
+    """`top` over `base`; a fixed grid present in both with as many rows merges row by row, so
+    its read-only columns (which a submission never carries) stay beside the answers."""
+    out = dict(base)
+    for key, value in top.items():
+        old = out.get(key)
+        if key in fixed and isinstance(old, list) and isinstance(value, list) and len(old) == len(value) \
+                and all(isinstance(r, dict) for r in old + value):
+            out[key] = [{**a, **b} for a, b in zip(old, value, strict=True)]
+        else:
+            out[key] = value
+    return out
+
+
+def fixed_grids(form: Any) -> frozenset[str]:
+    return frozenset(f["name"] for f in form.fields if f.get("type") == "list" and f.get("fixed_rows"))
 
 
 def form_values(form: Any, task: Any) -> dict[str, Any]:
@@ -161,7 +196,8 @@ def form_values(form: Any, task: Any) -> dict[str, Any]:
     `prefill: false` (a verdict, an opinion) start empty either way."""
     flow = flow_of(task.task_spec)
     own = submitted(task.data, step_of(task)) or {}
-    return prefill(form, {**mapped(task.data, flow, form.field_names), **own})
+    fixed = fixed_grids(form)
+    return prefill(form, overlay(mapped(task.data, flow, form.field_names, fixed), own, fixed))
 
 
 def context_values(task: Any) -> dict[str, Any]:

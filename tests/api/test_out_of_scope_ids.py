@@ -23,7 +23,8 @@ DATA = {"experts": ["e1"], "voters": ["v1"], "cc_list": []}
 # The one route whose body is parsed before the scope check (the completion's statement budget, see
 # tests/api/test_move_reply.py): a malformed body gets the same 422 for any id, so it tells nothing.
 BODY_FIRST = {"api.complete"}
-ROLE_FIRST = {"api.discard_job", "api.retry_job", "api.handover", "queue_admin.discard", "queue_admin.retry"}
+ROLE_FIRST = {"api.discard_job", "api.retry_job", "api.handover", "queue_admin.discard", "queue_admin.retry",
+              "execution.detail"}  # role-gated pages whose records are not scoped by department
 NOT_AN_ID = {"static", "api.start", "inbox.start"}  # a file path; a process key anyone may start
 FORM = {"opinion": "看看", "to": "filer", "users": "filer", "target": "x", "message": "催", "note": "n",
         "text": "评论", "comment": "x", "verdict": "APPROVE", "item_id": "", "reason": "x"}

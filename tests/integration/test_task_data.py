@@ -91,6 +91,7 @@ def _deploy_example(**props: str) -> None:
     ({"inputs": "comment=ut_ex_fill.purpose extra"}, "inputs 的来源"),
     ({"outputs": "decision=no_such_field"}, "outputs：本环节的表单没有字段 “no_such_field”"),
     ({"formContext": "EX-01"}, "formContext：未知的环节 “EX-01”"),
+    ({"forgetForms": "ut_ex_fill"}, "forgetForms 只能用于服务任务"),
 ])
 def test_deployment_refuses_a_mapping_to_nothing(db, props, message):
     with pytest.raises(DeploymentError) as err:

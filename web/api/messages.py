@@ -9,11 +9,9 @@ from typing import Any
 from flask import g
 from marshmallow import RAISE, Schema, ValidationError, fields
 
-from budget.shared.message_catalogue import MessageKind, find, sender_labels
-from engine.base.errors import Forbidden, ValidationFailed
-from engine.base.identity import User
-from engine.moves.inbound import Reach, post
-from engine.work.access import PROCESS_ADMIN_ROLES, covers
+from budget.shared.message_catalogue import MessageKind, find
+from engine.base.errors import ValidationFailed
+from engine.moves.inbound import post
 from forms import messages as M
 from forms.fields import INT_MAX
 from web import inputs
@@ -21,6 +19,7 @@ from web.api import api
 from web.api import schemas as out
 from web.api.auth import require_token
 from web.api.spec import fails
+from web.messaging import sender_reach
 
 _COMMON = {"required": M.REQUIRED, "null": M.REQUIRED}
 
@@ -57,18 +56,6 @@ def _parse(kind: MessageKind, part: str, values: dict[str, Any]) -> dict[str, An
     return {k: v for k, v in loaded.items() if v is not None}
 
 
-def _reach(user: User, kind: MessageKind) -> Reach | None:
-    """None for an administrator (every instance); else the scopes of the user's sender roles.
-    Someone holding none of them may not send the message at all (403)."""
-    today = [a for a in user.roles if a.valid_on()]
-    if any(a.role in PROCESS_ADMIN_ROLES for a in today):
-        return None
-    mine = [a for a in today if a.role in kind.senders]
-    if not mine:
-        raise Forbidden(f"无权发送消息「{kind.label}」（需要：{sender_labels(kind)}，或流程管理员）")
-    return lambda i: any(covers(a, i.scope_unit, i.scope_dept, i.scope_division) for a in mine)
-
-
 @api.post("/messages")
 @require_token
 @api.arguments(inputs.MessageInput)
@@ -80,7 +67,7 @@ def send_message(body: dict[str, Any]):  # noqa: ANN201
     kind = find(body["name"])
     if kind is None:
         raise ValidationFailed({"name": [f"未知的消息：{body['name']}"]})
-    reach = _reach(g.api_user, kind)
+    reach = sender_reach(g.api_user, kind)
     correlation = _parse(kind, "correlation", body["correlation"])
     payload = _parse(kind, "payload", body["payload"])
     posted = post(kind.name, correlation, payload, client_id=body["message_id"], sender=g.api_user, reach=reach)

@@ -37,6 +37,7 @@ def register_pages(app: Flask) -> None:
         auth,
         budget_year,
         deputies,
+        execution,
         holidays,
         inbox,
         instance_ops,
@@ -44,6 +45,7 @@ def register_pages(app: Flask) -> None:
         interventions,
         mailbox,
         monitoring,
+        monitoring_actions,
         notify_settings,
         people,
         queue_admin,
@@ -53,7 +55,8 @@ def register_pages(app: Flask) -> None:
     )
 
     for module in (auth, inbox, tasks, task_ops, instances, instance_ops, interventions, mailbox, deputies, supervision,
-                   admin, holidays, notify_settings, queue_admin, people, budget_year, monitoring):
+                   admin, holidays, notify_settings, queue_admin, people, budget_year, execution, monitoring,
+                   monitoring_actions):
         app.register_blueprint(module.bp)
     app.register_blueprint(supervision.projects_bp)
     from web.pages.guard import init_guard

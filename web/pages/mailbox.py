@@ -21,7 +21,8 @@ bp = Blueprint("mail", __name__)
 KIND_LABELS = {"urge": "催办", "cc": "抄送", "transfer": "转办", "delegate": "委派", "resolve": "交回",
                "return": "退回", "withdraw": "撤回", "sign": "会签", "handover": "离职转办",
                "remind": "到期提醒", "escalate": "逾期督办", "reject": "不同意", "end": "办结",
-               "suspend": "暂停", "resume": "恢复", "terminate": "终止", "reassign": "改派", "delete": "删除"}
+               "suspend": "暂停", "resume": "恢复", "terminate": "终止", "reassign": "改派", "delete": "删除",
+               "payment_hold": "暂缓拨款", "hold_released": "解除暂缓", "fund_decision": "资金处置"}
 
 
 def unread_count(user: User) -> int:

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from budget.execution import may_write as may_write_execution
 from engine.views.queue_view import may_view as may_view_queue
 from engine.work.access import SUPERVISOR_ROLES, is_admin
 from web.pages.monitoring import may_view as may_view_monitoring
@@ -18,6 +19,8 @@ def nav_items(user: Any) -> list[tuple[str, str]]:
         items += [("monitoring.warnings", "预警看板"), ("monitoring.double", "双监控")]
     if roles & {"FIN_BUDGET", "FIN_PERF"} or is_admin(user):
         items.append(("budget_year.index", "预算年度"))
+    if may_write_execution(user):
+        items.append(("execution.index", "执行数据"))
     if is_admin(user):
         items.append(("admin.models", "模型管理"))
         items.append(("holidays.index", "工作日历"))

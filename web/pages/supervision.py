@@ -12,6 +12,7 @@ from budget.library import STATUS_LABELS, project_library
 from engine.base.errors import NotFound
 from engine.work import supervision
 from web.inputs import query_int
+from web.pages.monitoring_actions import running_years
 from web.paging import page_args
 from web.presenters import event_json, instance_json
 
@@ -60,4 +61,5 @@ def show(ref: str):  # noqa: ANN201
                "model_version_id": i.model_version_id}
               for e, i in supervision.history(instances)]
     return render_template("project.html", p=dossier.record(project),
-                           instances=[instance_json(i, False) for i in instances], history=events)
+                           instances=[instance_json(i, False) for i in instances], history=events,
+                           monitoring=running_years(instances, current_user))
