@@ -6,9 +6,11 @@
    completed instances/s and complete latency p50/p95, next to the in-memory floors;
 3. 待办 latency with 100,000 open tasks;
 4. background work: 10,000 due reminders through scheduler → outbox → RQ workers (1 and 2) beside
-   the in-process floor, and how late timers fire under that load (BENCH_ONLY=background runs
-   only this part).
-Results go to stdout and bench/results/<timestamp>.json."""
+   the in-process floor, and how late timers fire under that load;
+5. P2's batch start for 10,000 project-years (bench/p2_batch.py): instances/s, the slowest request
+   meanwhile, peak memory, the longest transaction.
+BENCH_ONLY=requests,background,p2batch (any of them, comma-separated) runs only those parts
+(1–3, 4, 5). Results go to stdout and bench/results/<timestamp>.json."""
 from __future__ import annotations
 
 import json
@@ -18,7 +20,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from bench import background, env, floor, inbox, load, stack
+from bench import background, env, floor, inbox, load, p2_batch, stack
 from bench.p1 import p1_step_costs
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -48,12 +50,21 @@ def main() -> None:
             make_user(f"bh{i}", ("UNIT_HEAD", "UNIT", unit))
             pairs.append((f"bf{i}", f"bh{i}"))
         db.session.commit()
-    if os.environ.get("BENCH_ONLY") != "background":
+    parts = set((os.environ.get("BENCH_ONLY") or "requests,background,p2batch").split(","))
+    if "requests" in parts:
         _requests_and_engine(app, db_url, pairs, seconds, results)
-    with app.app_context():
-        results["background_reminders"] = background.reminders(UNITS * 6)
-        results["background_timer_delay"] = background.timer_delay(UNITS * 6)
-        background.cleanup()
+    if "background" in parts:
+        with app.app_context():
+            results["background_reminders"] = background.reminders(UNITS * 6)
+            results["background_timer_delay"] = background.timer_delay(UNITS * 6)
+            background.cleanup()
+    if "p2batch" in parts:
+        total = int(os.environ.get("BENCH_P2_PROJECT_YEARS", "10000"))
+        with app.app_context():
+            year = p2_batch.busiest_year()
+            results["p2_batch_seed"] = p2_batch.seed(year, total)
+            db.engine.dispose()  # nothing of this process's pool is held while the batch runs
+            results["p2_batch_start"] = p2_batch.run(db_url, year, total, "bench-pass")
     _report(results)
 
 
