@@ -10,7 +10,7 @@
 5. P2's batch start for 10,000 project-years (bench/p2_batch.py): instances/s, the slowest request
    meanwhile, peak memory, the longest transaction.
 BENCH_ONLY=requests,background,p2batch (any of them, comma-separated) runs only those parts
-(1–3, 4, 5). Results go to stdout and bench/results/<timestamp>.json."""
+(1–3, 4, 5); BENCH_ONLY=p1 runs part 1 alone (the P1 step and its floors). Results go to stdout and bench/results/<timestamp>.json."""
 from __future__ import annotations
 
 import json
@@ -53,6 +53,8 @@ def main() -> None:
     parts = set((os.environ.get("BENCH_ONLY") or "requests,background,p2batch").split(","))
     if "requests" in parts:
         _requests_and_engine(app, db_url, pairs, seconds, results)
+    elif "p1" in parts:
+        _p1_only(app, db_url, results)
     if "background" in parts:
         with app.app_context():
             results["background_reminders"] = background.reminders(UNITS * 6)
@@ -95,6 +97,17 @@ def _requests_and_engine(app: Any, db_url: str, pairs: list[tuple[str, str]], se
             inbox.seed(100_000, UNITS * 6)
             results["todo_100k_sql"] = inbox.measure(["bf0", "bh3", "dept.d03", "fund.soc", "perf.1"])
         results["todo_100k_api"] = _todo_api(base, tokens["bf0"])
+    finally:
+        server.terminate()
+    results["p1_step"]["stack_floor"] = _stack_floor(db_url, results["p1_step"])
+
+
+def _p1_only(app: Any, db_url: str, results: dict[str, object]) -> None:
+    """Part 1 alone: the P1 step through the app beside its floors (for paired runs of two versions)."""
+    server, base = env.gunicorn(workers=int(os.environ.get("BENCH_WORKERS", "5")))
+    try:
+        with app.app_context():
+            results["p1_step"] = p1_step_costs(app, base, ROOT / "workflows")
     finally:
         server.terminate()
     results["p1_step"]["stack_floor"] = _stack_floor(db_url, results["p1_step"])

@@ -219,7 +219,7 @@ def run(db_url: str, year: int, total: int, password: str, limit: float = 3600) 
         xacts = _Transactions(db_url)
         memory = _Memory({"rq_workers": [p.pid for p in procs[:workers]], "scheduler": [procs[-1].pid],
                           "web": [server.pid]})
-        samplers = [_Sampler(xacts.probe, 0.05), _Sampler(memory.probe, 0.5), _Sampler(polls.probe, 0.2)]
+        samplers = [_Sampler(xacts.probe, 0.05), _Sampler(memory.probe, 0.5), _Sampler(polls.probe, 1.0)]
         csrf = _csrf(page, f"{base}/budget-year?year={year}")
         due = (date.today() + timedelta(days=20)).isoformat()
         for sampler in samplers:
