@@ -7,10 +7,13 @@
 3. 待办 latency with 100,000 open tasks;
 4. background work: 10,000 due reminders through scheduler → outbox → RQ workers (1 and 2) beside
    the in-process floor, and how late timers fire under that load;
-5. P2's batch start for 10,000 project-years (bench/p2_batch.py): instances/s, the slowest request
+5. 预警看板 with 10,000 project-years × 12 months: the page and GET /api/v1/warnings through gunicorn
+   (p50/p95) and the queries in-process with their plans;
+6. P2's batch start for 10,000 project-years (bench/p2_batch.py): instances/s, the slowest request
    meanwhile, peak memory, the longest transaction.
-BENCH_ONLY=requests,background,p2batch (any of them, comma-separated) runs only those parts
-(1–3, 4, 5); BENCH_ONLY=p1 runs part 1 alone (the P1 step and its floors). Results go to stdout and bench/results/<timestamp>.json."""
+BENCH_ONLY=requests,background,monitoring,p2batch (any of them, comma-separated) runs only those
+parts (1–3, 4, 5, 6); BENCH_ONLY=p1 runs part 1 alone (the P1 step and its floors).
+Results go to stdout and bench/results/<timestamp>.json."""
 from __future__ import annotations
 
 import json
@@ -20,7 +23,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from bench import background, env, floor, inbox, load, p2_batch, stack
+from bench import background, env, floor, inbox, load, monitoring, p2_batch, stack
 from bench.p1 import p1_step_costs
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -50,7 +53,7 @@ def main() -> None:
             make_user(f"bh{i}", ("UNIT_HEAD", "UNIT", unit))
             pairs.append((f"bf{i}", f"bh{i}"))
         db.session.commit()
-    parts = set((os.environ.get("BENCH_ONLY") or "requests,background,p2batch").split(","))
+    parts = set((os.environ.get("BENCH_ONLY") or "requests,background,monitoring,p2batch").split(","))
     if "requests" in parts:
         _requests_and_engine(app, db_url, pairs, seconds, results)
     elif "p1" in parts:
@@ -60,6 +63,8 @@ def main() -> None:
             results["background_reminders"] = background.reminders(UNITS * 6)
             results["background_timer_delay"] = background.timer_delay(UNITS * 6)
             background.cleanup()
+    if "monitoring" in parts:
+        results["warning_board_10k"] = _warning_board(app)
     if "p2batch" in parts:
         total = int(os.environ.get("BENCH_P2_PROJECT_YEARS", "10000"))
         with app.app_context():
@@ -68,6 +73,21 @@ def main() -> None:
             db.engine.dispose()  # nothing of this process's pool is held while the batch runs
             results["p2_batch_start"] = p2_batch.run(db_url, year, total, "bench-pass")
     _report(results)
+
+
+def _warning_board(app: Any) -> dict[str, object]:
+    """Part 5: seed 10,000 project-years × 12 months, then time the board in-process and over HTTP."""
+    with app.app_context():
+        t0 = time.perf_counter()
+        seeded = monitoring.seed(10_000)
+        seeded["seed_s"] = round(time.perf_counter() - t0, 1)
+        found = {"seeded": seeded, "in_process": monitoring.in_process(), "plans": monitoring.plans()}
+    server, base = env.gunicorn(workers=int(os.environ.get("BENCH_WORKERS", "5")))
+    try:
+        found["http"] = monitoring.over_http(base, "bench-pass")
+    finally:
+        server.terminate()
+    return found
 
 
 def _requests_and_engine(app: Any, db_url: str, pairs: list[tuple[str, str]], seconds: float,

@@ -22,7 +22,7 @@ def library_query(user: Any, filters: dict[str, Any]) -> Select:
     query = (select(Project, dept.code, dept.name, unit.code, unit.name)
              .join(dept, Project.department_id == dept.id).join(unit, Project.unit_id == unit.id)
              .where(Project.deleted.is_(False)).options(selectinload(Project.years)))
-    scope = _scope_clause(user, dept, unit)
+    scope = scope_clause(user, dept, unit)
     if scope is not None:
         query = query.where(scope)
     if filters.get("status"):
@@ -49,13 +49,15 @@ def in_library_scope(user: Any, project_id: Any) -> bool:
     unit = aliased(Department)
     query = (select(Project.id).join(dept, Project.department_id == dept.id).join(unit, Project.unit_id == unit.id)
              .where(Project.id == project_id, Project.deleted.is_(False)))
-    scope = _scope_clause(user, dept, unit)
+    scope = scope_clause(user, dept, unit)
     if scope is not None:
         query = query.where(scope)
     return db.session.scalar(query.limit(1)) is not None
 
 
-def _scope_clause(user: Any, dept: Any, unit: Any) -> Any:
+def scope_clause(user: Any, dept: Any, unit: Any) -> Any:
+    """The library's data-scope rule as a WHERE clause over aliases of the project's department and
+    unit (None: everything; the monitoring views use it too)."""
     from sqlalchemy import false, or_
 
     from budget.models.org import FinanceDivision

@@ -21,6 +21,7 @@ from sqlalchemy.orm import aliased
 from budget.calc.status import STATUS_LABELS as LIBRARY_STATUS_ZH
 from budget.models.org import Department, FinanceDivision, Jurisdiction
 from budget.models.parties import ThirdPartyOrg
+from budget.monitoring_views import vocab as monitoring_zh
 from engine.base.db import db
 from engine.base.identity import User
 from engine.base.models import ProcessModelVersion
@@ -63,6 +64,11 @@ STATUSES: dict[str, dict[str, dict[str, str]]] = {
                 "DUE": "已到期，待执行", "EXPIRED": "已过期"},
         "delivery": {"PENDING": "发送中", "SENT": "已发送", "FAILED": "失败"},
         "project_kind": {"NEW": "新增", "CONTINUING": "延续"},
+        # the execution year (DT-06 reasons, DT-07 suggestions, responses; budget.monitoring_views.vocab)
+        "warning_level": dict(monitoring_zh.LEVEL_ZH), "warning_reason": dict(monitoring_zh.REASON_ZH),
+        "suggestion": dict(monitoring_zh.SUGGESTION_ZH), "warning_response": dict(monitoring_zh.RESPONSE_ZH),
+        "response_state": dict(monitoring_zh.RESPONSE_STATE_ZH), "possibility": dict(monitoring_zh.POSSIBILITY_ZH),
+        "deviation_cause": dict(monitoring_zh.CAUSE_ZH),
     },
     "en": {
         "instance": {"RUNNING": "Running", "COMPLETED": "Completed", "ERROR": "Error", "CANCELLED": "Cancelled",
@@ -78,6 +84,26 @@ STATUSES: dict[str, dict[str, dict[str, str]]] = {
                 "DUE": "Due", "EXPIRED": "Expired"},
         "delivery": {"PENDING": "Sending", "SENT": "Sent", "FAILED": "Failed"},
         "project_kind": {"NEW": "New", "CONTINUING": "Continuing"},
+        "warning_level": {"RED": "Red warning", "YELLOW": "Yellow warning", "GREEN": "On track"},
+        "warning_reason": {
+            "SD_KEY_40PP": "Major project ≥ 40 points behind (key monitoring)",
+            "TARGET_IMPOSSIBLE": "Target cannot be met", "YEAR_END_RISK": "Below 50 % from October (year-end risk)",
+            "LAG_30": "≥ 30 points behind time", "COST_OVERRUN_20": "Cost overrun above 20 %",
+            "TARGET_AT_RISK": "Target may not be met", "LAG_15": "≥ 15 points behind time",
+            "COST_OVERRUN_10": "Cost overrun above 10 %", "OK": "On track"},
+        "suggestion": {
+            "KEY_MONITORING": "Key monitoring (finance or third-party tracking)",
+            "PROPOSE_RECOVER_OR_REALLOCATE": "Propose recovery or reallocation",
+            "PROPOSE_PAYMENT_HOLD": "Propose a payment hold", "REQUIRE_CORRECTIVE_PLAN": "Require a corrective plan",
+            "REQUIRE_EXPLANATION": "Require an explanation within 5 working days", "NONE": "None"},
+        "warning_response": {
+            "EXPLAINED": "Explained by the unit", "CORRECTIVE_PLAN": "Corrective plan submitted",
+            "PAYMENT_HOLD": "Payment hold", "REALLOCATE": "Reallocate", "RECOVER": "Recover",
+            "TARGET_ADJUST": "Adjust target", "WATCH": "Keep watching", "START_RECTIFICATION": "Start rectification"},
+        "response_state": {"OPEN": "Awaiting response", "OVERDUE": "Response overdue", "CLOSED": "Closed"},
+        "possibility": {"CERTAIN": "Certain", "POSSIBLE": "Possible", "IMPOSSIBLE": "Impossible"},
+        "deviation_cause": {"FUNDING": "Funding", "INSTITUTION": "Rules", "STAFF": "Staff", "HARDWARE": "Facilities",
+                            "OTHER": "Other"},
     },
 }
 

@@ -7,6 +7,7 @@ from budget.models.cycle import (
     DisclosureItem,
 )
 from budget.models.exante import ExAnteAssessment
+from budget.models.exports import ExportRun
 from budget.models.monitoring import (
     BudgetAdjustmentRequest,
     ExecutionImport,
@@ -25,7 +26,7 @@ from budget.models.target import Indicator, PerformanceTarget
 
 __all__ = [
     "BudgetAdjustmentRequest", "BudgetArrangement", "BudgetIssue", "BudgetPrepRun", "BudgetYearMilestone", "DisclosureItem",
-    "Department", "Engagement", "ExAnteAssessment", "ExecutionImport", "ExecutionRecord", "Expert", "ExpertPanelResult", "FinanceDivision",
+    "Department", "Engagement", "ExAnteAssessment", "ExecutionImport", "ExecutionRecord", "Expert", "ExportRun", "ExpertPanelResult", "FinanceDivision",
     "Indicator", "Jurisdiction", "MonitoringRecord", "MonitoringWarning", "PaymentHold",
     "PerformanceTarget", "Project", "ProjectYear", "RectificationRequest", "ReviewOpinion",
     "TargetAdjustmentRequest", "ThirdPartyOrg",

@@ -85,6 +85,8 @@ class MonitoringRecord(RecordMixin, db.Model):
     __tablename__ = "monitoring_record"
     __table_args__ = (
         UniqueConstraint("project_year_id", "period_month", "kind"),
+        # the monitoring views: the newest month with data, a month's monitored count (d11e00000001)
+        Index("ix_monitoring_record_kind_year_month", "kind", "fiscal_year", "period_month"),
         one_of("kind", MONITORING_KINDS),
         one_of("status", MONITORING_STATUSES),
         one_of("warning_level", LEVELS),

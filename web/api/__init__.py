@@ -34,6 +34,7 @@ from web.api import (  # noqa: E402, F401
     lists,
     messages,
     models,
+    monitoring,
     notification_settings,
     operations,
     people,

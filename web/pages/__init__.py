@@ -43,6 +43,7 @@ def register_pages(app: Flask) -> None:
         instances,
         interventions,
         mailbox,
+        monitoring,
         notify_settings,
         people,
         queue_admin,
@@ -52,7 +53,7 @@ def register_pages(app: Flask) -> None:
     )
 
     for module in (auth, inbox, tasks, task_ops, instances, instance_ops, interventions, mailbox, deputies, supervision,
-                   admin, holidays, notify_settings, queue_admin, people, budget_year):
+                   admin, holidays, notify_settings, queue_admin, people, budget_year, monitoring):
         app.register_blueprint(module.bp)
     app.register_blueprint(supervision.projects_bp)
     from web.pages.guard import init_guard

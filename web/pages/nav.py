@@ -5,6 +5,7 @@ from typing import Any
 
 from engine.views.queue_view import may_view as may_view_queue
 from engine.work.access import SUPERVISOR_ROLES, is_admin
+from web.pages.monitoring import may_view as may_view_monitoring
 
 
 def nav_items(user: Any) -> list[tuple[str, str]]:
@@ -13,6 +14,8 @@ def nav_items(user: Any) -> list[tuple[str, str]]:
     roles = user.role_codes()
     if roles & (SUPERVISOR_ROLES | {"FIN_FUND", "DEPT_OFFICER", "DEPT_HEAD"}):
         items += [("supervision.instances", "流程监管"), ("supervision.projects", "项目库")]
+    if may_view_monitoring(user):
+        items += [("monitoring.warnings", "预警看板"), ("monitoring.double", "双监控")]
     if roles & {"FIN_BUDGET", "FIN_PERF"} or is_admin(user):
         items.append(("budget_year.index", "预算年度"))
     if is_admin(user):

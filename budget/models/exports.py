@@ -1,0 +1,29 @@
+"""A long Excel export made in the background (the X-03 绩效监控表 of a large selection): who asked,
+for what filters, how far it is (`done`/`total` drive the progress bar) and the file when done."""
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+from sqlalchemy import DateTime, ForeignKey, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from budget.models._base import JSON, RecordMixin, one_of
+from engine.base.db import db
+
+EXPORT_KINDS = ("X03",)
+EXPORT_STATUSES = ("QUEUED", "WRITING", "DONE", "FAILED")
+
+
+class ExportRun(RecordMixin, db.Model):
+    __tablename__ = "export_run"
+    __table_args__ = (one_of("kind", EXPORT_KINDS), one_of("status", EXPORT_STATUSES))
+
+    kind: Mapped[str] = mapped_column(String(8))
+    filters: Mapped[dict] = mapped_column(JSON, default=dict)
+    status: Mapped[str] = mapped_column(String(8), default="QUEUED")
+    total: Mapped[int] = mapped_column(default=0)
+    done: Mapped[int] = mapped_column(default=0)
+    attachment_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("attachment.id"))
+    error: Mapped[str | None] = mapped_column(Text)
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
