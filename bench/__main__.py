@@ -6,12 +6,15 @@
    completed instances/s and complete latency p50/p95, next to the in-memory floors;
 3. 待办 latency with 100,000 open tasks;
 4. background work: 10,000 due reminders through scheduler → outbox → RQ workers (1 and 2) beside
-   the in-process floor, and how late timers fire under that load (BENCH_ONLY=background runs
-   only this part);
+   the in-process floor, and how late timers fire under that load;
 5. execution data: 10,000 rows imported from one Excel file in process and through the upload
-   page + an RQ worker, a correction of all of them, 5,000 rows by API (BENCH_ONLY=execution).
+   page + an RQ worker, a correction of all of them, 5,000 rows by API;
 6. 预警看板 with 10,000 project-years × 12 months: the page and GET /api/v1/warnings through gunicorn
-   (p50/p95) and the queries in-process with their plans (BENCH_ONLY=monitoring runs only this part).
+   (p50/p95) and the queries in-process with their plans;
+7. P2's batch start for 10,000 project-years (bench/p2_batch.py): instances/s, the slowest request
+   meanwhile, peak memory, the longest transaction.
+BENCH_ONLY=requests,background,execution,monitoring,p2batch (any of them, comma-separated) runs only
+those parts (1–3, 4, 5, 6, 7); BENCH_ONLY=p1 runs part 1 alone (the P1 step and its floors).
 Results go to stdout and bench/results/<timestamp>.json."""
 from __future__ import annotations
 
@@ -22,7 +25,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from bench import background, env, execution, floor, inbox, load, monitoring, stack
+from bench import background, env, execution, floor, inbox, load, monitoring, p2_batch, stack
 from bench.p1 import p1_step_costs
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -52,18 +55,28 @@ def main() -> None:
             make_user(f"bh{i}", ("UNIT_HEAD", "UNIT", unit))
             pairs.append((f"bf{i}", f"bh{i}"))
         db.session.commit()
-    only = os.environ.get("BENCH_ONLY")
-    if only in (None, ""):
+    parts = set((os.environ.get("BENCH_ONLY") or "requests,background,execution,monitoring,p2batch").split(","))
+    if "requests" in parts:
         _requests_and_engine(app, db_url, pairs, seconds, results)
-    with app.app_context():
-        if only in (None, "", "background"):
+    elif "p1" in parts:
+        _p1_only(app, db_url, results)
+    if "background" in parts:
+        with app.app_context():
             results["background_reminders"] = background.reminders(UNITS * 6)
             results["background_timer_delay"] = background.timer_delay(UNITS * 6)
             background.cleanup()
-        if only in (None, "", "execution"):
+    if "execution" in parts:
+        with app.app_context():
             results["execution_import"] = execution.run("bench-pass")
-    if only in (None, "", "monitoring"):
+    if "monitoring" in parts:
         results["warning_board_10k"] = _warning_board(app)
+    if "p2batch" in parts:
+        total = int(os.environ.get("BENCH_P2_PROJECT_YEARS", "10000"))
+        with app.app_context():
+            year = p2_batch.busiest_year()
+            results["p2_batch_seed"] = p2_batch.seed(year, total)
+            db.engine.dispose()  # nothing of this process's pool is held while the batch runs
+            results["p2_batch_start"] = p2_batch.run(db_url, year, total, "bench-pass")
     _report(results)
 
 
@@ -109,6 +122,17 @@ def _requests_and_engine(app: Any, db_url: str, pairs: list[tuple[str, str]], se
             inbox.seed(100_000, UNITS * 6)
             results["todo_100k_sql"] = inbox.measure(["bf0", "bh3", "dept.d03", "fund.soc", "perf.1"])
         results["todo_100k_api"] = _todo_api(base, tokens["bf0"])
+    finally:
+        server.terminate()
+    results["p1_step"]["stack_floor"] = _stack_floor(db_url, results["p1_step"])
+
+
+def _p1_only(app: Any, db_url: str, results: dict[str, object]) -> None:
+    """Part 1 alone: the P1 step through the app beside its floors (for paired runs of two versions)."""
+    server, base = env.gunicorn(workers=int(os.environ.get("BENCH_WORKERS", "5")))
+    try:
+        with app.app_context():
+            results["p1_step"] = p1_step_costs(app, base, ROOT / "workflows")
     finally:
         server.terminate()
     results["p1_step"]["stack_floor"] = _stack_floor(db_url, results["p1_step"])

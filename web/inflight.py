@@ -5,13 +5,17 @@ without this one account could occupy all of them (16 parallel starts of a model
 loops each end within their 2 s budget, but /healthz and everyone else would wait behind them).
 
 The count lives in Redis (shared by every worker), one key per user with a TTL so a killed worker's
-slot comes back by itself; without Redis the gate stands open rather than locking people out."""
+slot comes back by itself; without Redis the gate stands open rather than locking people out.
+Per request: one script call to take the slot, one DECR to give it back."""
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import uuid
+from typing import Any
 
 from flask import Flask, Response, g, jsonify, render_template, request
+from redis.exceptions import NoScriptError
 
 from engine.dispatch.queue import redis_connection
 
@@ -25,6 +29,27 @@ def _key(user_id: uuid.UUID | str) -> str:
     return f"perfflow:inflight:{user_id}"
 
 
+# Take a slot, renew its TTL and give it back at once when over the limit: one round trip, one
+# command (EVALSHA) to send and one integer to read, whether the slot is granted or refused.
+_TAKE = """
+local held = redis.call('INCR', KEYS[1])
+redis.call('EXPIRE', KEYS[1], ARGV[1])
+if held > tonumber(ARGV[2]) then
+  redis.call('DECR', KEYS[1])
+  return 0
+end
+return held
+"""
+_TAKE_SHA = hashlib.sha1(_TAKE.encode()).hexdigest()
+
+
+def _take(connection: Any, key: str, limit: int) -> bool:
+    try:
+        return bool(connection.evalsha(_TAKE_SHA, 1, key, SLOT_TTL_SECONDS, limit))
+    except NoScriptError:  # the first call on this Redis (or after it restarted): send the script itself
+        return bool(connection.eval(_TAKE, 1, key, SLOT_TTL_SECONDS, limit))
+
+
 def enter(user_id: uuid.UUID | str, limit: int) -> bool:
     """Take a slot for this request; False when the person already holds `limit` of them."""
     if limit <= 0 or request.method not in WRITES or "inflight_key" in g:
@@ -34,10 +59,7 @@ def enter(user_id: uuid.UUID | str, limit: int) -> bool:
         return True
     key = _key(user_id)
     try:
-        with connection.pipeline() as pipe:
-            held, _ = pipe.incr(key).expire(key, SLOT_TTL_SECONDS).execute()
-        if held > limit:
-            connection.decr(key)
+        if not _take(connection, key, limit):
             return False
     except Exception:  # noqa: BLE001  (Redis down: serve, unlimited, as sign-in throttling does)
         return True

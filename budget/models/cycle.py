@@ -107,7 +107,9 @@ class BudgetPrepRun(RecordMixin, db.Model):
     jurisdiction: Mapped[str] = mapped_column(String(20))
     fiscal_year: Mapped[int] = mapped_column(index=True)
     submit_due: Mapped[date]
-    project_year_ids: Mapped[list[str]] = mapped_column(JSON, default=list)
+    # up to one id per project-year of the year (10,000): deferred, read by the send jobs only;
+    # progress counts them in SQL (budget.p2_review.batch.progress)
+    project_year_ids: Mapped[list[str]] = mapped_column(JSON, default=list, deferred=True)
     total: Mapped[int] = mapped_column(default=0)
     sent: Mapped[int] = mapped_column(default=0)
     status: Mapped[str] = mapped_column(String(8), default="SENDING")

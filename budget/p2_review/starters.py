@@ -8,10 +8,11 @@ from datetime import datetime, time, timedelta
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from budget.calc.domains import domain_of
 from budget.calc.money import yuan_to_wan
-from budget.models import Jurisdiction, PerformanceTarget, Project, ProjectYear
+from budget.models import Department, Jurisdiction, PerformanceTarget, Project, ProjectYear
 from budget.shared.helpers import TZ, today
 from budget.shared.lookups import as_uuid
 from budget.shared.targets import target_values
@@ -20,6 +21,8 @@ from engine.base.db import db
 
 PROCESS = "p2_target_joint_review"
 ROLLING_SUBMIT_DAYS = 15  # [A] a rolling start gives the unit 15 days to confirm the year's request
+# the start's scope and codes in the project's read, not three more (a batch starts 10,000 of them)
+PROJECT_WITH_ORGS = (joinedload(Project.department).joinedload(Department.fund_division), joinedload(Project.unit))
 
 
 @hooks.message_starter(PROCESS)
@@ -38,7 +41,7 @@ def claim(project_id: Any, fiscal_year: int, submit_due_iso: str) -> hooks.Start
         ProjectYear.project_id == as_uuid(project_id), ProjectYear.fiscal_year == fiscal_year).with_for_update()).first()
     if py is None or py.cycle_status is not None:
         return None
-    project = db.session.get(Project, py.project_id)
+    project = db.session.scalar(select(Project).where(Project.id == py.project_id).options(*PROJECT_WITH_ORGS))
     if project is None or project.library_status not in ("IN_LIBRARY", "ACTIVE"):
         return None
     py.cycle_status = "REQUEST_PREP"

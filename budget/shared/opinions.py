@@ -23,10 +23,13 @@ ObjectOf = Callable[[Mapping[str, Any]], uuid.UUID]  # task data → id of the r
 
 # One statement per opinion, built once: the INSERT counts the round itself (earlier opinions of
 # the object at this stage + 1, this move's included), written at once, not at the move's flush.
+# It reads only review opinions, which are only ever written by this statement, never pending in
+# the session: so it does not flush the move's other changes early (they go in one flush at commit).
 _EARLIER = aliased(ReviewOpinion)
 _INSERT = insert(ReviewOpinion).values(round=select(func.count() + 1).select_from(_EARLIER).where(
     _EARLIER.object_type == bindparam("of_type"), _EARLIER.object_id == bindparam("of_id"),
-    _EARLIER.stage == bindparam("of_stage")).scalar_subquery()).execution_options(dml_strategy="raw")
+    _EARLIER.stage == bindparam("of_stage")).scalar_subquery()).execution_options(dml_strategy="raw",
+                                                                                  autoflush=False)
 
 
 def add_opinion(event: TaskCompleted, object_type: str, object_id: uuid.UUID, **extra: Any) -> None:

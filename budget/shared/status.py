@@ -38,14 +38,19 @@ def set_library_status(project_id: uuid.UUID, new: str, actor: str | None = None
     hot step's handler need not load the whole record). Same answers: False when already `new`,
     IllegalTransition when forbidden, ValueError when there is no such project."""
     sources = sorted(s for s, targets in LIBRARY_TRANSITIONS.items() if s is not None and new in targets)
-    written = db.session.execute(_SET_STATUS, {"pid": project_id, "sources": sources, "new": new,
-                                               "actor": actor}).first() if sources else None
+    loaded = db.session.identity_map.get(db.session.identity_key(Project, project_id))
+    if loaded is not None or any(isinstance(o, Project) for o in db.session.new):
+        db.session.flush()  # a project this session holds or adds: the statement must see its pending changes
+    # otherwise the statement reads only the project's row, which nothing in the session changes:
+    # the move's other changes stay for its one flush at commit
+    with db.session.no_autoflush:  # a Core statement would flush the whole session first (SQLAlchemy #9809)
+        written = db.session.execute(_SET_STATUS, {"pid": project_id, "sources": sources, "new": new,
+                                                   "actor": actor}).first() if sources else None
     if written is None:  # not written: already `new`, forbidden or missing (the locked row says which)
         current = db.session.execute(_CURRENT.with_for_update(), {"pid": project_id}).first()
         if current is None:
             raise ValueError(f"项目 {project_id} 不存在")
         return check_change(current.code, current.library_status, new)  # False, or raises
-    loaded = db.session.identity_map.get(db.session.identity_key(Project, project_id))
     if loaded is not None:  # keep a copy this move already holds in step with the row
         set_committed_value(loaded, "library_status", new)
         if actor:

@@ -22,8 +22,12 @@ class ProcessModelVersion(db.Model):
     version: Mapped[int]
     name: Mapped[str] = mapped_column(String(200), default="")
     content_hash: Mapped[str] = mapped_column(String(64))
-    files: Mapped[dict[str, str]] = mapped_column(JSONB)  # file name -> XML text
-    forms: Mapped[dict[str, Any]] = mapped_column(JSONB, default=dict)  # form key -> definition
+    # The model's content, read once per process when its specs are parsed (engine.definitions.specs):
+    # deferred, so that finding the newest versions (every message delivery and start) does not
+    # fetch and decode every model's XML.
+    files: Mapped[dict[str, str]] = mapped_column(JSONB, deferred=True, deferred_group="content")  # name -> XML
+    forms: Mapped[dict[str, Any]] = mapped_column(JSONB, default=dict, deferred=True,
+                                                  deferred_group="content")  # form key -> definition
     processes: Mapped[list[str]] = mapped_column(JSONB, default=list)  # process ids in the set
     deployed_by: Mapped[str | None] = mapped_column(String(80))
     deployed_at: Mapped[datetime] = mapped_column(default=utcnow)

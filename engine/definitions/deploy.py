@@ -8,6 +8,7 @@ from typing import Any
 from lxml import etree
 from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
 from sqlalchemy import func, select, text
+from sqlalchemy.orm import undefer_group
 
 from engine.base.db import db
 from engine.base.errors import DeploymentError, ElementError
@@ -115,11 +116,13 @@ def deploy(files: dict[str, bytes], deployed_by: str | None = None, key: str | N
     return version, True
 
 
-def latest_versions() -> list[ProcessModelVersion]:
-    """The newest version of every deployed model key, ordered by key."""
+def latest_versions(*, content: bool = False) -> list[ProcessModelVersion]:
+    """The newest version of every deployed model key, ordered by key; `content`: with their files
+    and forms (deferred otherwise)."""
     latest = (select(ProcessModelVersion.key, func.max(ProcessModelVersion.version).label("v"))
               .group_by(ProcessModelVersion.key).subquery())
-    return list(db.session.scalars(select(ProcessModelVersion).join(
+    query = select(ProcessModelVersion).options(undefer_group("content")) if content else select(ProcessModelVersion)
+    return list(db.session.scalars(query.join(
         latest, (latest.c.key == ProcessModelVersion.key) & (latest.c.v == ProcessModelVersion.version))
         .order_by(ProcessModelVersion.key)))
 

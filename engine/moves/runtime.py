@@ -135,7 +135,8 @@ def start_instance(
         if message is not None:
             workflow.do_engine_steps()  # the start event now waits for the message
             workflow.send_event(message)
-    advance(instance, workflow)
+    instance._started_here = True  # nothing of it is stored yet: no open items, timers or subscriptions to read
+    advance(instance, workflow, open_rows=[])
     persist(instance, workflow, actor, since)
     return instance
 

@@ -116,11 +116,14 @@ def _sync_waits(instance: ProcessInstance, workflow: BpmnWorkflow) -> None:
     if not waiting and not standing and not instance.has_waits:
         return  # nothing waits now and nothing waited before: no rows to look at
     instance.has_waits = bool(waiting or standing)
-    timers = {r.task_id: r for r in db.session.scalars(select(Timer).where(
-        Timer.instance_id == instance.id, Timer.status.in_(("WAITING", "DUE"))))}
-    subs = {r.task_id: r for r in db.session.scalars(
-        select(MessageSubscription).where(MessageSubscription.instance_id == instance.id,
-                                          MessageSubscription.status == "WAITING"))}
+    timers: dict[uuid.UUID, Timer] = {}
+    subs: dict[uuid.UUID, MessageSubscription] = {}
+    if not (getattr(instance, "_started_here", False) and instance.moves == 1):  # started in this move: no rows yet
+        timers = {r.task_id: r for r in db.session.scalars(select(Timer).where(
+            Timer.instance_id == instance.id, Timer.status.in_(("WAITING", "DUE"))))}
+        subs = {r.task_id: r for r in db.session.scalars(
+            select(MessageSubscription).where(MessageSubscription.instance_id == instance.id,
+                                              MessageSubscription.status == "WAITING"))}
     seen: set[uuid.UUID] = set()
     for task in waiting:
         definition = getattr(task.task_spec, "event_definition", None)

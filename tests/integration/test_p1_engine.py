@@ -8,10 +8,12 @@ from decimal import Decimal
 
 import pytest
 from p1_driver import CORE, PERF, REJECT_REASON, TEST, Flow, Y, deploy_p1, set_packs, user
-from sqlalchemy import select
+from sqlalchemy import event, select
+from sqlalchemy.orm import Session
 
 from budget.demo import load_demo
 from budget.models import PerformanceTarget
+from engine.moves.runtime import complete_task
 from engine.views.tasks import get_task
 from engine.work.inbox import timeline, todo
 
@@ -234,3 +236,38 @@ def test_core_pack_differences(p1, code, total, end):
     assert (a.assessor_type, a.total_score, a.conclusion) == (
         "DEPT_SELF", total, "SUPPORT" if total >= 80 else "NOT_SUPPORT")
     assert a.alternatives is None and a.cost_benefit is None
+
+
+def test_unit_approval_handler_does_not_flush_the_move(p1):
+    """单位审核's handler writes its opinion and the project's status with its own statements, which
+    read nothing the move holds: they do not flush the move's pending rows first (a Core statement
+    would flush the session, SQLAlchemy #9809), so the work item's UPDATE waits for the move's own flush."""
+    set_packs(CORE)
+    flow = Flow("P-D05-002")
+    flow.fill()
+    task_id = flow.task(flow.head, "ut_p1_unit_approve").id
+    p1.session.expunge_all()  # as a request starts: nothing loaded
+    head = user(flow.head)
+    statements: list[str] = []
+
+    def seen(conn, cursor, statement, params, context, many):  # noqa: ANN001, ANN202
+        statements.append(" ".join(statement.split()[:3]))
+
+    def flushed(session, context, instances):  # noqa: ANN001, ANN202
+        statements.append("FLUSH")
+
+    event.listen(p1.engine, "before_cursor_execute", seen)
+    event.listen(Session, "before_flush", flushed)
+    try:
+        complete_task(task_id, head, {"verdict": "APPROVE"})
+        p1.session.commit()
+    finally:
+        event.remove(p1.engine, "before_cursor_execute", seen)
+        event.remove(Session, "before_flush", flushed)
+    shown = "\n".join(statements)
+    first_flush = statements.index("FLUSH")
+    assert {"INSERT INTO opinion", "INSERT INTO review_opinion", "UPDATE project SET"} <= set(statements[:first_flush])
+    assert statements.index("UPDATE human_task SET") > first_flush, shown
+    flow.instance = p1.session.get(type(flow.instance), flow.instance.id)
+    assert p1.session.get(type(flow.project), flow.project.id).library_status == "SUBMITTED"
+    assert "ut_p1_unit_approve" not in flow.ready()

@@ -25,7 +25,7 @@ from web.transactions import atomic
 @api.response(200, out.ModelVersion(many=True))
 def list_models():  # noqa: ANN201
     """已部署流程模型（每个 key 的最新版本）"""
-    return [version_json(v) for v in latest_versions()]
+    return [version_json(v) for v in latest_versions(content=True)]
 
 
 def read_upload() -> dict[str, bytes]:
