@@ -28,9 +28,18 @@ from engine.base.models import SiteFlag
 ACTOR = "demo"
 
 
+# With the history, these requests are made by P1 as it runs (budget.demo_history.fy2026): the new
+# projects are not inserted, and the two renewals' old records end with their policy in 2025.
+HISTORY_NEW = ("P-D01-001", "P-D02-001", "P-D03-001", "P-D05-001", "P-D05-002", "P-D11-001")
+HISTORY_RENEWED = ("P-D04-002", "P-D10-001")
+MAJOR_WAN = 1000  # DT-05 CORE: max(request, annual) ≥ 1,000 万
+MAJOR_ROW = {"dt05_rows": ["dt05_r2"], "dt01_rows": [], "packs": ["CORE"], "decided_at": "2024-08-30T17:00:00"}
+
+
 class Loader:
-    def __init__(self, password: str) -> None:
+    def __init__(self, password: str, history: bool = False) -> None:
         self.password = password
+        self.history = history
         self._hash: str | None = None
         self.created: Counter[str] = Counter()
 
@@ -109,6 +118,10 @@ class Loader:
 
     def projects(self) -> None:
         for code, name, ucode, fc, fund, nc, start, end, fy24, fy25, fy26, extra in D.PROJECTS:
+            if self.history and code in HISTORY_NEW:
+                continue
+            if self.history and code in HISTORY_RENEWED:
+                end, fy26 = 2025, None
             if db.session.scalars(select(Project.id).where(Project.code == code)).first():
                 continue
             unit = db.session.scalars(select(Department).where(Department.code == ucode)).one()
@@ -128,10 +141,15 @@ class Loader:
                 if amount is None:
                     continue
                 yuan = wan_to_yuan(amount)
-                done = year < 2026
+                done = year < (2025 if self.history else 2026)  # with the history, P2 arranges FY2025
+                status = status if done else None
                 project.years.append(ProjectYear(
                     fiscal_year=year, funding_source=source, funding_split=split, requested=yuan,
                     arranged=yuan if done else None, adjusted=yuan if done else None, cycle_status=status,
+                    # with the history, FY2025's P3 reads DT-05's is_major (≥ 1,000 万, sample-data §8.3),
+                    # which the FY2025 request's P1 — before the demo's story — would have recorded
+                    is_major=amount >= MAJOR_WAN if self.history and year == 2025 else None,
+                    classification=MAJOR_ROW if self.history and year == 2025 and amount >= MAJOR_WAN else None,
                     executed=(yuan * Decimal(str(exec_pct)) / 100).quantize(Decimal("0.01"))
                     if year == 2024 and exec_pct is not None else None,
                     created_by=ACTOR,
@@ -160,10 +178,12 @@ def mark_loaded() -> None:
     db.session.add(flag)
 
 
-def load_demo(password: str) -> dict[str, Any]:
+def load_demo(password: str, history: bool = False) -> dict[str, Any]:
     """Create the demo jurisdiction, org tree, ~100 users, firms, experts and the 20 projects.
-    Commits (it is a whole unit of work, called from the CLI). Returns created counts and totals."""
-    loader = Loader(password)
+    Commits (it is a whole unit of work, called from the CLI). Returns created counts and totals.
+    `history`: then play 示例市's year on the engine (budget.demo_history) — once, and only on the
+    database this call filled (the models must be deployed)."""
+    loader = Loader(password, history)
     loader.org()
     loader.people()
     loader.projects()
@@ -177,4 +197,14 @@ def load_demo(password: str) -> dict[str, Any]:
         "experts": db.session.scalar(select(db.func.count()).select_from(Expert)),
         "firms": db.session.scalar(select(db.func.count()).select_from(ThirdPartyOrg)),
     }
-    return {"created": dict(loader.created), "totals": totals}
+    result: dict[str, Any] = {"created": dict(loader.created), "totals": totals}
+    if history:
+        from budget import demo_history
+
+        if demo_history.played():
+            result["history"] = "已载入（未重复）"
+        elif loader.created["project"]:
+            result["history"] = demo_history.play()
+        else:
+            result["history"] = "数据库中已有不含历史的示例数据，未载入历史"
+    return result

@@ -11,6 +11,7 @@ FLAG_LABELS = {
     "alternatives_required": "本项目须进行备选方案比较",
     "cost_benefit_required": "本项目须进行成本效益分析",
     "in_year": "年中追加申请",
+    "has_cost_indicators": "成本监控月份（绩效目标有成本指标）",
 }
 
 

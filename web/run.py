@@ -46,7 +46,13 @@ def _lock(instance_dir: os.PathLike) -> IO[str]:
 def _prepare() -> None:
     from engine.base.db import db
     from web import create_app
-    from web.setup import create_schema, deploy_shipped_models, load_demo_data, load_holidays
+    from web.setup import (
+        create_schema,
+        demo_clock_shift,
+        deploy_shipped_models,
+        load_demo_data,
+        load_holidays,
+    )
 
     app = create_app()
     with app.app_context():
@@ -54,7 +60,10 @@ def _prepare() -> None:
         for line in deploy_shipped_models():
             print(f"已部署 {line}")
         print(f"工作日历：{load_holidays()}")
-        print(f"示例数据：{load_demo_data(os.environ.get('DEMO_PASSWORD', 'perfflow'))}")
+        history = os.environ.get("DEMO_HISTORY", "1") != "0"
+        print(f"示例数据：{load_demo_data(os.environ.get('DEMO_PASSWORD', 'perfflow'), history)}")
+        if (shift := demo_clock_shift()) is not None:  # the programs below live in the demo world's time
+            os.environ["PERFFLOW_CLOCK_SHIFT"] = str(shift)
         db.engine.dispose()  # the supervisor keeps no connection
 
 

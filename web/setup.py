@@ -36,7 +36,15 @@ def load_holidays(jurisdiction: str | None = None, *, replace: bool = False) -> 
     return f"{where} 载入 " + "、".join(f"{year} 年 {count} 天" for year, count in sorted(loaded.items()))
 
 
-def load_demo_data(password: str) -> dict[str, object]:
+def load_demo_data(password: str, history: bool = False) -> dict[str, object]:
+    """The demo data; with `history`, 示例市's year played on the engine once (budget.demo_history)."""
     from budget.demo import load_demo
 
-    return load_demo(password)  # commits itself
+    return load_demo(password, history=history)  # commits itself
+
+
+def demo_clock_shift() -> float | None:
+    """Seconds the demo world's clock runs ahead of (negative: behind) real time, when the history ran."""
+    from budget.demo_history import demo_clock_offset
+
+    return demo_clock_offset()

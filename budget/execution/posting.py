@@ -53,8 +53,9 @@ def _lock(rows: list[RawRow]) -> None:
     writing.lock_years(list(ids))
 
 
-def post_records(items: list[Any], actor: str | None) -> Reply:
-    """Check every row; write them all (current at once) or none. The caller commits."""
+def post_records(items: list[Any], actor: str | None, source: str = "API") -> Reply:
+    """Check every row; write them all (current at once) or none. The caller commits. `source`:
+    API, or DEMO for the demo history's treasury figures (budget.demo_history)."""
     if len(items) > ROWS_MAX:
         return Reply(errors=[{"row": 0, "field": "_body", "message": f"一次最多 {ROWS_MAX} 行，请分批发送"}])
     if not items:
@@ -65,6 +66,6 @@ def post_records(items: list[Any], actor: str | None) -> Reply:
     errors = sorted(errors + outcome.errors, key=lambda e: e["row"])
     if errors:
         return Reply(errors=errors, warnings=outcome.warnings)
-    tally = writing.write_current(outcome.rows, "API", actor)
+    tally = writing.write_current(outcome.rows, source, actor)
     return Reply(tally.accepted, tally.unchanged, tally.corrected, [], outcome.warnings)
 

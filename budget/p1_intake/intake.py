@@ -1,6 +1,7 @@
 """Starting a P1 request (processes §5.3): the DRAFT project and the instance's initial data."""
 from __future__ import annotations
 
+import re
 from collections import Counter
 from decimal import Decimal
 from typing import Any
@@ -45,6 +46,28 @@ def next_code(dept: Department) -> str:
     return f"{prefix}{max(seqs, default=0) + 1:03d}"
 
 
+CODE_PATTERN = re.compile(r"P-(?P<dept>[A-Z0-9]+)-\d{3}")
+
+
+class CodeRefused(ValueError):
+    """An explicit project code that cannot be used (pattern, department, taken)."""
+
+
+def explicit_code(dept: Department, code: str) -> str:
+    """A project code given by the caller (an import of a project known by its code elsewhere):
+    P-{dept}-{seq3}, of this department, not taken. The department row lock serialises it with
+    `next_code`, so a numbered request cannot take it meanwhile."""
+    db.session.execute(select(Department.id).where(Department.id == dept.id).with_for_update())
+    match = CODE_PATTERN.fullmatch(str(code).strip())
+    if match is None:
+        raise CodeRefused(f"项目编码 {code} 格式应为 P-部门编码-三位序号（如 P-{dept.code}-001）")
+    if match["dept"] != dept.code:
+        raise CodeRefused(f"项目编码 {code} 不属于 {dept.name}（应以 P-{dept.code}- 开头）")
+    if db.session.scalars(select(Project.id).where(Project.code == match[0])).first() is not None:
+        raise CodeRefused(f"项目编码 {code} 已被使用")
+    return match[0]
+
+
 def department_domain(dept: Department) -> str:
     """Best guess before F-01 names a 功能分类: the domain of most of the department's projects."""
     cats = db.session.scalars(select(Project.function_category).where(
@@ -72,14 +95,16 @@ def prefilled_target(packs: list[str]) -> dict[str, Any]:
 
 
 def new_request(actor: User, unit_code: str | None = None, request_year: int | None = None,
-                in_year: bool = False) -> dict[str, Any]:
-    """Create the DRAFT project for a new request; return what the engine needs to start P1."""
+                in_year: bool = False, code: str | None = None) -> dict[str, Any]:
+    """Create the DRAFT project for a new request; return what the engine needs to start P1.
+    `code`: the project's existing code when it is imported (checked by `explicit_code`), else
+    the department's next number."""
     unit = resolve_unit(actor, unit_code)
     dept = unit.department
     year = int(request_year) if request_year else default_request_year(today(), in_year)
     jurisdiction = db.session.scalars(select(Jurisdiction).order_by(Jurisdiction.created_at)).first()
     project = Project(
-        code=next_code(dept), name=PLACEHOLDER_NAME, department_id=dept.id, unit_id=unit.id,
+        code=explicit_code(dept, code) if code else next_code(dept), name=PLACEHOLDER_NAME, department_id=dept.id, unit_id=unit.id,
         library_status="DRAFT", new_or_continuing="NEW", responsible_person_id=None,
         created_by=actor.username, updated_by=actor.username,
     )

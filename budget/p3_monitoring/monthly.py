@@ -22,7 +22,8 @@ from engine.work.audit import audit
 
 LOAD_RETURNS = (
     "month", "monitoring_record_id", "execution_version", "annual_budget_wan", "executed_cum_wan", "exec_rate",
-    "time_progress", "lag_pp", "lag_pp_shown", "data_error", "is_report_month", "is_cost_month", "needs_exec_explanation",
+    "time_progress", "lag_pp", "lag_pp_shown", "data_error", "is_report_month", "is_cost_month",
+    "has_cost_indicators", "needs_exec_explanation",
     "report_indicators", "cost_indicators", "report_due_iso", "next_run_iso", "worst_possibility",
     "max_cost_overrun_pct",
 )
@@ -99,6 +100,7 @@ def load_execution(ctx: ServiceContext, month: int) -> dict[str, Any]:
         "exec_rate": figures.exec_rate, "time_progress": calc.two(progress), "lag_pp": figures.lag_pp,
         "lag_pp_shown": calc.two(figures.lag_pp),  # F-09 shows 2 dp; DT-06 compares the exact lag
         "data_error": figures.data_error, "is_report_month": report, "is_cost_month": cost,
+        "has_cost_indicators": bool(cost_rows),  # F-09's cost list is required only when it has rows
         "needs_exec_explanation": figures.lag_pp >= 15, "report_indicators": grid, "cost_indicators": cost_rows,
         "report_due_iso": _month_end_iso(fiscal_year, month),
         "next_run_iso": calc.run_at(fiscal_year, month + 1).isoformat() if month < 12 else None,

@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from budget.calc.status import IllegalTransition
 from budget.models import ExAnteAssessment, Indicator, PerformanceTarget, Project, ReviewOpinion
-from budget.p1_intake.intake import new_request
+from budget.p1_intake.intake import CodeRefused, new_request
 from engine.base.hooks import REGISTRY, TaskCompleted
 from tests.shipped import handler_name
 
@@ -71,6 +71,18 @@ def test_new_request_creates_the_draft_and_initial_data(db, request_d03):
     assert db.session.get(Project, uuid.UUID(data["project_id"])).library_status == "DRAFT"
     with pytest.raises(PermissionError):
         new_request(user(db, "filer.d03u01"), unit_code="D04-U01")
+
+
+def test_new_request_with_an_explicit_code(db, demo):
+    """An import of a project known by its code: the code is used when it is of the department's
+    pattern and free; otherwise refused (and nothing is created)."""
+    filer = user(db, "filer.d03u01")
+    for code, why in (("P-D3-7", "格式"), ("P-D04-009", "不属于"), ("P-D03-002", "已被使用")):
+        with pytest.raises(CodeRefused, match=why):
+            new_request(filer, request_year=2026, code=code)
+    started = new_request(filer, request_year=2026, code="P-D03-009")
+    assert started["business_key"] == started["data"]["project_code"] == "P-D03-009"
+    assert new_request(filer, request_year=2026)["business_key"] == "P-D03-010"  # numbering goes on after it
 
 
 def test_fill_writes_project_years_target_and_indicators(db, request_d03):
