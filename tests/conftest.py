@@ -86,6 +86,9 @@ def db(app):
 
         specs.clear_cache()
         limiter.reset()  # sign-in failures of one test do not throttle the next
+        from engine.time import clock
+
+        clock.back_to_real_time()  # a test that moved the engine's clock leaves it as it found it
 
 
 @pytest.fixture()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 
-from sqlalchemy import ForeignKey, String
+from sqlalchemy import ForeignKey, String, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from budget.models._base import JSON, RecordMixin, one_of
@@ -27,6 +27,9 @@ class Jurisdiction(RecordMixin, db.Model):
     packs: Mapped[list[str]] = mapped_column(JSON, default=lambda: ["CORE"])
     enabled_funding_sources: Mapped[list[str]] = mapped_column(JSON, default=lambda: list(FUNDING_SOURCES))
     calendar_code: Mapped[str | None] = mapped_column(String(40))  # engine calendar, by code
+    # Rule parameters overriding the shipped defaults (budget.calc.monitoring.RULE_DEFAULTS: DT-06's
+    # warn_start_month and sd_key_operator, time_progress_mode, …); an administrator's setting.
+    rule_params: Mapped[dict] = mapped_column(JSON, default=dict, server_default=text("'{}'::jsonb"))
 
 
 class FinanceDivision(RecordMixin, db.Model):

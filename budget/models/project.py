@@ -116,5 +116,8 @@ class ProjectYear(RecordMixin, db.Model):
     fiscal_key: Mapped[bool | None]
     classification: Mapped[dict | None] = mapped_column(JSON)  # rows, requirements, packs, when
     hold_until_rectified: Mapped[bool] = mapped_column(default=False)
+    # P3's year (budget.p3_monitoring): completed_early, had_red_warning, key_monitoring_count,
+    # final exec_rate, idle_balance (元), closed_on — written as P3 goes and at its close.
+    execution_stats: Mapped[dict | None] = mapped_column(JSON)
 
     project: Mapped[Project] = relationship(back_populates="years")

@@ -22,6 +22,8 @@ from SpiffWorkflow.bpmn.script_engine.python_environment import BasePythonScript
 
 import engine.time.calendar  # noqa: F401  (registers the working-day script helpers)
 from engine.base.hooks import REGISTRY
+from engine.base.now import now as _engine_now
+from engine.base.now import today as clock_today
 from engine.definitions import datasize
 from engine.definitions import script_limits as limits
 from engine.definitions.script_limits import SCRIPT_SECONDS, Budget, ScriptError, ScriptLimit
@@ -29,12 +31,17 @@ from engine.definitions.script_limits import SCRIPT_SECONDS, Budget, ScriptError
 __all__ = ["SCRIPT_SECONDS", "Budget", "EngineScripts", "RestrictedEnvironment", "ScriptError", "ScriptLimit",
            "base_globals", "compile_code"]
 
+def clock_now(tz: Any = None) -> datetime:
+    """`now()` in scripts: the engine's clock (naive local time unless a zone is given)."""
+    return _engine_now(tz)
+
+
 _EXTRA_BUILTINS: dict[str, Any] = {
     "any": any, "all": all, "sum": limits.safe_sum, "min": min, "max": max, "list": list, "dict": dict,
     "set": set, "enumerate": enumerate, "sorted": sorted, "len": len, "round": round, "abs": abs,
     "Decimal": Decimal, "date": date, "datetime": datetime, "timedelta": timedelta, "str": limits.safe_str,
     "repr": limits.safe_repr, "pow": limits.safe_pow, "int": int, "float": float, "bool": bool,
-    "isinstance": isinstance, "range": limits.safe_range, "today": date.today, "now": datetime.now,
+    "isinstance": isinstance, "range": limits.safe_range, "today": clock_today, "now": clock_now,
 }
 
 

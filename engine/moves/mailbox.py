@@ -13,6 +13,7 @@ import uuid
 from datetime import timedelta
 from typing import Any
 
+from SpiffWorkflow.bpmn.specs.event_definitions.message import MessageEventDefinition
 from sqlalchemy import select
 
 from engine.base import config
@@ -75,3 +76,39 @@ def match_waiting(sub: MessageSubscription) -> None:
             queue.enqueue("message.deliver", {"message_id": str(message.id)}, instance_id=sub.instance_id,
                           key=f"msg:{message.id}:sub:{sub.id}")
             return
+
+
+def standing_starts(instance_id: uuid.UUID, workflow: Any) -> dict[uuid.UUID, Any]:
+    """The message start events of the running instance's event sub-processes (non-interrupting
+    `msg_target_adjust_request` in P3): SpiffWorkflow creates such a sub-process only when the
+    message arrives, so no task waits for it; the engine keeps one subscription per start event
+    while the instance runs, under an id derived from instance and event, that takes every message
+    that correlates (each one opens its own sub-process)."""
+    if workflow.is_completed():
+        return {}
+    found: dict[uuid.UUID, Any] = {}
+    for name in getattr(workflow.spec.start, "trigger_specs", []):
+        sub_spec = workflow.subprocess_specs.get(name)
+        for start in (sub_spec.bpmn_start_events if sub_spec else []):
+            if isinstance(start.event_definition, MessageEventDefinition):
+                found[uuid.uuid5(instance_id, f"{name}/{start.bpmn_id}")] = start
+    return found
+
+
+def standing_correlation(start: Any, workflow: Any) -> dict[str, Any]:
+    """The correlation an event sub-process's start event asks for, evaluated over the data of the
+    instance's latest task of its top level (where the process keeps its ids)."""
+    expression = properties(start).get("correlate")
+    if not expression:
+        return {}
+    tasks = [t for t in workflow.tasks.values() if t.data]
+    if not tasks:
+        return {}
+    context = max(tasks, key=lambda t: t.last_state_change)
+    try:
+        value = workflow.script_engine.evaluate(context, expression)
+    except Exception as err:  # noqa: BLE001
+        raise Incident(f"消息关联表达式出错（{start.bpmn_id}）：{err}") from err
+    if not isinstance(value, dict):
+        raise Incident(f"消息关联表达式须给出字典（{start.bpmn_id}）")
+    return plain(value)

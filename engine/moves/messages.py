@@ -27,7 +27,7 @@ from engine.base.models import Message, MessageSubscription, ProcessInstance
 from engine.definitions import specs
 from engine.definitions.deploy import latest_versions
 from engine.dispatch import queue
-from engine.moves import runtime, sidetables
+from engine.moves import mailbox, runtime, sidetables
 from engine.moves.mailbox import matches
 from engine.moves.state import find_task, load
 from engine.work.audit import audit
@@ -64,13 +64,15 @@ def hand_to(sub: MessageSubscription, message: Message) -> bool:
     if instance is None or instance.status != "RUNNING" or sub.status != "WAITING":
         return False
     workflow, scripts, _loaded = load(instance)
-    task = find_task(workflow, sub.task_id)
-    if task is None or task.state != TaskState.WAITING:
+    standing = mailbox.standing_starts(instance.id, workflow).get(sub.task_id)
+    task = find_task(workflow, sub.task_id) if standing is None else None
+    if standing is None and (task is None or task.state != TaskState.WAITING):
         sub.status = "CANCELLED"
         return False
     since = datetime.now().timestamp()
+    definition = standing.event_definition if standing is not None else task.task_spec.event_definition
     try:
-        workflow.send_event(_event(task.task_spec.event_definition, message))
+        workflow.send_event(_event(definition, message))
     except WorkflowException:
         sub.status = "CANCELLED"
         return False

@@ -112,9 +112,10 @@ def _sync_waits(instance: ProcessInstance, workflow: BpmnWorkflow) -> None:
     waiting = [t for t in frontier(workflow) if t.state == TaskState.WAITING
                and isinstance(getattr(t.task_spec, "event_definition", None),
                               TimerEventDefinition | MessageEventDefinition)]
-    if not waiting and not instance.has_waits:
+    standing = mailbox.standing_starts(instance.id, workflow)
+    if not waiting and not standing and not instance.has_waits:
         return  # nothing waits now and nothing waited before: no rows to look at
-    instance.has_waits = bool(waiting)
+    instance.has_waits = bool(waiting or standing)
     timers = {r.task_id: r for r in db.session.scalars(select(Timer).where(
         Timer.instance_id == instance.id, Timer.status.in_(("WAITING", "DUE"))))}
     subs = {r.task_id: r for r in db.session.scalars(
@@ -138,6 +139,14 @@ def _sync_waits(instance: ProcessInstance, workflow: BpmnWorkflow) -> None:
         elif isinstance(definition, MessageEventDefinition) and task.id not in subs:
             sub = MessageSubscription(id=uuid.uuid4(), instance_id=instance.id, task_id=task.id,
                                       message_name=definition.name, correlation=mailbox.expected(task))
+            db.session.add(sub)
+            mailbox.match_waiting(sub)
+    for sub_id, start in standing.items():  # event sub-process message starts: one row while it runs
+        seen.add(sub_id)
+        if sub_id not in subs:
+            sub = MessageSubscription(id=uuid.uuid4(), instance_id=instance.id, task_id=sub_id,
+                                      message_name=start.event_definition.name,
+                                      correlation=mailbox.standing_correlation(start, workflow))
             db.session.add(sub)
             mailbox.match_waiting(sub)
     for task_id, row in [*timers.items(), *subs.items()]:

@@ -1,4 +1,6 @@
-"""The scheduler's tick: what is due in the database becomes jobs. Any number of schedulers may
+"""The engine's clock and the scheduler's tick. The clock (`travel_to`, `advance`,
+`back_to_real_time`) moves what the whole engine believes is now (engine.base.now) — tests and the
+demo loader drive monthly timers with it. The tick: what is due in the database becomes jobs. Any number of schedulers may
 tick at once; rows are claimed with FOR UPDATE SKIP LOCKED and a conditional update, and each job
 has a dedupe key, so nothing fires twice. Production: `python -m web.scheduler` (one or more);
 `make run` starts one beside the worker."""
@@ -11,6 +13,7 @@ from typing import Any
 from sqlalchemy import and_, func, or_, select, update
 
 from engine.base import config
+from engine.base import now as engine_now
 from engine.base.db import db, utcnow
 from engine.base.models import Message, Outbox, ProcessInstance, Timer
 from engine.dispatch import queue
@@ -147,3 +150,19 @@ def _rq_time(value: str) -> datetime:
         return datetime.fromisoformat(value.replace("Z", "+00:00"))
     except ValueError:
         return datetime.min.replace(tzinfo=UTC)
+
+
+# -- the engine's clock, moved (tests, the demo loader): engine.base.now keeps the shift
+
+def travel_to(moment: datetime) -> None:
+    """From now on the engine believes it is `moment` (and time flows on from there)."""
+    engine_now.set_shift(timedelta(0))
+    engine_now.set_shift(moment - engine_now.now(UTC))
+
+
+def advance(delta: timedelta) -> None:
+    engine_now.set_shift(engine_now.shift() + delta)
+
+
+def back_to_real_time() -> None:
+    engine_now.set_shift(timedelta(0))
