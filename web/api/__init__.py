@@ -31,6 +31,7 @@ from web.api import (  # noqa: E402, F401
     auth,
     errors,
     execution,
+    holds,
     interventions,
     lists,
     messages,

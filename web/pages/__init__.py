@@ -52,11 +52,12 @@ def register_pages(app: Flask) -> None:
         supervision,
         task_ops,
         tasks,
+        treasury,
     )
 
     for module in (auth, inbox, tasks, task_ops, instances, instance_ops, interventions, mailbox, deputies, supervision,
                    admin, holidays, notify_settings, queue_admin, people, budget_year, execution, monitoring,
-                   monitoring_actions):
+                   monitoring_actions, treasury):
         app.register_blueprint(module.bp)
     app.register_blueprint(supervision.projects_bp)
     from web.pages.guard import init_guard

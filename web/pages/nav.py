@@ -21,6 +21,10 @@ def nav_items(user: Any) -> list[tuple[str, str]]:
         items.append(("budget_year.index", "预算年度"))
     if may_write_execution(user):
         items.append(("execution.index", "执行数据"))
+    if roles & {"FIN_TREASURY", "FIN_FUND"}:
+        items.append(("treasury.index", "暂缓拨款"))
+    elif "FIN_BUDGET" in roles:
+        items.append(("treasury.index", "预算调整申请"))
     if is_admin(user):
         items.append(("admin.models", "模型管理"))
         items.append(("holidays.index", "工作日历"))
