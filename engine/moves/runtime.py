@@ -11,6 +11,7 @@ from typing import Any
 
 from SpiffWorkflow.bpmn import BpmnWorkflow
 from SpiffWorkflow.bpmn.specs.defaults import StartEvent
+from SpiffWorkflow.bpmn.specs.event_definitions.simple import NoneEventDefinition
 from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import bindparam, or_, select
 
@@ -106,6 +107,9 @@ def start_instance(
     version = latest_version(key)
     loaded = specs.load(version)
     start_lane = next((ts.lane for ts in loaded.spec.task_specs.values() if isinstance(ts, StartEvent)), None)
+    if message is None and not start_fired and not manually_startable(loaded.spec):
+        # Only a message or the scheduler can start it: a hand-made instance would wait forever.
+        raise Forbidden("该流程由系统消息启动，不能手动发起")
     if actor is not None and not can_start(actor, start_lane):
         raise Forbidden(f"无权发起该流程（需要角色 {start_lane}）")
     scope = scope or {}
@@ -385,6 +389,12 @@ def _verdicts(props: dict[str, str]) -> list[str] | None:
 
 def _as_text(value: Any) -> str | None:
     return None if value is None else str(value)
+
+
+def manually_startable(spec: Any) -> bool:
+    """A person may start it: it has a plain start event (not only message or timer starts)."""
+    return any(isinstance(ts, StartEvent) and isinstance(ts.event_definition, NoneEventDefinition)
+               for ts in spec.task_specs.values())
 
 
 def start_process(key: str, actor: User, data: dict[str, Any] | None = None) -> ProcessInstance:

@@ -2,9 +2,14 @@
 forms and modes, handlers and service operators, task-data inputs and outputs — accept it."""
 from __future__ import annotations
 
+import pytest
 from p1_driver import ROOT
 
+from engine.base.errors import Forbidden
+from engine.definitions import specs
 from engine.definitions.deploy import closure_files, deploy
+from engine.moves.runtime import manually_startable, start_instance
+from tests.factories import make_user
 
 
 def test_p3_deploys_with_its_call_activities(db):
@@ -14,3 +19,14 @@ def test_p3_deploys_with_its_call_activities(db):
     version = deploy(files, "test")[0]
     db.session.commit()
     assert version.key == "p3_monitoring"
+
+
+def test_p3_starts_only_from_its_message(db):
+    """P3 has message starts only: no 新建 button, and a start by hand is refused (it would wait
+    for a message no one sends)."""
+    version = deploy(closure_files(ROOT / "workflows")["p3_monitoring"], "test")[0]
+    db.session.commit()
+    assert not manually_startable(specs.load(version).spec)
+    fund = make_user("fund1", ("FIN_FUND", "ALL", None))
+    with pytest.raises(Forbidden, match="不能手动发起"):
+        start_instance("p3_monitoring", fund, {})

@@ -101,16 +101,20 @@ def waiting_for(task: HumanTask) -> str:
 
 
 def _startable() -> list[ProcessModelVersion]:
-    """Models whose start lane is one of the user's roles (shown as 新建 buttons)."""
+    """Models a person starts (a plain start event) whose start lane is one of the user's roles
+    (shown as 新建 buttons); P2 and P3 start from messages only."""
     from SpiffWorkflow.bpmn.specs.defaults import StartEvent
 
     from engine.definitions import specs
     from engine.definitions.deploy import latest_versions
+    from engine.moves.runtime import manually_startable
     from engine.work.access import can_start
 
     result = []
     for version in latest_versions():
         spec = specs.load(version).spec
+        if not manually_startable(spec):
+            continue
         lane = next((ts.lane for ts in spec.task_specs.values() if isinstance(ts, StartEvent)), None)
         if lane and can_start(current_user, lane):
             result.append(version)
