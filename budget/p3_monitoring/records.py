@@ -7,21 +7,11 @@ from typing import Any
 from sqlalchemy import select
 
 from budget.models import MonitoringRecord, MonitoringWarning, PerformanceTarget, ProjectYear
-from budget.shared.lookups import as_uuid
+from budget.shared.lookups import as_uuid, year_of
 from engine.base.db import db
 
 AUTO = "AUTO_EXECUTION"
-
-
-def year_of(data: Mapping[str, Any], lock: bool = False) -> ProjectYear:
-    raw = data.get("project_year_id")
-    if not raw:
-        raise ValueError("任务数据缺少 project_year_id")
-    stmt = select(ProjectYear).where(ProjectYear.id == as_uuid(raw))
-    py = db.session.scalars(stmt.with_for_update() if lock else stmt).first()
-    if py is None:
-        raise ValueError(f"项目年度 {raw} 不存在")
-    return py
+__all__ = ["AUTO", "issued_target", "record", "stats", "warning_of", "year_of"]
 
 
 def issued_target(py: ProjectYear) -> PerformanceTarget | None:
