@@ -21,7 +21,7 @@ from sqlalchemy.orm import aliased
 from budget.calc.status import STATUS_LABELS as LIBRARY_STATUS_ZH
 from budget.models.org import Department, FinanceDivision, Jurisdiction
 from budget.models.parties import ThirdPartyOrg
-from budget.monitoring_views import vocab as monitoring_zh
+from budget.shared import monitoring_names as monitoring_zh
 from engine.base.db import db
 from engine.base.identity import User
 from engine.base.models import ProcessModelVersion

@@ -15,7 +15,7 @@ from sqlalchemy import Select, case, func, select
 
 from budget.models import MonitoringRecord, MonitoringWarning, Project
 from budget.monitoring_views.scoped import scoped
-from budget.monitoring_views.vocab import POSSIBILITY_RANK
+from budget.shared.monitoring_names import POSSIBILITY_RANK
 from engine.base.db import db
 from engine.base.paging import Page, count
 

@@ -12,7 +12,7 @@ from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font
 
-from budget.monitoring_views.vocab import CAUSE_ZH, POSSIBILITY_ZH
+from budget.shared.monitoring_names import CAUSE_ZH, POSSIBILITY_ZH
 from forms.indicators import L1_LABELS, L2_LABELS
 
 CAUSES = tuple(CAUSE_ZH)  # FUNDING, INSTITUTION, STAFF, HARDWARE, OTHER — the X-03 order

@@ -20,17 +20,18 @@ from budget.models import (
     ProjectYear,
     RectificationRequest,
 )
+from budget.models.monitoring import FUND_DECISIONS
 from budget.p3_monitoring.warnings import REASON_NAMES
 from budget.shared.helpers import today
 from budget.shared.lookups import as_uuid, username, year_of
+from budget.shared.monitoring_names import RESPONSE_ZH
 from engine.base import hooks
 from engine.base.db import db
 from engine.base.hooks import ServiceContext, TaskCompleted
 from engine.work.opinions import notify
 from engine.work.reminders import role_holders
 
-DECISIONS = {"WATCH": "继续观察", "PAYMENT_HOLD": "暂缓拨款", "REALLOCATE": "调剂资金", "RECOVER": "收回资金",
-             "TARGET_ADJUST": "调整绩效目标", "START_RECTIFICATION": "启动整改"}
+DECISIONS = {code: RESPONSE_ZH[code] for code in FUND_DECISIONS}  # F-11 decision → its name
 LEVELS = {"GREEN": "绿色", "YELLOW": "黄色", "RED": "红色"}
 RESPONSES = {**DECISIONS, "EXPLAINED": "单位已说明原因", "CORRECTIVE_PLAN": "单位已提交纠偏措施"}
 HOLD_AUDIENCE = ("DEPT_HEAD", "UNIT_HEAD", "FIN_TREASURY")  # views.md §7.3: payment hold

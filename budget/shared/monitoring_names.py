@@ -1,6 +1,6 @@
 """Chinese names of the monitoring codes (DT-06 reasons, DT-07 suggestions, fund-division responses,
-F-09 possibilities and deviation causes). web/labels.py shows them on pages; the X-03 export
-writes them into cells, so they live here, below the web layer."""
+F-09 possibilities and deviation causes). web/labels.py shows them on pages, the X-03 export writes them into cells and F-11 offers them,
+so they live in the shared layer every family may read."""
 from __future__ import annotations
 
 LEVEL_ZH = {"RED": "红色预警", "YELLOW": "黄色预警", "GREEN": "正常"}
