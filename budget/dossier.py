@@ -11,6 +11,7 @@ from typing import Any
 
 from sqlalchemy import select
 
+from budget.calc.adjustment import OPERATORS
 from budget.calc.status import STATUS_LABELS
 from budget.classification import ASSESSORS, CONCLUSIONS, of_year
 from budget.library import in_library_scope
@@ -23,7 +24,6 @@ from engine.work.supervision import of_business_key
 from forms.indicators import L1_LABELS, L2_LABELS
 
 NOT_FOUND = "项目不存在或您无权查看"
-OPERATORS = {"GE": "≥", "LE": "≤", "EQ": "=", "GT": ">", "LT": "<", "QUAL": ""}
 OBJECT_TYPES = {"PROJECT": "项目", "POLICY": "政策", "SPECIAL_FUND": "专项资金", "DEPT_OVERALL": "部门整体",
                 "TRANSFER": "转移支付"}
 

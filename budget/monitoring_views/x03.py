@@ -11,7 +11,7 @@ from typing import Any
 
 from sqlalchemy import Select, select
 
-from budget.dossier import OPERATORS
+from budget.calc.adjustment import OPERATORS
 from budget.models import Indicator, MonitoringRecord, PerformanceTarget, Project, ProjectYear
 from budget.monitoring_views.scoped import scoped
 from engine.base.db import db

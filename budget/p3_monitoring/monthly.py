@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import select, update
 
 from budget.calc import monitoring as calc
+from budget.calc.adjustment import OPERATORS
 from budget.calc.money import yuan_to_wan
 from budget.models import ExecutionRecord, MonitoringRecord, ProjectYear
 from budget.p3_monitoring.records import AUTO, issued_target, record, year_of
@@ -49,16 +50,12 @@ def report_rows(py: ProjectYear, cost_month: bool) -> tuple[list[dict], list[dic
     target = issued_target(py)
     indicators = sorted(target.indicators, key=lambda i: i.seq) if target else []
     grid = [{"indicator_id": str(i.id), "name": i.name,
-             "target_text": i.target_text or f"{_op(i.operator)}{_num(i.target_value)}{i.unit or ''}"}
+             "target_text": i.target_text or f"{OPERATORS.get(i.operator, '')}{_num(i.target_value)}{i.unit or ''}"}
             for i in indicators]
     cost = [{"indicator_id": str(i.id), "name": i.name, "target_value": _num(i.target_value), "unit": i.unit}
             for i in indicators if cost_month and i.operator in ("LE", "LT") and i.target_value
             and (i.l2 == "OUT_COST" or i.l1 == "COST")]
     return grid, cost
-
-
-def _op(operator: str) -> str:
-    return {"GE": "≥", "GT": ">", "LE": "≤", "LT": "<", "EQ": "="}.get(operator, "")
 
 
 def _num(value: Decimal | None) -> Decimal | None:
