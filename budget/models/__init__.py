@@ -21,13 +21,21 @@ from budget.models.monitoring import (
 from budget.models.org import Department, FinanceDivision, Jurisdiction
 from budget.models.parties import Engagement, Expert, ThirdPartyOrg
 from budget.models.project import Project, ProjectYear
+from budget.models.rectification import (
+    FollowUpCheck,
+    IssueItem,
+    RectificationCase,
+    RectificationPlan,
+    RectificationReport,
+)
 from budget.models.review import ExpertPanelResult, ReviewOpinion
 from budget.models.target import Indicator, PerformanceTarget
 
 __all__ = [
     "BudgetAdjustmentRequest", "BudgetArrangement", "BudgetIssue", "BudgetPrepRun", "BudgetYearMilestone", "DisclosureItem",
-    "Department", "Engagement", "ExAnteAssessment", "ExecutionImport", "ExecutionRecord", "Expert", "ExportRun", "ExpertPanelResult", "FinanceDivision",
+    "Department", "Engagement", "FollowUpCheck", "IssueItem", "ExAnteAssessment", "ExecutionImport", "ExecutionRecord", "Expert", "ExportRun", "ExpertPanelResult", "FinanceDivision",
     "Indicator", "Jurisdiction", "MonitoringRecord", "MonitoringWarning", "PaymentHold",
-    "PerformanceTarget", "Project", "ProjectYear", "RectificationRequest", "ReviewOpinion",
+    "PerformanceTarget", "Project", "ProjectYear", "RectificationCase", "RectificationPlan",
+    "RectificationReport", "RectificationRequest", "ReviewOpinion",
     "TargetAdjustmentRequest", "ThirdPartyOrg",
 ]
