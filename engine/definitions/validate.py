@@ -1,24 +1,30 @@
 """Our own deployment rules on top of the BPMN schema (../shared/DESIGN.md §2): every user task
-has a lane and known forms, every script and condition compiles in the sandbox, every service
-task and every user task naming a `completionHandler` name a registered handler."""
+names known forms, every script and condition compiles in the sandbox, every service task and
+every user task naming a `completionHandler` name a registered handler. What a model drawn
+elsewhere leaves out gets a default and a warning (docs/design.md, "Models from other tools"):
+a user task without a lane goes to the initiator, without a form it opens the generic approval
+form, a lane that is no role code is worked (and a start in it made) by the process administrators."""
 from __future__ import annotations
 
 from typing import Any
 
+from SpiffWorkflow.bpmn.specs.defaults import StartEvent
 from SpiffWorkflow.bpmn.specs.mixins.service_task import ServiceTask
 from SpiffWorkflow.bpmn.specs.mixins.user_task import UserTask
 
 from engine.base.errors import ElementError
 from engine.base.hooks import HANDLER_PROPERTY, REGISTRY
 from engine.definitions import steprules
-from engine.definitions.properties import form_keys, properties
+from engine.definitions.properties import DEFAULT_FORM, form_keys, has_own_form, is_role_code, properties
 from engine.definitions.sandbox import ScriptError, compile_code
 
 
-def check_specs(specs: dict[str, Any], files_of: dict[str, str], form_defs: dict[str, Any]) -> tuple[
-        list[ElementError], set[str]]:
-    """Check every task spec of every process; return the errors and the form keys used."""
+def check_specs(specs: dict[str, Any], files_of: dict[str, str], form_defs: dict[str, Any],
+                warnings: list[ElementError] | None = None) -> tuple[list[ElementError], set[str]]:
+    """Check every task spec of every process; return the errors and the form keys used; the
+    defaults a model gets are appended to `warnings`."""
     errors: list[ElementError] = []
+    warnings = warnings if warnings is not None else []
     used_forms: set[str] = set()
     for process_id, spec in specs.items():
         file = files_of.get(process_id)
@@ -30,6 +36,13 @@ def check_specs(specs: dict[str, Any], files_of: dict[str, str], form_defs: dict
             def err(msg: str, _el: str = element, _file: str | None = file) -> None:
                 errors.append(ElementError(_file, _el, msg))
 
+            def warn(msg: str, _el: str = element, _file: str | None = file) -> None:
+                warnings.append(ElementError(_file, _el, msg))
+
+            if ts.manual:
+                used_forms |= _defaults(ts, warn)
+            elif isinstance(ts, StartEvent) and ts.lane and not is_role_code(ts.lane):
+                warn(f"开始事件所在泳道 “{ts.lane}” 不是角色代码：由流程管理员发起")
             if isinstance(ts, UserTask):
                 used_forms |= _check_user_task(ts, form_defs, err)
             if isinstance(ts, ServiceTask) and ts.operation_name not in REGISTRY.services:
@@ -42,13 +55,22 @@ def check_specs(specs: dict[str, Any], files_of: dict[str, str], form_defs: dict
     return errors, used_forms
 
 
+def _defaults(ts: Any, warn: Any) -> set[str]:
+    """A manual step (user task, manual task, plain task) drawn without a lane or a form."""
+    rules = steprules.parse(properties(ts))[0]
+    if not ts.lane and not (rules.assignee or rules.sign_mode):
+        warn("任务不在泳道中：默认由流程发起人办理（可在模型中加泳道并以角色代码命名）")
+    elif ts.lane and not is_role_code(ts.lane) and not (rules.assignee or rules.sign_mode):
+        warn(f"泳道 “{ts.lane}” 不是角色代码：该任务由流程管理员办理（可将泳道名改为角色代码）")
+    if not has_own_form(ts):
+        warn(f"任务没有表单（属性 formKey）：默认使用通用审批表单 {DEFAULT_FORM}")
+        return {DEFAULT_FORM}
+    return set()
+
+
 def _check_user_task(ts: Any, form_defs: dict[str, Any], err: Any) -> set[str]:
     props = properties(ts)
-    if not ts.lane:
-        err("用户任务必须位于泳道中（泳道名 = 角色代码）")
     keys = form_keys(props.get("formKey"))
-    if not keys:
-        err("用户任务缺少表单（属性 formKey）")
     for key in keys:
         if key not in form_defs:
             err(f"未知的表单 “{key}”")
