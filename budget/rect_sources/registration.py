@@ -39,6 +39,11 @@ def may_register(user: Any) -> bool:
     return bool(allowed_types(user))
 
 
+def may_see(user: Any) -> bool:
+    """Who reads the registrations: those who register, and the administrators."""
+    return may_register(user) or bool(user.role_codes() & {"SYS_ADMIN", "PROCESS_ADMIN"})
+
+
 @dataclass(frozen=True)
 class Registration:
     source_type: str
@@ -149,8 +154,9 @@ def register(user: Any, reg: Registration) -> tuple[RectificationSource, bool]:
     return source, made is not None
 
 
-def sources_for(user: Any, page: int = 1, per_page: int = 50) -> tuple[list[dict[str, Any]], int]:
-    """Registered sources in the caller's scope, newest first."""
+def sources_for(user: Any, page: int = 1, per_page: int = 50,
+                only: uuid.UUID | None = None) -> tuple[list[dict[str, Any]], int]:
+    """Registered sources in the caller's scope (an audit observer: the audit ones), newest first."""
     dept, unit = aliased(Department), aliased(Department)
     query = (select(RectificationSource, Project, ProjectYear)
              .join(ProjectYear, ProjectYear.id == RectificationSource.project_year_id)
@@ -160,6 +166,8 @@ def sources_for(user: Any, page: int = 1, per_page: int = 50) -> tuple[list[dict
         query = query.where(scope)
     if "FIN_PERF" not in user.role_codes() and "OBS_AUDIT" in user.role_codes():
         query = query.where(RectificationSource.source_type == "AUDIT")
+    if only is not None:
+        query = query.where(RectificationSource.id == only)
     total = db.session.scalar(select(db.func.count()).select_from(query.subquery())) or 0
     rows = db.session.execute(query.order_by(RectificationSource.registered_at.desc())
                               .offset((page - 1) * per_page).limit(per_page)).all()

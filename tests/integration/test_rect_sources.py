@@ -189,3 +189,50 @@ def test_roles_types_scope_and_field_errors(fy):
     assert source.source_label == f"{year().fiscal_year}年度 审计发现"
     assert db.session.scalar(select(func.count()).select_from(Project)) > 0
 
+
+
+def _token(client, username: str) -> dict[str, str]:
+    from tests.factories import PASSWORD
+
+    reply = client.post("/api/v1/auth/token", json={"username": username, "password": PASSWORD})
+    assert reply.status_code == 200, reply.get_json()
+    return {"Authorization": f"Bearer {reply.get_json()['token']}"}
+
+
+def test_api_registers_once_lists_and_refuses(fy, client):
+    for name, role in (("rs_api_perf", ("FIN_PERF", "ALL", None)), ("rs_api_audit", ("OBS_AUDIT", "ALL", None)),
+                       ("rs_api_filer", ("UNIT_FILER", "UNIT", "D04-U01")),
+                       ("rs_api_d01", ("FIN_PERF", "DEPARTMENT", "D01"))):
+        make_user(name, role)
+    deploy_catcher()
+    db.session.commit()
+    perf, audit, filer, d01 = (_token(client, n) for n in ("rs_api_perf", "rs_api_audit", "rs_api_filer", "rs_api_d01"))
+    body = {"source_type": "RE_EVAL", "project_id": str(year().project_id), "eval_year": year().fiscal_year,
+            "score": "58", "findings": [{"description": "项目资金使用效益不高，部分设备闲置", "category": "资金使用",
+                                        "severity": "HIGH"}], "idempotency_key": "api-1"}
+    first = client.post("/api/v1/rectification-sources", json=body, headers=perf)
+    assert first.status_code == 201, first.get_json()
+    made = first.get_json()
+    assert (made["created"], made["grade"], made["message_status"]) == (True, "差", "STARTED")
+    again = client.post("/api/v1/rectification-sources", json=body, headers=perf).get_json()
+    assert (again["id"], again["created"]) == (made["id"], False) and len(messages()) == 1
+    assert client.post("/api/v1/rectification-sources", json=body, headers=filer).status_code == 403
+    assert client.post("/api/v1/rectification-sources", json={}, headers=filer).status_code == 403  # role first
+    refused = client.post("/api/v1/rectification-sources", json={**body, "idempotency_key": "api-2"}, headers=audit)
+    assert refused.status_code == 422 and refused.get_json()["errors"] == {"source_type": ["您可登记的来源类型：审计发现"]}
+    outside = client.post("/api/v1/rectification-sources", json={**body, "idempotency_key": "api-3"}, headers=d01)
+    assert outside.status_code == 404
+    bad = client.post("/api/v1/rectification-sources", json={"source_type": "X", "score": "120"}, headers=perf)
+    assert bad.status_code == 422
+    errors = bad.get_json()["errors"]
+    assert errors["source_type"] == ["来源类型无效"] and errors["score"] == ["得分须在 0–100 之间"]
+    assert errors["project_id"] == ["请选择项目"] and errors["idempotency_key"] == ["请给出表单编号（同一编号只登记一次）"]
+    audited = client.post("/api/v1/rectification-sources", headers=audit, json={
+        **body, "source_type": "AUDIT", "idempotency_key": "api-4"})
+    assert audited.status_code == 201 and audited.get_json()["score"] is None
+    listed = client.get("/api/v1/rectification-sources", headers=perf)
+    assert listed.status_code == 200 and listed.headers["X-Total-Count"] == "2"
+    assert [r["source_type"] for r in listed.get_json()] == ["AUDIT", "RE_EVAL"]
+    assert [r["source_type"] for r in client.get("/api/v1/rectification-sources", headers=audit).get_json()] == ["AUDIT"]
+    assert client.get("/api/v1/rectification-sources", headers=filer).status_code == 403
+    assert client.get("/api/v1/rectification-sources", headers=d01).get_json() == []
