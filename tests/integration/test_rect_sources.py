@@ -236,3 +236,41 @@ def test_api_registers_once_lists_and_refuses(fy, client):
     assert [r["source_type"] for r in client.get("/api/v1/rectification-sources", headers=audit).get_json()] == ["AUDIT"]
     assert client.get("/api/v1/rectification-sources", headers=filer).status_code == 403
     assert client.get("/api/v1/rectification-sources", headers=d01).get_json() == []
+
+
+def _sign_in(client, username: str) -> None:
+    from tests.factories import PASSWORD
+
+    client.post("/login", data={"username": username, "password": PASSWORD})
+
+
+def test_page_registers_once_and_shows_chinese_errors(fy, client, app):
+    app.config["WTF_CSRF_ENABLED"] = False
+    make_user("rs_pg_perf", ("FIN_PERF", "ALL", None))
+    make_user("rs_pg_audit", ("OBS_AUDIT", "ALL", None))
+    make_user("rs_pg_filer", ("UNIT_FILER", "UNIT", "D04-U01"))
+    db.session.commit()
+    _sign_in(client, "rs_pg_filer")
+    assert client.get("/rectification-sources").status_code == 403
+    client.post("/logout")
+    _sign_in(client, "rs_pg_perf")
+    page = client.get("/rectification-sources").get_data(as_text=True)
+    project = db.session.get(Project, year().project_id)
+    assert project.name in page and "财政重点评价" in page and "审计发现" not in page
+    form = {"project_id": str(project.id), "source_type": "SPOT_CHECK", "eval_year": str(year().fiscal_year),
+            "score": "85", "idempotency_key": "page-1", "findings.0.description": "短",
+            "findings.0.category": "", "findings.0.severity": "MEDIUM"}
+    refused = client.post("/rectification-sources", data=form)
+    assert refused.status_code == 422
+    text = refused.get_data(as_text=True)
+    assert "请填写问题描述（至少 5 字）" in text and "请填写问题类别" in text
+    form |= {"findings.0.description": "抽查发现部分项目资料不全", "findings.0.category": "资料管理"}
+    for _ in range(2):  # a double click
+        assert client.post("/rectification-sources", data=form).status_code == 302
+    assert db.session.scalar(select(func.count()).select_from(RectificationSource)) == 1
+    (source,) = db.session.scalars(select(RectificationSource)).all()
+    assert (source.grade, source.message_status) == ("良", "WAITING_P7")
+    client.post("/logout")
+    _sign_in(client, "rs_pg_audit")
+    page = client.get("/rectification-sources").get_data(as_text=True)
+    assert "登记审计发现" in page and "评价得分" not in page and "抽查复核" not in page  # fewer fields, own list
