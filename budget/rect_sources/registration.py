@@ -85,15 +85,18 @@ def projects_for(user: Any) -> list[tuple[Project, list[int]]]:
 
 def _clean_findings(raw: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], dict[str, list[str]]]:
     errors: dict[str, list[str]] = {}
-    rows = [r for r in raw if any(str(v or "").strip() for v in r.values())]  # blank grid rows are no finding
+    # A grid row with nothing written is no finding (its severity select always has a value);
+    # errors keep the row's own index, so the page marks the row the clerk filled.
+    rows = [(i, r) for i, r in enumerate(raw)
+            if any(str(v or "").strip() for k, v in r.items() if k != "severity")]
     if not rows:
         return [], {"findings": ["请至少填写一条问题"]}
     if len(rows) > MAX_FINDINGS:
         return [], {"findings": [f"问题不超过 {MAX_FINDINGS} 条"]}
     units = {d.code for d in db.session.scalars(select(Department).where(Department.code.in_(
-        [str(r.get("owner_unit") or "").strip() for r in rows if r.get("owner_unit")])))}
+        [str(r.get("owner_unit") or "").strip() for _, r in rows if r.get("owner_unit")])))}
     clean = []
-    for i, r in enumerate(rows):
+    for i, r in rows:
         description = str(r.get("description") or "").strip()
         category = str(r.get("category") or "").strip()
         severity = str(r.get("severity") or "MEDIUM").strip()
