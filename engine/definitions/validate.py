@@ -6,9 +6,11 @@ a user task without a lane goes to the initiator, without a form it opens the ge
 form, a lane that is no role code is worked (and a start in it made) by the process administrators."""
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from SpiffWorkflow.bpmn.specs.defaults import StartEvent
+from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
 from SpiffWorkflow.bpmn.specs.mixins.service_task import ServiceTask
 from SpiffWorkflow.bpmn.specs.mixins.user_task import UserTask
 
@@ -47,6 +49,8 @@ def check_specs(specs: dict[str, Any], files_of: dict[str, str], form_defs: dict
                 used_forms |= _check_user_task(ts, form_defs, err)
             if isinstance(ts, ServiceTask) and ts.operation_name not in REGISTRY.services:
                 err(f"服务任务处理器 “{ts.operation_name}” 未注册")
+            for bare_value in _unquoted_timers(ts):
+                err(f"定时器表达式是 Python 表达式：ISO 8601 的值须加引号，写作 \"{bare_value}\"")
             for source, mode in _expressions(ts):
                 try:
                     compile_code(source, mode)
@@ -102,11 +106,26 @@ def _expressions(ts: Any) -> list[tuple[str, str]]:
         if isinstance(source, str):  # Spiff wraps a condition in an operator; default flows have none
             found.append((source, "eval"))
     event = getattr(ts, "event_definition", None)
-    if expr := getattr(event, "expression", None):
-        found.append((expr, "eval"))
+    for part in [event, *getattr(event, "event_definitions", [])]:  # an event-based gateway holds several
+        if expr := getattr(part, "expression", None):
+            found.append((expr, "eval"))
     if isinstance(ts, UserTask):
         found.extend((e, "eval") for e in steprules.parse(properties(ts))[0].expressions)
     for param in (getattr(ts, "operation_params", None) or {}).values():
         if value := param.get("value"):
             found.append((value, "eval"))
+    return found
+
+
+# R3/PT1H, P2D, PT30M, 2026-01-01T09:00:00: an ISO 8601 value written where Spiff evaluates Python
+_ISO_VALUE = re.compile(r"^(R\d*/)?(P(\d+[YMWD])*(T(\d+[HMS])+)?|\d{4}-\d\d-\d\d(T[\d:.]+(Z|[+-][\d:]+)?)?)"
+                        r"(/P(\d+[YMWD])*(T(\d+[HMS])+)?)?$")
+
+
+def _unquoted_timers(ts: Any) -> list[str]:
+    event = getattr(ts, "event_definition", None)
+    found = []
+    for part in [event, *getattr(event, "event_definitions", [])]:
+        if isinstance(part, TimerEventDefinition) and _ISO_VALUE.match((part.expression or "").strip()):
+            found.append(part.expression.strip())
     return found

@@ -168,3 +168,14 @@ def test_redeploying_older_content_activates_it_and_start_takes_a_version(db, cl
     missing = support.start(client, admin, "cf_bare_user_task", version=9)
     assert missing.status_code == 404 and "没有版本 9" in str(missing.get_json())
     assert db.session.scalars(select(AuditEvent.action).where(AuditEvent.action == "incident")).all() == []
+
+
+# the sweep found it: an ISO 8601 timer value written unquoted is Python to Spiff (R6/P1D divides
+# two names) and fails when the timer starts; deployment refuses it at the element instead
+def test_unquoted_iso_timer_value_is_refused_at_deployment(client, admin):
+    files = {n: c.replace(b'"P1D"', b"P1D") for n, c in support.model("cf_boundary_timer").items()}
+    refused = support.deploy(client, admin, files)
+    assert refused.status_code == 400
+    assert refused.get_json()["errors"] == [{"file": "cf_boundary_timer.bpmn", "element_id": "too_late",
+                                             "message": '定时器表达式是 Python 表达式：ISO 8601 的值须加引号，写作 "P1D"'}]
+
