@@ -91,7 +91,7 @@ def test_event_gateway_timer_first(db, client, admin):
 
 
 # 4. print() goes to the instance's history; tuple unpacking works
-def test_print_and_tuple_unpacking(db, client, admin):
+def test_print_and_tuple_unpacking(app, db, client, admin):
     assert support.deploy(client, admin, support.model("cf_script_print")).status_code == 201
     started = support.start(client, admin, "cf_script_print")
     assert started.status_code == 201, started.get_json()
@@ -102,6 +102,10 @@ def test_print_and_tuple_unpacking(db, client, admin):
     db.session.expire_all()
     state = db.session.get(ProcessInstance, started.get_json()["id"]).state
     assert '"total":15' in state
+    page = app.test_client()
+    page.post("/login", data={"username": "cf_admin", "password": "secret-pass"})
+    shown_page = page.get(f"/instances/{started.get_json()['id']}").get_data(as_text=True)
+    assert "脚本输出" in shown_page and "sum is 15" in shown_page
 
 
 # 5. a start event in a lane that is no role code: the process administrators start it
