@@ -32,7 +32,7 @@ def flag_overdue(ctx: ServiceContext, step: str) -> dict[str, Any] | None:
     case.escalated = True
     if case.rect_state != "NOT_RECTIFIED":
         case.rect_state = "OVERDUE"
-    notify(holders(ctx.instance, "DEPT_HEAD", "UNIT_HEAD"), "rectification_overdue",
+    notify(holders(ctx.instance, "DEPT_HEAD", "UNIT_HEAD"), "rect_overdue",
            f"{STEP_ZH.get(step, step)}逾期：{ctx.instance.title}",
            body=f"{case.code} 的{STEP_ZH.get(step, step)}已超过报送期限，请督促尽快报送。", instance=ctx.instance)
     return None
@@ -63,6 +63,6 @@ def record_interview(event: TaskCompleted) -> None:
                 HumanTask.instance_id == event.instance.id, HumanTask.task_name.in_(("ut_p7_report", "ut_p7_report_signoff")),
                 HumanTask.status.in_(("READY", "WAITING")))):
             move_due(row, end_of_day(new_due))
-    notify(list(sub["interviewees"]), "rectification_interview", f"约谈：{event.instance.title}",
+    notify(list(sub["interviewees"]), "rect_interview", f"约谈：{event.instance.title}",
            body=f"{case.code} 已约谈。" + (f"整改报告须于 {new_due:%Y年%m月%d日} 前报送。" if new_due else ""),
            instance=event.instance, by=actor)

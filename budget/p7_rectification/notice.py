@@ -65,7 +65,7 @@ def record_notice(event: TaskCompleted) -> None:
     audience = holders(event.instance, "DEPT_HEAD", "UNIT_HEAD") + owners + case.copy_to
     due = f"{case.plan_due:%Y年%m月%d日}"
     what = "整改计划" if case.plan_required else "情况说明"
-    notify(audience, "rectification_notice", f"整改通知：{event.instance.title}",
+    notify(audience, "rect_notice", f"整改通知：{event.instance.title}",
            body=f"请于 {due} 前报送{what}。{case.requirements or ''}", instance=event.instance, by=actor)
 
 
