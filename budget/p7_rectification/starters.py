@@ -91,7 +91,7 @@ def start_from_message(message: str, correlation: dict[str, Any], payload: dict[
         # the issuer: FIN_FUND of the project's division for a monitoring case, else FIN_PERF (§5.9 lanes)
         "issuer_role": "FIN_FUND" if source_type == "MONITORING" else "FIN_PERF",
     }
-    return hooks.StartSpec(data=data, business_key=code,
+    return hooks.StartSpec(data=data, business_key=project.code,
                            title=f"{project.name} 整改（{SOURCE_ZH.get(source_type, source_type)}，{code}）",
                            scope={"unit": project.unit.code, "dept": dept.code, "division": division},
                            year=py.fiscal_year)

@@ -11,7 +11,6 @@ import uuid
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from p1_driver import ROOT, set_packs, user
 from sqlalchemy import select
 
 from budget.models import (
@@ -32,6 +31,7 @@ from engine.moves.runtime import complete_task
 from engine.time import clock
 from engine.views.tasks import get_task
 from engine.work.inbox import ready_tasks, todo
+from tests.integration.p1_driver import ROOT, set_packs, user
 
 P7 = "p7_rectification"
 PERF, FUND, HEAD, OFFICER, FILER, UNIT_HEAD = "perf.1", "fund.edu", "depthead.d01", "dept.d01", "filer.d01u01", "head.d01u01"
@@ -79,8 +79,8 @@ class P7Flow:
                      correlation={"source_type": source_type, "source_id": self.source_id})
         db.session.commit()
         self.settle()
-        (self.instance,) = db.session.scalars(select(ProcessInstance).where(
-            ProcessInstance.process_key == P7, ProcessInstance.business_key == self.case().code))
+        self.instance = db.session.get(ProcessInstance, uuid.UUID(self.case().instance_id))
+        assert self.instance.process_key == P7 and self.instance.business_key == code
 
     # --- engine
     def settle(self) -> None:

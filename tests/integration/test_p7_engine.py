@@ -268,5 +268,5 @@ def test_one_case_per_source_event_under_concurrent_duplicates(p7, app):
     cases = db.session.scalars(select(RectificationCase)).all()
     assert len(cases) == 1
     (instance,) = db.session.scalars(select(ProcessInstance).where(ProcessInstance.process_key == "p7_rectification"))
-    assert instance.business_key == cases[0].code and instance.status == "RUNNING"
+    assert str(instance.id) == cases[0].instance_id and instance.status == "RUNNING"
     assert db.session.scalar(select(HumanTask.task_name).where(HumanTask.instance_id == instance.id)) == "ut_p7_notice"
