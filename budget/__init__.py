@@ -11,6 +11,7 @@ from budget import (  # noqa: F401
     p2_review,
     p3_monitoring,
     p7_rectification,
+    rect_sources,
     shared,
 )
 from budget.monitoring_views import export_runs  # noqa: F401  (the background X-03 export job)

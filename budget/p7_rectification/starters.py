@@ -40,17 +40,16 @@ def source_uuid(raw: Any) -> uuid.UUID:
         return uuid.uuid5(_SOURCE_NS, str(raw))
 
 
-def monitoring_findings(source_id: uuid.UUID) -> tuple[list[dict[str, Any]], RectificationRequest | None]:
-    """A monitoring case's findings: P3's message carries none; they are on the RectificationRequest
-    F-11 wrote for the warning (its reason), which the case now takes up."""
+def monitoring_findings(source_id: uuid.UUID) -> list[dict[str, Any]]:
+    """A monitoring message without findings (posted by hand): the RectificationRequest F-11 wrote for
+    the warning holds them (its status is the pickup's, budget.rect_sources)."""
     request = db.session.scalars(select(RectificationRequest).where(
         RectificationRequest.source_type == "MONITORING", RectificationRequest.source_id == source_id)
         .order_by(RectificationRequest.created_at.desc())).first()
     if request is None:
-        return [], None
-    rows = [{"description": f.get("text") or f.get("description") or "", "category": f.get("category") or "MANAGEMENT",
+        return []
+    return [{"description": f.get("text") or f.get("description") or "", "category": f.get("category") or "MANAGEMENT",
              "severity": f.get("severity") or "HIGH"} for f in request.findings or []]
-    return rows, request
 
 
 @hooks.message_starter(PROCESS)
@@ -68,15 +67,11 @@ def start_from_message(message: str, correlation: dict[str, Any], payload: dict[
         return None
     project = db.session.get(Project, py.project_id)
     findings = list(payload.get("findings") or [])
-    request = None
-    if source_type == "MONITORING":
-        found, request = monitoring_findings(source_id)
-        findings = findings or found
+    if source_type == "MONITORING" and not findings:
+        findings = monitoring_findings(source_id)
     case_id = _claim(source_type, source_id, py, project, findings, payload)
     if case_id is None:  # the source event has its case (and its instance) already
         return None
-    if request is not None:
-        request.status = "STARTED"
     dept = project.department
     division = dept.fund_division.code if dept.fund_division else None
     jurisdiction = db.session.scalars(select(Jurisdiction).order_by(Jurisdiction.created_at)).first()
