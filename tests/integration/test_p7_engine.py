@@ -25,13 +25,14 @@ from p7_driver import (
     deploy_p7,
     year_of,
 )
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from budget.demo import load_demo
 from budget.models import RectificationCase, RectificationRequest
 from engine.base.db import db
 from engine.base.errors import ValidationFailed
 from engine.base.models import HumanTask, Notification, ProcessInstance, Reminder
+from engine.time import clock
 
 W = Decimal
 pytestmark = pytest.mark.slow
@@ -269,3 +270,28 @@ def test_one_case_per_source_event_under_concurrent_duplicates(p7, app):
     (instance,) = db.session.scalars(select(ProcessInstance).where(ProcessInstance.process_key == "p7_rectification"))
     assert str(instance.id) == cases[0].instance_id and instance.status == "RUNNING"
     assert db.session.scalar(select(HumanTask.task_name).where(HumanTask.instance_id == instance.id)) == "ut_p7_notice"
+
+
+def test_p3_request_picked_up_starts_the_real_p7(p7):
+    """F-11's RectificationRequest (WAITING_P7, findings in the message's shape) is sent by the pickup
+    on the scheduler's tick (budget.rect_sources) and P7's starter makes the case: the fund division
+    issues it, the request is STARTED with the P7 instance; a second tick sends nothing more."""
+    py = year_of(CODE)
+    warning_id = uuid.uuid4()
+    findings = [{"description": "6 月红色预警：执行率 20.00%，时间进度 50.00%，滞后 30.00 个百分点", "category": "MANAGEMENT",
+                 "severity": "HIGH"},  # a RED warning's reason, as fund_followup.rectification_findings words it
+                {"description": "红色预警持续两个月，纠偏措施不到位，启动整改。", "category": "MANAGEMENT", "severity": "HIGH"}]
+    db.session.add(RectificationRequest(source_type="MONITORING", source_id=warning_id, project_year_id=py.id,
+                                        findings=findings, status="WAITING_P7", created_by=FUND))
+    db.session.commit()
+    clock.tick()
+    db.session.expire_all()
+    request = db.session.scalars(select(RectificationRequest)).one()
+    case = db.session.scalars(select(RectificationCase)).one()
+    assert (request.status, request.p7_instance_id) == ("STARTED", case.instance_id)
+    assert (case.source_type, case.source_id, case.requirement_rows) == ("MONITORING", warning_id, [5])
+    assert len(case.findings) == len(findings) >= 1
+    instance = db.session.get(ProcessInstance, uuid.UUID(case.instance_id))
+    assert db.session.scalar(select(HumanTask.task_name).where(HumanTask.instance_id == instance.id)) == "ut_p7_notice_fund"
+    clock.tick()
+    assert db.session.scalar(select(func.count()).select_from(RectificationCase)) == 1
