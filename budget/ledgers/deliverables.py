@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import functools
 import xml.etree.ElementTree as ET
+from datetime import date
 from pathlib import Path
 
 WORKFLOWS = Path(__file__).resolve().parents[2] / "workflows"
@@ -34,7 +35,10 @@ def by_task() -> dict[str, str]:
     return found
 
 
-def name(code: str, due_month: int | None = None) -> str:
-    """The Chinese name; a monthly report names its month (MONTHLY_MONITORING(m))."""
+def name(code: str, due: date | None = None) -> str:
+    """The Chinese name; a monthly report names its data month (MONTHLY_MONITORING(m)): the report
+    of month m is due at the end of month m + 1 (budget/p3_monitoring/monthly.py)."""
     text = DELIVERABLE_ZH.get(code, code)
-    return f"{text}（{due_month}月）" if code == "MONTHLY_MONITORING" and due_month else text
+    if code == "MONTHLY_MONITORING" and due is not None:
+        return f"{text}（{12 if due.month == 1 else due.month - 1}月）"
+    return text

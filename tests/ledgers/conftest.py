@@ -75,3 +75,27 @@ def submit_report(case: RectificationCase, at: datetime) -> None:
     case.report_submitted_at = at
     case.status = "REPORT_SUBMITTED"
     _db.session.flush()
+
+
+@pytest.fixture()
+def login(app, p3_year):
+    """A logged-in page client per demo user (each its own cookies)."""
+    from tests.pages.conftest import PersonClient
+
+    def as_user(username: str):  # noqa: ANN202
+        client = PersonClient(app, app.response_class, use_cookies=True)
+        reply = client.post("/login", data={"username": username, "password": PASSWORD})
+        assert reply.status_code == 302, reply.get_data(as_text=True)
+        return client
+
+    return as_user
+
+
+@pytest.fixture()
+def token_for(client):
+    def issue(username: str) -> dict[str, str]:
+        reply = client.post("/api/v1/auth/token", json={"username": username, "password": PASSWORD})
+        assert reply.status_code == 200, reply.get_json()
+        return {"Authorization": f"Bearer {reply.get_json()['token']}"}
+
+    return issue
