@@ -132,14 +132,13 @@ def _status_at(c: RectificationCase, at: AsOf, plan_done: bool, report_done: boo
 
 def _overdue(c: RectificationCase, plan_due: date | None, report_due: date | None, plan_done: bool,
              report_done: bool, day: date) -> int:
-    """Days past the first unmet deadline at D (report before plan: it is the later one)."""
-    if c.status in ("CLOSED", "CANCELLED") and c.closed_at is not None and c.closed_at.date() <= day:
+    """Days past the earliest deadline still unmet at D (plan or report); 0 once closed by D."""
+    if c.closed_at is not None and c.closed_at.date() <= day:
         return 0
-    if c.report_required and report_due and not report_done and report_due < day:
-        return (day - report_due).days
-    if c.plan_required and plan_due and not plan_done and plan_due < day:
-        return (day - plan_due).days
-    return 0
+    late = [(day - due).days for due, required, done in ((plan_due, c.plan_required, plan_done),
+                                                          (report_due, c.report_required, report_done))
+            if required and due is not None and not done and due < day]
+    return max(late, default=0)
 
 
 def _issues(ids: list[uuid.UUID], at: AsOf) -> dict[uuid.UUID, list[dict[str, Any]]]:

@@ -25,7 +25,8 @@ from engine.base.identity import User
 from engine.base.models import Attachment
 from engine.dispatch import queue
 
-SYNC_LIMIT = 500
+SYNC_LIMIT = 500  # rows (cases for X-05) a request writes itself
+BATCH = 500  # rows between two progress commits
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 NOT_FOUND = "导出任务不存在"
 TITLES = {"V02": "工作台账", "V04": "逾期清单", "X05": "整改台账"}
@@ -81,7 +82,7 @@ def write_run(payload: dict[str, Any]) -> None:
     user = db.session.scalar(select(User).where(User.username == run.created_by))
     run_id = run.id
     progress(run_id, 0, "WRITING")
-    body = build(run.kind, user, run.filters, lambda n: progress(run_id, n) if n % SYNC_LIMIT == 0 else None)
+    body = build(run.kind, user, run.filters, lambda n: progress(run_id, n) if n % BATCH == 0 else None)
     attachment = Attachment(id=uuid.uuid4(), name=file_name(run.kind, run.filters), content_type=XLSX, size=len(body),
                             sha256=hashlib.sha256(body).hexdigest(), content=body, uploaded_by=run.created_by)
     db.session.add(attachment)

@@ -27,6 +27,10 @@ def user(name: str) -> User:
 
 @pytest.fixture()
 def p3_year(db):
+    return build_p3_year()
+
+
+def build_p3_year() -> P3Flow:
     """P-D01-002's FY2025 through month 6: the month-4 YELLOW explanation and month-5 RED
     measures done on time, the month-6
     report (due 2025-07-31) open — the tests move the clock and complete it."""

@@ -9,7 +9,10 @@ from datetime import UTC, date, datetime
 from openpyxl import load_workbook
 from sqlalchemy import select
 
-from budget.ledgers import urging
+from budget.ledgers import runs, urging
+from budget.ledgers.asof import AsOf
+from budget.ledgers.overdue import overdue_page
+from budget.ledgers.work import LedgerFilters
 from budget.models import ExportRun, FollowUpCheck
 from engine.base.db import db
 from engine.base.models import AuditEvent, Notification
@@ -37,6 +40,14 @@ def test_overdue_list_and_urge_one_row(login, p3_year):
     assert db.session.scalars(select(Notification).where(Notification.username == "filer.d01u01",
                                                          Notification.kind == "urge")).first() is not None
     assert re.search(r'class="urge-count">1<', shown)
+    # The reminder engine's scan at 10:00 on 08-03 (D+3): overdue reminder and the head's escalation.
+    clock.tick()
+    queue.drain()
+    at = overdue_page(user("perf.1"), AsOf(date(2025, 8, 3)), LedgerFilters(source="P3"), 1, 20).items[0]
+    assert at["stage"] == "ESCALATED_HEAD" and at["last_reminder_at"] is not None and at["last_reminder_to"]
+    assert at["urge_count"] == 1
+    before = overdue_page(user("perf.1"), AsOf(date(2025, 8, 2)), LedgerFilters(source="P3"), 1, 20).items[0]
+    assert (before["stage"], before["urge_count"], before["days_late"]) == (None, 0, 2)
     # The department sees its own overdue row, another department nothing; observers cannot 催办.
     assert "月度监控填报（6月）" in login("dept.d01").get("/ledgers/overdue").get_data(as_text=True)
     assert "没有逾期事项" in login("dept.d04").get("/ledgers/overdue").get_data(as_text=True)
@@ -102,7 +113,8 @@ def test_rectification_ledger_x05_and_api(login, p3_year, client, token_for):
     (c,) = early.get_json()
     assert [i["status"] for i in c["issues"]] == ["IN_PROGRESS", "NOT_CLOSED"]
     assert [i["deadline"] for i in c["issues"]] == ["2025-07-15", "2025-07-15"]  # before the new deadline
-    assert c["followups"] == [] and c["overdue_days"] == 6  # the check was recorded on 07-22
+    assert c["followups"] == []  # the check was recorded on 07-22
+    assert c["overdue_days"] == 36  # the plan (due 06-15) never came: the earliest unmet deadline
     assert client.get("/api/v1/rectification-cases", headers=token_for("dept.d04")).get_json() == []
     bad = client.get("/api/v1/ledger?as_of=2025-13-01", headers=token_for("perf.1"))
     assert bad.status_code == 422 and "as_of" in str(bad.get_json())
@@ -116,3 +128,25 @@ def case_issues(case):  # noqa: ANN001, ANN201
     from budget.models import IssueItem
 
     return db.session.scalars(select(IssueItem).where(IssueItem.case_id == case.id)).all()
+
+
+def test_work_ledger_export_now_and_queued(login, p3_year, monkeypatch):
+    _overdue_day()
+    perf = login("perf.1")
+    book = load_workbook(io.BytesIO(perf.get("/ledgers/work.xlsx?as_of=2025-08-03").data))
+    rows = list(book.active.iter_rows(values_only=True))
+    assert list(rows[2]) == ["主管部门", "事项", "对象", "来源", "责任人", "截止日期", "提交时间", "状态", "逾期天数"]
+    report = next(r for r in rows[3:] if r[1] == "月度监控填报（6月）")
+    assert report[0] == "示例市教育局" and report[4] == "待认领" and report[7] == "已逾期" and report[8] == 3
+    monkeypatch.setattr(runs, "SYNC_LIMIT", 0)  # more rows than the limit: the queued export
+    offer = perf.get("/ledgers/overdue.xlsx?as_of=2025-08-03").get_data(as_text=True)
+    assert "后台生成导出文件" in offer
+    started = perf.post("/ledgers/overdue/exports", data={"as_of": "2025-08-03"})
+    assert started.status_code == 302
+    run_id = started.headers["Location"].rsplit("/", 1)[1]
+    queue.drain()
+    assert "下载 Excel" in perf.get(f"/ledgers/runs/{run_id}").get_data(as_text=True)
+    book = load_workbook(io.BytesIO(perf.get(f"/ledgers/runs/{run_id}/file").data))
+    rows = list(book.active.iter_rows(values_only=True))
+    assert rows[2][6] == "升级阶段" and [r[1] for r in rows[3:]] == ["月度监控填报（6月）"]
+    assert login("dept.d01").get(f"/ledgers/runs/{run_id}/file").status_code == 404
