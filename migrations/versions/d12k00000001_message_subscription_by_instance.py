@@ -4,7 +4,7 @@ years meant a scan of 20,000 rows per move (bench/p3_month.py, docs/design.md "B
 floor").
 
 Revision ID: d12k00000001
-Revises: d12a00000001
+Revises: d12b00000001
 Create Date: 2026-12-05 15:15:00
 
 """
@@ -12,7 +12,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = 'd12k00000001'
-down_revision = 'd12a00000001'
+down_revision = 'd12b00000001'
 branch_labels = None
 depends_on = None
 
