@@ -3,7 +3,7 @@ rectification cases and issue items as they were on a past day, for the ledgers'
 export_run for the ledgers' exports and the queued bulk 催办 (kinds X05 V02 V04 URGE, `outcome`).
 
 Revision ID: d12c00000001
-Revises: d12a00000001
+Revises: d12k00000001
 Create Date: 2026-12-05 15:20:00
 
 """
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql
 
 revision = 'd12c00000001'
-down_revision = 'd12a00000001'
+down_revision = 'd12k00000001'
 branch_labels = None
 depends_on = None
 
