@@ -51,6 +51,24 @@ def test_overdue_urge_and_the_ledgers_fit(live_server, browser, db, tmp_path):
     finally:
         context.close()
 
+    # Bulk 催办 by the department's officer: the selected rows, a confirmation, whom it reached.
+    context = browser.new_context(locale="zh-CN", viewport={"width": 1366, "height": 768})
+    page = context.new_page()
+    try:
+        login(page, live_server, "dept.d01", PASSWORD)
+        page.goto(f"{live_server}/ledgers/overdue")
+        page.locator("tr.overdue-row", has_text="月度监控填报（6月）").locator("input.pick").check()
+        page.fill("#bulk-urge input[name=message]", "请本周内报送6月监控表")
+        questions.clear()
+        page.once("dialog", lambda d: (questions.append(d.message), d.accept()))
+        page.locator("button.bulk-urge").click()
+        page.wait_for_load_state()
+        assert questions and "确定向所选事项的办理人催办" in questions[0]
+        assert "已催办 1 项，送达：" in page.locator("main").inner_text()
+        assert page.locator("tr.overdue-row", has_text="月度监控填报（6月）").locator(".urge-count").inner_text() == "2"
+    finally:
+        context.close()
+
     for width, height in WIDTHS:
         context = browser.new_context(locale="zh-CN", viewport={"width": width, "height": height})
         page = context.new_page()
