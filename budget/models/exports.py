@@ -1,5 +1,6 @@
-"""A long Excel export made in the background (the X-03 绩效监控表 of a large selection): who asked,
-for what filters, how far it is (`done`/`total` drive the progress bar) and the file when done."""
+"""A long Excel export made in the background (the X-03 绩效监控表, the ledgers V-02/V-04/X-05 of a
+large selection) or a queued bulk 催办 (URGE): who asked, for what, how far it is (`done`/`total`
+drive the progress bar) and the file (or, for URGE, the outcome) when done."""
 from __future__ import annotations
 
 import uuid
