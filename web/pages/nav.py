@@ -7,6 +7,7 @@ from budget.execution import may_write as may_write_execution
 from budget.rect_sources.registration import may_register as may_register_sources
 from engine.views.queue_view import may_view as may_view_queue
 from engine.work.access import SUPERVISOR_ROLES, is_admin
+from web.pages.ledgers import may_view as may_view_ledger
 from web.pages.monitoring import may_view as may_view_monitoring
 
 
@@ -18,6 +19,8 @@ def nav_items(user: Any) -> list[tuple[str, str]]:
         items += [("supervision.instances", "流程监管"), ("supervision.projects", "项目库")]
     if may_view_monitoring(user):
         items += [("monitoring.warnings", "预警看板"), ("monitoring.double", "双监控")]
+    items += [(f"ledgers.{ledger}", title) for ledger, title in
+              (("work", "工作台账"), ("overdue", "逾期清单"), ("rectification", "整改台账")) if may_view_ledger(user, ledger)]
     if roles & {"FIN_BUDGET", "FIN_PERF"} or is_admin(user):
         items.append(("budget_year.index", "预算年度"))
     if may_write_execution(user):
