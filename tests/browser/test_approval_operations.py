@@ -14,7 +14,8 @@ TRANSFER_OPINION = "本人出差，请丁处长代为审批。"
 
 
 def logout(page) -> None:
-    page.click("header .me button")
+    page.click("header .me .dropdown-toggle")  # the name opens 我的代理, 通知设置, 退出
+    page.click("header .me button.logout")
     page.wait_for_url("**/login")
 
 

@@ -50,6 +50,7 @@ def test_upload_page_errors_progress_and_corrections(app, live_server, page, db,
     load_demo(PASSWORD)
     monkeypatch.setattr(imports, "CHUNK", 2)
     login(page, live_server, "treasury.1", PASSWORD)
+    page.get_by_role("button", name="业务").click()  # the header's 业务 menu: 执行数据, 暂缓拨款
     page.get_by_role("link", name="执行数据").first.click()
     page.wait_for_url(f"{live_server}/execution")
     with page.expect_download() as download:

@@ -13,7 +13,8 @@ OPINION = "绩效指标偏少，请补充质量指标的测算依据后重新提
 
 
 def logout(page) -> None:
-    page.click("header .me button")
+    page.click("header .me .dropdown-toggle")  # the name opens 我的代理, 通知设置, 退出
+    page.click("header .me button.logout")
 
 
 def add_indicator(page, i: int, l1: str, l2: str, name: str, op: str, value: str, unit: str, weight: str) -> None:
