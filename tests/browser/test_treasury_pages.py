@@ -16,7 +16,7 @@ import pytest
 from sqlalchemy import select
 
 from budget.calc.monitoring import run_at
-from tests.browser.pages import login
+from tests.browser.pages import go_to, login, logout
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "integration"))
 from p1_driver import CORE, set_packs  # noqa: E402
@@ -43,8 +43,8 @@ def shoot(page, shots: Path, name: str) -> None:
 
 def open_from_todo(page, base: str, who: str, title: str) -> None:
     """Sign in as `who` and open the step called `title` from 待办 (signing out whoever was in)."""
-    if page.locator("header .me button").count():
-        page.click("header .me button")
+    if page.locator("header .me .dropdown-toggle").count():
+        logout(page)
     login(page, base, who, PASSWORD)
     page.click(f"table.tasks a:has-text('{title}')")
     page.wait_for_url(f"{base}/tasks/*")
@@ -107,9 +107,9 @@ def test_red_warning_to_payment_hold_and_release(live_server, page, db, tmp_path
     assert p.year().hold_payment is True
 
     # the treasury finds it on 暂缓拨款 and releases it
-    page.click("header .me button")
+    logout(page)
     login(page, live_server, "treasury.1", PASSWORD)
-    page.click("nav >> text=暂缓拨款")
+    go_to(page, "暂缓拨款")
     page.wait_for_url(f"{live_server}/payment-holds")
     main = page.inner_text("main")
     assert p.year().project.name in main and f"{p.fiscal_year}-09-30" in main
