@@ -95,3 +95,57 @@ def test_p1_midway_p2_timer_and_message_wait(demo, client, token_for):
     assert (catch["state"], catch["message"], catch["correlation"]) == (
         "WAITING", "msg_project_in_library", {"project_id": "P-TEST-9"})
     assert body["flows"] == ["f_mc_1"]
+
+
+def test_a_call_activity_opens_its_child(db, app, client, token_for):
+    """CA-5 runs as a subworkflow of the instance: the call activity is in progress and names its
+    child, whose own diagram (`sub`) shows the plan step ready."""
+    from p3_calls_driver import PERF, Run, setup, warning
+
+    setup()
+    run = Run("ca5", warning_id=warning(key=True, suggested="WATCH").id)
+    user(PERF).set_password(PASSWORD)  # the driver's demo has its own password
+    db.session.commit()
+    perf = token_for(PERF)
+    status, body = _diagram(client, perf, run.instance.id)
+    assert status == 200, body
+    call = {e["id"]: e for e in body["elements"]}["ca_fx_key_monitoring"]
+    assert call["state"] == "ACTIVE" and call["child"]
+    status, child = _diagram(client, perf, run.instance.id, sub=call["child"])
+    assert status == 200, child
+    assert (child["process_id"], child["parent_element"], child["sub"]) == (
+        "ca5_key_monitoring", "ca_fx_key_monitoring", call["child"])
+    assert 'id="ut_km_plan"' in child["xml"] and child["has_layout"] is True
+    plan = {e["id"]: e for e in child["elements"]}["ut_km_plan"]
+    assert plan["state"] == "ACTIVE" and plan["actors"]
+    assert "ca_fx_key_monitoring" not in {e["id"] for e in child["elements"]}
+
+    page = app.test_client()  # the instance page shows the child with a way back; its data route is scoped too
+    page.post("/login", data={"username": PERF, "password": PASSWORD})
+    html = page.get(f"/instances/{run.instance.id}?sub={call['child']}").get_data(as_text=True)
+    assert "返回主流程" in html and f"/instances/{run.instance.id}/diagram?sub={call['child']}" in html
+    assert page.get(f"/instances/{run.instance.id}/diagram?sub={call['child']}").get_json()["sub"] == call["child"]
+    outsider = app.test_client()
+    assert outsider.post("/login", data={"username": "dept.d03", "password": "demo-pass-1"}).status_code == 302
+    assert outsider.get(f"/instances/{run.instance.id}/diagram").status_code == 404
+
+
+def test_an_incident_is_marked_on_the_element_it_happened_on(db, client, token_for):
+    """A failing postscript: the move is refused, and the diagram marks the step whose script failed."""
+    from engine.definitions.deploy import deploy
+    from tests.api.test_task_run_incidents import _failing_model
+    from tests.factories import expense, make_user
+
+    make_user("dg_f", ("UNIT_FILER", "UNIT", "U1"))
+    deploy({"inc_postscript.bpmn": _failing_model()}, "test")
+    db.session.commit()
+    filer = token_for("dg_f")
+    started = client.post("/api/v1/process-models/inc_postscript/instances", json={"data": {}}, headers=filer).get_json()
+    task = started["ready_tasks"][0]
+    assert client.post(f"/api/v1/tasks/{task['id']}/complete", json={"data": expense()}, headers=filer).status_code == 422
+    status, body = _diagram(client, filer, started["id"])
+    assert status == 200, body
+    marked = [e for e in body["elements"] if e["state"] == "INCIDENT"]
+    assert [e["id"] for e in marked] == [task["name"]] and "undefined_name" in marked[0]["incident"]
+    assert "undefined_name" in body["incident"]
+    assert [h["action"] for h in marked[0]["history"]] == ["incident"]
