@@ -2,5 +2,15 @@
 shared by the families (shared), and one package per process family mirroring workflows/
 (p1_intake, p2_review, p3_monitoring, common) holding the handlers its models name, and the monitoring views
 (read side of the execution year). Importing the package registers its models, handlers, listeners and jobs."""
-from budget import common, escalation, execution, models, p1_intake, p2_review, p3_monitoring, shared  # noqa: F401
+from budget import (  # noqa: F401
+    common,
+    escalation,
+    execution,
+    models,
+    p1_intake,
+    p2_review,
+    p3_monitoring,
+    rect_sources,
+    shared,
+)
 from budget.monitoring_views import export_runs  # noqa: F401  (the background X-03 export job)

@@ -21,6 +21,7 @@ from budget.models.monitoring import (
 from budget.models.org import Department, FinanceDivision, Jurisdiction
 from budget.models.parties import Engagement, Expert, ThirdPartyOrg
 from budget.models.project import Project, ProjectYear
+from budget.models.rect_source import RectificationSource
 from budget.models.rectification import (
     FollowUpCheck,
     IssueItem,
@@ -36,6 +37,6 @@ __all__ = [
     "Department", "Engagement", "FollowUpCheck", "IssueItem", "ExAnteAssessment", "ExecutionImport", "ExecutionRecord", "Expert", "ExportRun", "ExpertPanelResult", "FinanceDivision",
     "Indicator", "Jurisdiction", "MonitoringRecord", "MonitoringWarning", "PaymentHold",
     "PerformanceTarget", "Project", "ProjectYear", "RectificationCase", "RectificationPlan",
-    "RectificationReport", "RectificationRequest", "ReviewOpinion",
+    "RectificationReport", "RectificationRequest", "RectificationSource", "ReviewOpinion",
     "TargetAdjustmentRequest", "ThirdPartyOrg",
 ]

@@ -197,7 +197,9 @@ class RectificationRequest(RecordMixin, db.Model):
     project_year_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("project_year.id"), index=True)
     findings: Mapped[list] = mapped_column(JSON, default=list)
     status: Mapped[str] = mapped_column(String(10), default="WAITING_P7")
-    instance_id: Mapped[str | None] = mapped_column(String(36), index=True)
+    instance_id: Mapped[str | None] = mapped_column(String(36), index=True)  # the P3 instance
+    message_id: Mapped[uuid.UUID | None]  # msg_start_rectification, once sent (budget.rect_sources)
+    p7_instance_id: Mapped[str | None] = mapped_column(String(36))  # the P7 instance that took it
 
 
 class TargetAdjustmentRequest(RecordMixin, db.Model):

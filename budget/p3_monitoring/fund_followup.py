@@ -131,12 +131,30 @@ def fund_followup(event: TaskCompleted) -> None:
         db.session.add(BudgetAdjustmentRequest(kind=decision, amount=wan_to_yuan(sub["amount"]), reason=reason,
                                                status="PENDING", **common))
     elif decision == "START_RECTIFICATION":
-        db.session.add(RectificationRequest(
+        request = RectificationRequest(
             source_type="MONITORING", source_id=warning.id if warning else py.id, project_year_id=py.id,
-            findings=[{"text": reason, "warning_month": warning.month if warning else None}],
-            status="WAITING_P7", instance_id=instance_id, created_by=actor))
+            findings=rectification_findings(warning, reason), status="WAITING_P7", instance_id=instance_id,
+            created_by=actor)
+        # Sent by the scheduler's next tick (budget.rect_sources.pickup: one message per warning,
+        # through the delivery of POST /api/v1/messages), or kept WAITING_P7 until P7 is deployed.
+        db.session.add(request)
     py.updated_by = actor
     _tell(event, py, decision, reason, sub)
+
+
+def rectification_findings(warning: MonitoringWarning | None, reason: str) -> list[dict[str, Any]]:
+    """The case's issue items from a monitoring source: each warning reason (with the month's lag)
+    and the fund division's reason text, in msg_start_rectification's findings shape."""
+    severity = "HIGH" if warning is not None and warning.level == "RED" else "MEDIUM"
+    found = []
+    if warning is not None:
+        lag = f"（{warning.month} 月执行率 {warning.exec_rate}%，时间进度 {warning.time_progress}%，滞后 {warning.lag_pp} 个百分点）"
+        found = [{"description": REASON_NAMES.get(r, r) + lag, "category": "执行进度", "severity": severity,
+                  "suggested_measure": "加快执行进度，说明滞后原因并提出纠偏措施"}
+                 for r in warning.reasons or [] if r != "OK"]
+    found.append({"description": reason, "category": "资金管理处处置意见", "severity": severity,
+                  "suggested_measure": None})
+    return found
 
 
 def _tell(event: TaskCompleted, py: ProjectYear, decision: str, reason: str, sub: dict[str, Any]) -> None:

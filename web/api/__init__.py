@@ -43,5 +43,6 @@ from web.api import (  # noqa: E402, F401
     people,
     projects,
     queue_admin,
+    rect_sources,
     tasks,
 )

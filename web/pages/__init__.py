@@ -49,6 +49,7 @@ def register_pages(app: Flask) -> None:
         notify_settings,
         people,
         queue_admin,
+        rect_sources,
         supervision,
         task_ops,
         tasks,
@@ -57,7 +58,7 @@ def register_pages(app: Flask) -> None:
 
     for module in (auth, inbox, tasks, task_ops, instances, instance_ops, interventions, mailbox, deputies, supervision,
                    admin, holidays, notify_settings, queue_admin, people, budget_year, execution, monitoring,
-                   monitoring_actions, treasury):
+                   monitoring_actions, treasury, rect_sources):
         app.register_blueprint(module.bp)
     app.register_blueprint(supervision.projects_bp)
     from web.pages.guard import init_guard

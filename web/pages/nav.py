@@ -4,6 +4,7 @@ from __future__ import annotations
 from typing import Any
 
 from budget.execution import may_write as may_write_execution
+from budget.rect_sources.registration import may_register as may_register_sources
 from engine.views.queue_view import may_view as may_view_queue
 from engine.work.access import SUPERVISOR_ROLES, is_admin
 from web.pages.monitoring import may_view as may_view_monitoring
@@ -25,6 +26,8 @@ def nav_items(user: Any) -> list[tuple[str, str]]:
         items.append(("treasury.index", "暂缓拨款"))
     elif "FIN_BUDGET" in roles:
         items.append(("treasury.index", "预算调整申请"))
+    if may_register_sources(user):
+        items.append(("rect_sources.index", "整改来源登记"))
     if is_admin(user):
         items.append(("admin.models", "模型管理"))
         items.append(("holidays.index", "工作日历"))
