@@ -170,7 +170,7 @@ def _states(tasks: list[Any], flows: dict[tuple[str, str], list[str]]) -> tuple[
             seen.state = state
         if task.state == TaskState.COMPLETED:
             seen.times += 1
-        if isinstance(spec, CallActivity) and isinstance(spec, SubWorkflowTask) and task.has_state(REACHED):
+        if isinstance(spec, CallActivity) and task.has_state(REACHED):
             seen.child = str(task.id)  # the latest round's subworkflow
     return elements, taken
 

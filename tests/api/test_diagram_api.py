@@ -37,7 +37,11 @@ def demo(db):
 
 
 def _diagram(client, headers, instance_id, **query):
+    """The reply, validated against the generated OpenAPI document's schema for its status."""
+    from tests.api.test_openapi_document import Checker
+
     reply = client.get(f"/api/v1/instances/{instance_id}/diagram", headers=headers, query_string=query)
+    Checker(client.get("/api/v1/openapi.json").get_json())("/instances/{id}/diagram", "get", reply)
     return reply.status_code, reply.get_json()
 
 
