@@ -55,6 +55,7 @@ export async function showDiagram(container, data, { onSelect } = {}) {
     if (registry.get(flow)) canvas.addMarker(flow, FLOW_TAKEN);
   }
   focus(canvas, registry, data);
+  panByTouch(container, canvas);
   viewer.get("eventBus").on("element.click", (event) => {
     const element = event.element;
     if (!element || element.type === "bpmn:Process" || element.type === "bpmn:Collaboration") return;
@@ -77,6 +78,22 @@ export function focus(canvas, registry, data) {
     .sort((a, b) => order.indexOf(a.state) - order.indexOf(b.state))[0];
   canvas.zoom(READABLE);
   if (here) canvas.scrollToElement(registry.get(here.id), { top: 120, left: 160, right: 160, bottom: 120 });
+}
+
+// diagram-js pans with the mouse only: one finger drags the diagram on a phone (a tap still clicks).
+export function panByTouch(container, canvas) {
+  let last = null;
+  container.addEventListener("touchstart", (event) => {
+    last = event.touches.length === 1 ? { x: event.touches[0].clientX, y: event.touches[0].clientY } : null;
+  }, { passive: true });
+  container.addEventListener("touchmove", (event) => {
+    if (!last || event.touches.length !== 1) return;
+    const touch = event.touches[0];
+    canvas.scroll({ dx: touch.clientX - last.x, dy: touch.clientY - last.y });
+    last = { x: touch.clientX, y: touch.clientY };
+    event.preventDefault();
+  }, { passive: false });
+  container.addEventListener("touchend", () => { last = null; });
 }
 
 // 放大 / 缩小 / 全图 for touch screens, where the wheel is missing.

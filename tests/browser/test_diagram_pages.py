@@ -24,6 +24,25 @@ WIDTHS = ((1366, 768), (390, 844))
 MODELS = Path(__file__).parents[1] / "models"
 
 
+ZOOM = "document.querySelector('#diagram .diagram-view').viewer.get('canvas').zoom()"
+
+
+def _touch_drag(page, dx: int) -> float:
+    """Drag one finger across the diagram (synthetic touch events); how far the viewbox moved."""
+    return page.evaluate("""(dx) => {
+      const canvas = document.querySelector('#diagram .diagram-view').viewer.get('canvas');
+      const box = document.querySelector('#diagram .bpmn-diagram');
+      const r = box.getBoundingClientRect();
+      const at = (x) => new Touch({identifier: 1, target: box, clientX: x, clientY: r.top + r.height / 2});
+      const before = canvas.viewbox().x;
+      const x0 = r.left + r.width / 2;
+      box.dispatchEvent(new TouchEvent('touchstart', {touches: [at(x0)], bubbles: true}));
+      box.dispatchEvent(new TouchEvent('touchmove', {touches: [at(x0 + dx)], bubbles: true, cancelable: true}));
+      box.dispatchEvent(new TouchEvent('touchend', {touches: [], bubbles: true}));
+      return canvas.viewbox().x - before;
+    }""", dx)
+
+
 def _classes(page, element_id: str) -> list[str]:
     return page.locator(f'.djs-element[data-element-id="{element_id}"]').first.get_attribute("class").split()
 
@@ -78,6 +97,8 @@ def test_instance_diagram_highlights_path_and_shows_history(live_server, browser
             assert "单位审核" in text and head_name in text and "同意" in text and "同意申报，资金测算依据充分。" in text
             page.locator('.djs-element[data-element-id="ut_p1_dept_review"]').first.click()
             assert "办理中" in panel.inner_text() and user(flow.officer).name in panel.inner_text()
+            if width < 576:  # a phone: one finger drags the diagram (diagram-js itself pans by mouse only)
+                assert _touch_drag(page, dx=-120) == pytest.approx(120 / page.evaluate(ZOOM), abs=2)
             page.locator("#diagram").scroll_into_view_if_needed()
             page.screenshot(path=str(shots / f"p1_midway_{width}.png"), full_page=True)
             page.locator("#diagram").screenshot(path=str(shots / f"p1_midway_diagram_{width}.png"))
