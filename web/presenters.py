@@ -91,7 +91,7 @@ def diagram_json(d: Any) -> dict[str, Any]:
 
     elements = {e.id: e for e in d.elements}
     rows = [{
-        "id": e.id, "state": e.state, "state_label": DIAGRAM_STATE_LABELS[e.state], "title": e.title,
+        "id": e.id, "state": e.state, "state_label": DIAGRAM_STATE_LABELS.get(e.state or "", "此前经过"), "title": e.title,
         "kind": e.kind, "actors": e.actors, "due_at": e.due_at, "message": e.message,
         "correlation": e.correlation, "incident": e.incident, "child": e.child, "times": e.times,
         "history": [event(h) for h in d.history.get(e.id, [])],

@@ -50,7 +50,7 @@ CANDIDATE_NAMES = 20
 @dataclass
 class ElementView:
     id: str
-    state: str  # COMPLETED ACTIVE WAITING INCIDENT
+    state: str | None  # COMPLETED ACTIVE WAITING INCIDENT; None: only earlier rounds (its history) left
     title: str = ""
     kind: str = ""  # the BPMN element's type, e.g. userTask, intermediateCatchEvent
     actors: list[str] = field(default_factory=list)  # ACTIVE steps: the assignee's or the candidates' names
@@ -95,12 +95,15 @@ def instance_diagram(instance: ProcessInstance, sub: uuid.UUID | None = None) ->
     tasks = [t for wf in _shown_workflows(workflow, scope) for t in wf.tasks.values()]
     elements, taken = _states(tasks, flows)
     _add_side_tables(instance, elements, tasks)
-    incident_element = _mark_incident(instance, elements)
+    _mark_incident(instance, elements)
+    history = _history(instance, _drawn_ids(root))
+    for element_id in history.keys() - elements.keys():  # done in a round a 退回 reset out of the tree
+        elements[element_id] = ElementView(id=element_id, state=None)
     return Diagram(
         instance_id=instance.id, process_id=scope.spec.name, xml=xml,
         has_layout=root is not None and root.find(".//bpmndi:BPMNShape", BPMN) is not None,
         elements=sorted(elements.values(), key=lambda e: e.id), flows=sorted(taken),
-        history=_history(instance, {*elements, *([incident_element] if incident_element else [])}),
+        history=history,
         sub=sub, parent_element=parent_element, incident=instance.incident,
     )
 
@@ -166,7 +169,7 @@ def _states(tasks: list[Any], flows: dict[tuple[str, str], list[str]]) -> tuple[
         if seen is None:
             seen = elements[spec.bpmn_id] = ElementView(id=spec.bpmn_id, state=state, title=spec.bpmn_name or "",
                                                         kind=_kind(spec))
-        elif _RANK[state] > _RANK[seen.state]:
+        elif seen.state is None or _RANK[state] > _RANK[seen.state]:
             seen.state = state
         if task.state == TaskState.COMPLETED:
             seen.times += 1
@@ -205,7 +208,7 @@ def _add_side_tables(instance: ProcessInstance, elements: dict[str, ElementView]
         spec = task.task_spec
         element = elements.setdefault(spec.bpmn_id, ElementView(id=spec.bpmn_id, state="WAITING",
                                                                 title=spec.bpmn_name or "", kind=_kind(spec)))
-        if element.state == "COMPLETED":
+        if element.state in (None, "COMPLETED"):
             element.state = "WAITING"
         return element
 
@@ -251,6 +254,10 @@ class _Names:
         shown = dict(db.session.execute(select(User.username, User.name).where(User.username.in_(self.wanted))).all())
         for element in elements.values():
             element.actors = [shown.get(u) or u for u in element.actors]
+
+
+def _drawn_ids(root: etree._Element | None) -> set[str]:
+    return {el.get("id") for el in root.iter() if el.get("id")} if root is not None else set()
 
 
 def _mark_incident(instance: ProcessInstance, elements: dict[str, ElementView]) -> str | None:

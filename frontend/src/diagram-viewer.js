@@ -41,7 +41,7 @@ export async function showDiagram(container, data, { onSelect } = {}) {
   const overlays = viewer.get("overlays");
   const byId = new Map(data.elements.map((e) => [e.id, e]));
   for (const info of data.elements) {
-    if (!registry.get(info.id)) continue;
+    if (!registry.get(info.id) || !info.state) continue;
     canvas.addMarker(info.id, STATE_CLASS[info.state]);
     const note = overlayText(info);
     if (note) {
@@ -120,7 +120,7 @@ export function renderPanel(panel, element, info, { childUrl } = {}) {
   const state = document.createElement("p");
   state.className = "mb-2";
   const badge = document.createElement("span");
-  badge.className = `badge diagram-state ${info ? STATE_CLASS[info.state] : "state-none"}`;
+  badge.className = `badge diagram-state ${info && info.state ? STATE_CLASS[info.state] : "state-none"}`;
   badge.textContent = info ? info.state_label : "未经过";
   state.append(badge);
   panel.append(state);

@@ -153,3 +153,30 @@ def test_an_incident_is_marked_on_the_element_it_happened_on(db, client, token_f
     assert [e["id"] for e in marked] == [task["name"]] and "undefined_name" in marked[0]["incident"]
     assert "undefined_name" in body["incident"]
     assert [h["action"] for h in marked[0]["history"]] == ["incident"]
+
+
+def test_steps_a_return_reset_keep_their_history(demo, client, token_for):
+    """退回 resets the branch in the task tree: the unit head's step is no longer on the path, but its
+    click panel still lists the earlier round (who approved, with which opinion) and the return."""
+    flow = Flow("P-D05-002")
+    flow.fill()
+    flow.unit_approve(comment="同意申报，测算依据充分。")
+    officer = token_for(flow.officer)
+    review = flow.task(flow.officer, "ut_p1_dept_review")
+    steps = client.get(f"/api/v1/tasks/{review.id}/returnable", headers=officer).get_json()
+    (fill,) = [s for s in steps if s["name"] == "ut_p1_fill"]
+    reply = client.post(f"/api/v1/tasks/{review.id}/return", headers=officer,
+                        json={"target": fill["id"], "opinion": "绩效指标不够具体，请补充量化指标。"})
+    assert reply.status_code == 200, reply.get_json()
+
+    status, body = _diagram(client, officer, flow.instance.id)
+    assert status == 200, body
+    states = {e["id"]: e for e in body["elements"]}
+    assert states["ut_p1_fill"]["state"] == "ACTIVE"
+    approve = states["ut_p1_unit_approve"]
+    assert (approve["state"], approve["state_label"]) == (None, "此前经过")
+    assert [(h["action"], h["decision"], h["comment"]) for h in approve["history"]] == [
+        ("complete", "APPROVE", "同意申报，测算依据充分。")]
+    assert "f_p1_05" not in body["flows"]
+    returned = [h for h in states["ut_p1_dept_review"]["history"] if h["action"] == "return"]
+    assert returned and returned[0]["comment"] == "绩效指标不够具体，请补充量化指标。"

@@ -29,7 +29,8 @@ class DiagramEvent(Schema):
 @always
 class DiagramElement(Schema):
     id = fields.String(metadata={"description": "BPMN 元素 id"})
-    state = fields.String(metadata={"enum": STATES})
+    state = fields.String(allow_none=True, metadata={
+        "enum": [*STATES, None], "description": "null：本轮未经过，只在此前（退回前）的轮次办理过，见 history"})
     state_label = fields.String()
     title = fields.String()
     kind = fields.String(metadata={"description": "元素类型，如 userTask、timerBoundaryEvent"})
