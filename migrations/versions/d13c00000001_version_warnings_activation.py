@@ -1,7 +1,7 @@
 """model versions: deploy warnings and the activation time (the version that starts)
 
 Revision ID: d13c00000001
-Revises: d12b00000001
+Revises: d12c00000001
 Create Date: 2026-12-05 15:30:00
 
 """
@@ -11,7 +11,7 @@ from sqlalchemy.dialects import postgresql
 
 # revision identifiers, used by Alembic.
 revision = 'd13c00000001'
-down_revision = 'd12b00000001'
+down_revision = 'd12c00000001'
 branch_labels = None
 depends_on = None
 
