@@ -35,6 +35,12 @@ class ProcessModelVersion(db.Model):
     # its own namespace, published only through declared outputs; "flat" = merged into task data
     # (versions deployed before namespaces; their models read form fields by name)
     data_flow: Mapped[str] = mapped_column(String(8), default="tasks", server_default="tasks")
+    # What deployment defaulted (a step without lane or form, a lane that names no role): element-level
+    # warnings, [{file, element_id, message}] (docs/design.md, "Models from other tools").
+    warnings: Mapped[list[dict[str, Any]]] = mapped_column(JSONB, default=list, server_default=text("'[]'::jsonb"))
+    # The version new instances start from is the one activated last: a deployment activates its
+    # version, and so does deploying again the content of an older one (a rollback).
+    activated_at: Mapped[datetime] = mapped_column(default=utcnow, server_default=text("now()"))
 
 
 class ProcessInstance(db.Model):

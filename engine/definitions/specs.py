@@ -93,6 +93,13 @@ _TRANSLATIONS = (
     (re.compile(r"The process '(.+?)' was not found"), "找不到被调用的流程“{0}”"),
     (re.compile(r"No DMN Diagram available with id \"(.+?)\""), "找不到决策表“{0}”"),
     (re.compile(r"Duplicate process ID: (\S+)"), "流程 id “{0}” 重复"),
+    (re.compile(r"Process (\S+) is not executable"), "流程“{0}”不可执行（isExecutable 不是 true）"),
+    (re.compile(r"Time Specification Error"), "定时器缺少有效的时间设置（timeDate、timeDuration 或 timeCycle）"),
+    (re.compile(r"Multiple outgoing flows are not supported"), "该类元素只能有一条流出顺序流（分支请用网关）"),
+    (re.compile(r"Non-default exclusive outgoing sequence flow without condition"),
+     "排他网关的非默认流出顺序流缺少条件"),
+    (re.compile(r"Cannot resolve dataOutputAssociation"), "数据输出关联指向的数据对象不存在"),
+    (re.compile(r"Cannot resolve dataInputAssociation"), "数据输入关联引用的数据对象不存在"),
 )
 
 
