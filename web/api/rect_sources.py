@@ -34,9 +34,9 @@ class SourceInput(Input):
     project_id = fields.UUID(required=True, metadata={"description": "项目 id"},
                              error_messages={"required": "请选择项目", "null": "请选择项目", "invalid": "项目 id 无效"})
     eval_year = Int(lo=2000, hi=2100, required=True, metadata={"description": "评价（审计）所涉预算年度"})
-    score = fields.Decimal(places=2, allow_none=True, load_default=None, as_string=True,
+    score = fields.Decimal(places=2, allow_none=True, load_default=None, allow_nan=False,
                            validate=validate.Range(0, 100, error="得分须在 0–100 之间"),
-                           metadata={"description": "评价得分 0–100（等级按评价等级规则由得分得出）"},
+                           metadata={"description": "评价得分 0–100（等级按评价等级规则由得分得出）", "minimum": 0, "maximum": 100},
                            error_messages={"invalid": "得分须为数字"})
     large_diff = fields.Boolean(load_default=False, error_messages=_FLAG, metadata={"description": "自评与复核差异大"})
     cost_poor = fields.Boolean(load_default=False, error_messages=_FLAG, metadata={"description": "成本分析较差"})
