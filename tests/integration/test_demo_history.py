@@ -239,6 +239,8 @@ def look(base: str, shots, width: int) -> None:
                     assert "老旧小区改造" in body and "绩效目标审核与批复" in body and "绩效运行监控" in body
                 if name == "project_rect":  # §8.8: RC-2025-002 overdue, its report due moved by the 约谈
                     assert "整改事项" in body and "RC-2025-002" in body and "2025-10-31" in body
+                    page.locator("h2", has_text="整改事项").scroll_into_view_if_needed()  # the section as seen
+                    page.screenshot(path=str(shots / f"{name}_{width}_cases.png"))
                 if name == "todo_perf":  # RC-2025-003's desk verification waits for the performance division
                     assert "书面核查" in body and "科技创新券补助" in body
             context.close()
