@@ -14,4 +14,5 @@ from budget import (  # noqa: F401
     rect_sources,
     shared,
 )
+from budget.ledgers import runs, urging  # noqa: F401  (the ledgers' export and bulk 催办 jobs)
 from budget.monitoring_views import export_runs  # noqa: F401  (the background X-03 export job)

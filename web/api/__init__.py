@@ -33,6 +33,7 @@ from web.api import (  # noqa: E402, F401
     execution,
     holds,
     interventions,
+    ledgers,
     lists,
     messages,
     models,
