@@ -205,7 +205,8 @@ def pages(app, history, tmp_path_factory):
 
 VISITS = {"filer.d05u02": [("todo", "/todo")], "fund.eco": [("todo_fund", "/todo")],
           "perf.1": [("supervision", "/supervision/instances"), ("project", "/projects/P-D08-001"),
-                     ("project_rect", "/projects/P-D03-002"), ("todo_perf", "/todo")]}
+                     ("project_rect", "/projects/P-D03-002"), ("todo_perf", "/todo"),
+                     ("ledger_rect", "/ledgers/rectification")]}
 
 
 def look(base: str, shots, width: int) -> None:
@@ -241,6 +242,9 @@ def look(base: str, shots, width: int) -> None:
                     assert "整改事项" in body and "RC-2025-002" in body and "2025-10-31" in body
                     page.locator("h2", has_text="整改事项").scroll_into_view_if_needed()  # the section as seen
                     page.screenshot(path=str(shots / f"{name}_{width}_cases.png"))
+                if name == "ledger_rect":  # 整改台账 at the snapshot: the five cases, D04's 销号率 3/4
+                    assert all(code in body for code in ("RC-2024-001", "RC-2025-001", "RC-2025-002", "RC-2025-003",
+                                                         "RC-2025-004")) and "75.0%" in body and "建后管护机制未建立" in body
                 if name == "todo_perf":  # RC-2025-003's desk verification waits for the performance division
                     assert "书面核查" in body and "科技创新券补助" in body
             context.close()
@@ -390,6 +394,13 @@ def test_rc_2025_002_report_overdue_escalated_and_the_interview(history):
     assert day == date(2025, 9, 21) and {"perf.1", "fund.eco"} <= set(fin)
     assert sent["OVERDUE_REPEAT_5~20250914"][0] == date(2025, 9, 30)
     assert not [o for o in sent if "~" not in o]  # the new due date's T−7 is 10-24
+    # 整改台账 (V-10) reads the due date valid on the day: 15 days late on 09-29, before the 约谈
+    from budget.demo_history.driver import user
+    from budget.ledgers.asof import AsOf
+    from budget.ledgers.rectification import CaseFilters, all_cases
+
+    rows = {r["code"]: r for r in all_cases(user("perf.1"), AsOf(date(2025, 9, 29)), CaseFilters(), SNAPSHOT)}
+    assert (rows["RC-2025-002"]["report_due"], rows["RC-2025-002"]["overdue_days"]) == (original, 15)
 
 
 def test_rc_2025_003_late_plan_and_desk_verification(history):
