@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import random
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
@@ -92,7 +92,6 @@ class Case:
     check: Check | None = None
     interview: Interview | None = None
     draw: str | None = None
-    notes: dict[str, str] = field(default_factory=dict)
 
     @property
     def dept(self) -> str:
