@@ -1,11 +1,15 @@
 // Bundle the browser assets into web/static/dist: one script and one stylesheet per page load
-// (plus charts.js on the pages that draw charts), no CDN (the CSP allows only our own origin) and no inline code.
+// (plus charts.js on the pages that draw charts, diagram.js + diagram.css on the pages that show a
+// BPMN diagram), no CDN (the CSP allows only our own origin) and no inline code.
 import { build } from "esbuild";
 
 const outdir = new URL("../web/static/dist/", import.meta.url).pathname;
 
 await build({
-  entryPoints: { app: "src/main.js", style: "src/main.css", charts: "src/charts.js" },
+  entryPoints: {
+    app: "src/main.js", style: "src/main.css", charts: "src/charts.js",
+    diagram: "src/diagram.js", "diagram-style": "src/diagram.css",
+  },
   bundle: true,
   minify: true,
   sourcemap: true,
