@@ -401,6 +401,9 @@ def test_rc_2025_002_report_overdue_escalated_and_the_interview(history):
 
     rows = {r["code"]: r for r in all_cases(user("perf.1"), AsOf(date(2025, 9, 29)), CaseFilters(), SNAPSHOT)}
     assert (rows["RC-2025-002"]["report_due"], rows["RC-2025-002"]["overdue_days"]) == (original, 15)
+    # … and at the snapshot it shows the new due date yet still 31 days late: the 约谈 does not undo them
+    rows = {r["code"]: r for r in all_cases(user("perf.1"), AsOf(SNAPSHOT), CaseFilters(), SNAPSHOT)}
+    assert (rows["RC-2025-002"]["report_due"], rows["RC-2025-002"]["overdue_days"]) == (date(2025, 10, 31), 31)
 
 
 def test_rc_2025_003_late_plan_and_desk_verification(history):
