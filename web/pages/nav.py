@@ -31,6 +31,7 @@ def nav_items(user: Any) -> list[tuple[str, str]]:
     if is_admin(user):
         items.append(("admin.models", "模型管理"))
         items.append(("holidays.index", "工作日历"))
+        items.append(("rules.index", "决策表与规则"))
     if may_view_queue(user):  # system and process administrators
         items.append(("queue_admin.index", "任务队列"))
     return items
