@@ -12,9 +12,12 @@
 6. 预警看板 with 10,000 project-years × 12 months: the page and GET /api/v1/warnings through gunicorn
    (p50/p95) and the queries in-process with their plans;
 7. P2's batch start for 10,000 project-years (bench/p2_batch.py): instances/s, the slowest request
-   meanwhile, peak memory, the longest transaction.
-BENCH_ONLY=requests,background,execution,monitoring,p2batch (any of them, comma-separated) runs only
-those parts (1–3, 4, 5, 6, 7); BENCH_ONLY=p1 runs part 1 alone (the P1 step and its floors).
+   meanwhile, peak memory, the longest transaction;
+8. P3's month for 10,000 project-years (bench/p3_month.py): the import of their 10,000 execution rows,
+   then the monthly step of every instance on the scheduler and RQ workers — rows/s, the time until
+   every warning exists, instances/s, the longest transaction, peak memory.
+BENCH_ONLY=requests,background,execution,monitoring,p2batch,p3month (any of them, comma-separated) runs
+only those parts (1–3, 4, 5, 6, 7, 8); BENCH_ONLY=p1 runs part 1 alone (the P1 step and its floors).
 Results go to stdout and bench/results/<timestamp>.json."""
 from __future__ import annotations
 
@@ -25,7 +28,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from bench import background, env, execution, floor, inbox, load, monitoring, p2_batch, stack
+from bench import background, env, execution, floor, inbox, load, monitoring, p2_batch, p3_month, stack
 from bench.p1 import p1_step_costs
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -55,7 +58,7 @@ def main() -> None:
             make_user(f"bh{i}", ("UNIT_HEAD", "UNIT", unit))
             pairs.append((f"bf{i}", f"bh{i}"))
         db.session.commit()
-    parts = set((os.environ.get("BENCH_ONLY") or "requests,background,execution,monitoring,p2batch").split(","))
+    parts = set((os.environ.get("BENCH_ONLY") or "requests,background,execution,monitoring,p2batch,p3month").split(","))
     if "requests" in parts:
         _requests_and_engine(app, db_url, pairs, seconds, results)
     elif "p1" in parts:
@@ -77,6 +80,9 @@ def main() -> None:
             results["p2_batch_seed"] = p2_batch.seed(year, total)
             db.engine.dispose()  # nothing of this process's pool is held while the batch runs
             results["p2_batch_start"] = p2_batch.run(db_url, year, total, "bench-pass")
+    if "p3month" in parts:
+        with app.app_context():
+            results["p3_month"] = p3_month.run(db_url, "bench-pass", int(os.environ.get("BENCH_P3_N", "10000")))
     _report(results)
 
 

@@ -9,7 +9,7 @@ cumulative payments for all of them as one Excel file —
 3. a correction file for all 10,000 months (every row a new version) the same way in process;
 4. `POST /api/v1/execution-records` with 5,000 rows (the per-request limit) — latency.
 
-P3's monthly step for all of them (time until every warning exists) comes with P3."""
+P3's monthly step after such an import (time until every warning exists): bench/p3_month.py."""
 from __future__ import annotations
 
 import os

@@ -17,17 +17,16 @@ import os
 import re
 import subprocess
 import sys
-import threading
 import time
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
-import psutil
 import requests
 from sqlalchemy import func, select, text
 
 from bench import env
+from bench.sampling import Memory, Sampler, Transactions
 from bench.stats import summary_ms
 from budget.models import Indicator, PerformanceTarget, Project, ProjectYear
 from budget.p2_review import batch
@@ -105,59 +104,6 @@ def seed(year: int, total: int) -> dict[str, Any]:
                    " one P1-made target of 9 indicators (not through P1)"}
 
 
-class _Sampler(threading.Thread):
-    """Calls `probe` every `every` seconds until stopped."""
-
-    def __init__(self, probe: Any, every: float) -> None:
-        super().__init__(daemon=True)
-        self.probe, self.every, self.halt = probe, every, threading.Event()
-
-    def run(self) -> None:
-        while not self.halt.is_set():
-            self.probe()
-            self.halt.wait(self.every)
-
-
-class _Transactions:
-    """The longest open transaction of the app's backends, sampled from pg_stat_activity."""
-
-    def __init__(self, db_url: str) -> None:
-        import psycopg
-
-        self.conn = psycopg.connect(db_url.replace("postgresql+psycopg://", "postgresql://"), autocommit=True)
-        self.longest: dict[str, Any] = {"seconds": 0.0}
-
-    def probe(self) -> None:
-        row = self.conn.execute(
-            "SELECT extract(epoch FROM now() - xact_start), state, left(query, 160) FROM pg_stat_activity"
-            " WHERE datname = current_database() AND pid <> pg_backend_pid() AND xact_start IS NOT NULL"
-            " AND backend_type = 'client backend'"
-            " ORDER BY xact_start LIMIT 1").fetchone()
-        if row and float(row[0]) > self.longest["seconds"]:
-            self.longest = {"seconds": round(float(row[0]), 3), "state": row[1], "query": row[2]}
-
-
-class _Memory:
-    """Peak RSS per role (workers, web) over the processes' lifetimes, sampled."""
-
-    def __init__(self, roles: dict[str, list[int]]) -> None:
-        self.roles = roles
-        self.peak: dict[str, dict[str, float]] = {r: {"max_process_mb": 0.0, "sum_mb": 0.0} for r in roles}
-
-    def probe(self) -> None:
-        for role, pids in self.roles.items():
-            sizes = []
-            for pid in pids:
-                try:
-                    proc = psutil.Process(pid)
-                    sizes += [p.memory_info().rss for p in [proc, *proc.children(recursive=True)]]
-                except psutil.NoSuchProcess:
-                    continue
-            peak = self.peak[role]
-            peak["max_process_mb"] = max(peak["max_process_mb"], round(max(sizes, default=0) / 2**20, 1))
-            peak["sum_mb"] = max(peak["sum_mb"], round(sum(sizes) / 2**20, 1))
-
-
 class _Requests:
     """The progress page and 待办 through the API, one after the other, timed."""
 
@@ -208,7 +154,7 @@ def run(db_url: str, year: int, total: int, password: str, limit: float = 3600) 
     spawn_env = {**os.environ, "SWEEP_GRACE_SECONDS": "30", "WORKER_MAINTENANCE_SECONDS": "60"}
     procs = [subprocess.Popen([sys.executable, "-m", module], cwd=ROOT, env=spawn_env, stdout=subprocess.DEVNULL,
                               stderr=subprocess.DEVNULL) for module in ["web.worker"] * workers + ["web.scheduler"]]
-    samplers: list[_Sampler] = []
+    samplers: list[Sampler] = []
     try:
         page = _sign_in(base, "budget.1", password)
         token = requests.post(f"{base}/api/v1/auth/token", json={"username": "budget.1", "password": password})
@@ -216,10 +162,10 @@ def run(db_url: str, year: int, total: int, password: str, limit: float = 3600) 
         polls.probe()  # warm: the first request of each gunicorn worker is not the batch's cost
         polls.times = {k: [] for k in polls.times}
         polls.slowest = {"ms": 0.0}
-        xacts = _Transactions(db_url)
-        memory = _Memory({"rq_workers": [p.pid for p in procs[:workers]], "scheduler": [procs[-1].pid],
+        xacts = Transactions(db_url)
+        memory = Memory({"rq_workers": [p.pid for p in procs[:workers]], "scheduler": [procs[-1].pid],
                           "web": [server.pid]})
-        samplers = [_Sampler(xacts.probe, 0.05), _Sampler(memory.probe, 0.5), _Sampler(polls.probe, 1.0)]
+        samplers = [Sampler(xacts.probe, 0.05), Sampler(memory.probe, 0.5), Sampler(polls.probe, 1.0)]
         csrf = _csrf(page, f"{base}/budget-year?year={year}")
         due = (date.today() + timedelta(days=20)).isoformat()
         for sampler in samplers:

@@ -248,7 +248,10 @@ class Timer(db.Model):
 
 class MessageSubscription(db.Model):
     __tablename__ = "message_subscription"
-    __table_args__ = (Index("ix_msgsub_name", "message_name", postgresql_where=text("status = 'WAITING'")),)
+    # By instance: every move of an instance with waits reads its rows (sidetables._sync_waits), and
+    # P3 keeps two standing subscriptions per running year — without it, a scan of all of them.
+    __table_args__ = (Index("ix_msgsub_name", "message_name", postgresql_where=text("status = 'WAITING'")),
+                      Index("ix_msgsub_instance", "instance_id"))
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
     instance_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("process_instance.id", ondelete="CASCADE"))

@@ -28,7 +28,7 @@ from engine.base.identity import User
 from engine.base.models import Message, MessageSubscription, ProcessInstance
 from engine.definitions import datasize
 from engine.moves import runtime
-from engine.moves.mailbox import matches
+from engine.moves.mailbox import matches, waiting_for
 from engine.moves.messages import catchers, hand_to, start_catcher
 
 Reach = Callable[[ProcessInstance], bool]  # may the sender reach this instance (its data scope)?
@@ -84,9 +84,8 @@ def _earlier(client_id: str, asked: Message) -> Posted:
 
 def _deliver(message: Message, reach: Reach | None) -> list[dict[str, Any]]:
     rows = db.session.execute(
-        select(MessageSubscription, ProcessInstance)
+        waiting_for(message.name, message.payload).add_columns(ProcessInstance)
         .join(ProcessInstance, ProcessInstance.id == MessageSubscription.instance_id)
-        .where(MessageSubscription.message_name == message.name, MessageSubscription.status == "WAITING")
         .order_by(MessageSubscription.id)).all()
     waiting = [(sub.id, inst.id) for sub, inst in rows
                if matches(sub.correlation or {}, message.payload) and (reach is None or reach(inst))]

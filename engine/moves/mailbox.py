@@ -67,6 +67,15 @@ def matches(correlation: dict[str, Any], payload: dict[str, Any] | None) -> bool
     return all(k in payload and payload[k] == v for k, v in correlation.items())
 
 
+def waiting_for(name: str, payload: dict[str, Any] | None) -> Any:
+    """The WAITING subscriptions of `name` whose correlation the payload contains (JSONB `<@`):
+    PostgreSQL narrows them, so a message for one project-year does not load the standing
+    subscriptions of every running P3 year. `matches` stays the rule for the rows it returns."""
+    return select(MessageSubscription).where(
+        MessageSubscription.message_name == name, MessageSubscription.status == "WAITING",
+        MessageSubscription.correlation.contained_by(payload or {}))
+
+
 def match_waiting(sub: MessageSubscription) -> None:
     """A catch starts to wait: owe it the oldest kept message that matches, if any."""
     kept = db.session.scalars(select(Message).where(

@@ -42,9 +42,8 @@ def deliver(payload: dict[str, Any]) -> None:
     if message.expires_at and message.expires_at <= utcnow():
         message.status = "EXPIRED"
         return
-    subs = db.session.scalars(select(MessageSubscription).where(
-        MessageSubscription.message_name == message.name, MessageSubscription.status == "WAITING")
-        .order_by(MessageSubscription.id)).all()
+    subs = db.session.scalars(mailbox.waiting_for(message.name, message.payload)
+                              .order_by(MessageSubscription.id)).all()
     taken = [str(s.instance_id) for s in subs if matches(s.correlation or {}, message.payload) and hand_to(s, message)]
     if not taken:
         taken = [str(i.id) for i in _start_catchers(message)]
