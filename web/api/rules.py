@@ -3,6 +3,8 @@ with their "why"; the tables' versions, drafts, what-if and activation; a jurisd
 and thresholds under versions. Tables and settings are the system administrator's (403 otherwise)."""
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
 from typing import Any
 
 from flask import g
@@ -25,6 +27,15 @@ from web.transactions import atomic
 def _admin_only() -> None:
     if not is_admin(g.api_user):
         raise Forbidden("仅系统管理员可管理决策表和规则设置")
+
+
+def admin_first(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """Under @require_token: 403 by role before the body is read."""
+    @functools.wraps(fn)
+    def checked(*args: Any, **kwargs: Any) -> Any:
+        _admin_only()
+        return fn(*args, **kwargs)
+    return checked
 
 
 @always
@@ -157,18 +168,19 @@ def list_table_versions(decision_id: str):  # noqa: ANN201
     return found
 
 
-@api.get("/decision-tables/<decision_id>/versions/<int:v>")
+@api.get("/decision-tables/<decision_id>/versions/<v>")
 @require_token
 @api.response(200, TableVersionDetailOut)
 @fails(403, 404)
-def get_table_version(decision_id: str, v: int):  # noqa: ANN201
+def get_table_version(decision_id: str, v: str):  # noqa: ANN201
     """一个版本（含 DMN 内容）"""
     _admin_only()
-    return rule_tables.version_of(decision_id, v)
+    return rule_tables.version_of(decision_id, _n(v))
 
 
 @api.post("/decision-tables/<decision_id>/versions")
 @require_token
+@admin_first
 @api.arguments(DraftInput)
 @api.response(201, TableVersionOut)
 @fails(403, 404, 422)
@@ -182,14 +194,14 @@ def add_table_draft(body: dict[str, Any], decision_id: str):  # noqa: ANN201
     return atomic(go)
 
 
-@api.post("/decision-tables/<decision_id>/versions/<int:v>/what-if")
+@api.post("/decision-tables/<decision_id>/versions/<v>/what-if")
 @require_token
 @api.response(200, WhatIfOut)
 @fails(403, 404, 409)
-def table_what_if(decision_id: str, v: int):  # noqa: ANN201
+def table_what_if(decision_id: str, v: str):  # noqa: ANN201
     """试算：用该草稿重算现行版本作出的每一次决策，列出结论会改变的决策（超过 300 次时排队，返回进度）"""
     _admin_only()
-    return atomic(lambda: rule_tables.start_what_if(rule_tables.version_of(decision_id, v), g.api_user.username))
+    return atomic(lambda: rule_tables.start_what_if(rule_tables.version_of(decision_id, _n(v)), g.api_user.username))
 
 
 @api.get("/what-if-runs/<id>")
@@ -202,15 +214,16 @@ def what_if_progress(id: str):  # noqa: ANN201, A002
     return rule_tables.what_if_run(id)
 
 
-@api.post("/decision-tables/<decision_id>/versions/<int:v>/activate")
+@api.post("/decision-tables/<decision_id>/versions/<v>/activate")
 @require_token
+@admin_first
 @api.arguments(ActivateInput)
 @api.response(200, TableVersionOut)
 @fails(403, 404, 409, 422)
-def activate_table(body: dict[str, Any], decision_id: str, v: int):  # noqa: ANN201
+def activate_table(body: dict[str, Any], decision_id: str, v: str):  # noqa: ANN201
     """启用草稿（自生效时间起用于新的自动决策；记审计，通知绩效管理处和系统管理员）"""
     _admin_only()
-    return atomic(lambda: rule_tables.activate(rule_tables.version_of(decision_id, v), g.api_user,
+    return atomic(lambda: rule_tables.activate(rule_tables.version_of(decision_id, _n(v)), g.api_user,
                                                body["effective_from"]))
 
 
@@ -266,6 +279,7 @@ def get_rule_settings(code: str):  # noqa: ANN201
 
 @api.post("/jurisdictions/<code>/rule-settings")
 @require_token
+@admin_first
 @api.arguments(RuleSettingsInput)
 @api.response(201, RuleSettingsVersionOut)
 @fails(403, 404, 422)
@@ -276,17 +290,22 @@ def add_rule_settings(body: dict[str, Any], code: str):  # noqa: ANN201
                                                   g.api_user.username, body["note"]))
 
 
-@api.post("/jurisdictions/<code>/rule-settings/<int:v>/activate")
+@api.post("/jurisdictions/<code>/rule-settings/<v>/activate")
 @require_token
+@admin_first
 @api.arguments(ActivateInput)
 @api.response(200, RuleSettingsVersionOut)
 @fails(403, 404, 409, 422)
-def activate_rule_settings(body: dict[str, Any], code: str, v: int):  # noqa: ANN201
+def activate_rule_settings(body: dict[str, Any], code: str, v: str):  # noqa: ANN201
     """启用规则设置（自生效时间起新发起的流程适用；记审计并通知）"""
     _admin_only()
 
     def go() -> Any:
         j = rule_settings.jurisdiction(code)
-        return rule_settings.activate(j, rule_settings.version_of(j, v), g.api_user, body["effective_from"])
+        return rule_settings.activate(j, rule_settings.version_of(j, _n(v)), g.api_user, body["effective_from"])
     return atomic(go)
 
+
+def _n(v: str) -> int:
+    """A version number from the path; anything else is a version that does not exist."""
+    return int(v) if v.isdigit() and len(v) < 9 else 0

@@ -72,15 +72,15 @@ def save_settings(code: str):  # noqa: ANN201
     return redirect(url_for("rules.index"))
 
 
-@bp.post("/jurisdictions/<code>/<int:v>/activate")
+@bp.post("/jurisdictions/<code>/<v>/activate")
 @admin_required
-def activate_settings(code: str, v: int):  # noqa: ANN201
+def activate_settings(code: str, v: str):  # noqa: ANN201
     def go() -> Any:
         j = rule_settings.jurisdiction(code)
-        return rule_settings.activate(j, rule_settings.version_of(j, v), current_user, _when(request.form.get("effective_from")))
+        return rule_settings.activate(j, rule_settings.version_of(j, _n(v)), current_user, _when(request.form.get("effective_from")))
     try:
         atomic(go)
-        flash(f"规则设置第{v}版已启用", "success")
+        flash(f"规则设置第{_n(v)}版已启用", "success")
     except (Conflict, ValidationFailed) as err:
         flash(str(getattr(err, "errors", None) or err), "error")
     return redirect(url_for("rules.index"))
@@ -128,10 +128,10 @@ def save_draft(decision_id: str):  # noqa: ANN201
     return redirect(url_for("rules.table", decision_id=decision_id, base=draft.version, _anchor="versions"))
 
 
-@bp.post("/tables/<decision_id>/<int:v>/what-if")
+@bp.post("/tables/<decision_id>/<v>/what-if")
 @admin_required
-def what_if(decision_id: str, v: int):  # noqa: ANN201
-    draft = rule_tables.version_of(decision_id, v)
+def what_if(decision_id: str, v: str):  # noqa: ANN201
+    draft = rule_tables.version_of(decision_id, _n(v))
     run = atomic(lambda: rule_tables.start_what_if(draft, current_user.username))
     return _table_page(decision_id, base_version=v, what_if=run, draft=draft)
 
@@ -144,13 +144,18 @@ def what_if_run(run_id: str):  # noqa: ANN201
     return _table_page(draft.decision_id, base_version=draft.version, what_if=run, draft=draft)
 
 
-@bp.post("/tables/<decision_id>/<int:v>/activate")
+@bp.post("/tables/<decision_id>/<v>/activate")
 @admin_required
-def activate(decision_id: str, v: int):  # noqa: ANN201
+def activate(decision_id: str, v: str):  # noqa: ANN201
     try:
-        row = atomic(lambda: rule_tables.activate(rule_tables.version_of(decision_id, v), current_user,
+        row = atomic(lambda: rule_tables.activate(rule_tables.version_of(decision_id, _n(v)), current_user,
                                                   _when(request.form.get("effective_from"))))
         flash(f"第{row.version}版已启用，自 {row.effective_from.astimezone(SHANGHAI):%Y-%m-%d %H:%M} 起生效", "success")
     except (Conflict, ValidationFailed) as err:
         flash(str(getattr(err, "errors", None) or err), "error")
     return redirect(url_for("rules.table", decision_id=decision_id))
+
+
+def _n(v: str) -> int:
+    """A version number from the path; anything else is a version that does not exist."""
+    return int(v) if v.isdigit() and len(v) < 9 else 0
