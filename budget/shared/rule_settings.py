@@ -79,8 +79,8 @@ def _checked(packs: list[str], params: dict[str, Any]) -> dict[str, list[str]]:
 
 def add_draft(j: Jurisdiction, packs: list[str], params: dict[str, Any], by: str, note: str = ""
               ) -> JurisdictionRuleVersion:
-    packs = [p for p in PACKS if p in set(packs)]  # the catalogue's order, no duplicates
     errors = _checked(packs, params)
+    packs = [p for p in PACKS if p in set(packs)]  # the catalogue's order, no duplicates
     if errors:
         raise ValidationFailed(errors)
     db.session.execute(select(func.pg_advisory_xact_lock(func.hashtext("rules:" + j.code))))
