@@ -5,13 +5,15 @@ import { build } from "esbuild";
 const outdir = new URL("../web/static/dist/", import.meta.url).pathname;
 
 await build({
-  entryPoints: { app: "src/main.js", style: "src/main.css", charts: "src/charts.js" },
+  // dmn_editor: dmn-js and its styles, loaded only by the decision-table editor page
+  entryPoints: { app: "src/main.js", style: "src/main.css", charts: "src/charts.js",
+                 dmn_editor: "src/dmn_editor.js", dmn_editor_style: "src/dmn_editor.css" },
   bundle: true,
   minify: true,
   sourcemap: true,
   target: ["chrome100", "firefox100", "safari15"],
   outdir,
-  loader: { ".woff": "file", ".woff2": "file" },
+  loader: { ".woff": "file", ".woff2": "file", ".eot": "file", ".ttf": "file", ".svg": "file" },
   logLevel: "warning",
 });
 console.log(`built ${outdir}`);

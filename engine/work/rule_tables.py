@@ -165,8 +165,8 @@ def check(content: str, decision_id: str) -> dict[str, list[str]]:
                                      ("结果", rule.findall("{*}outputEntry"), outs)):
             for col, entry in enumerate(entries):
                 text = (entry.findtext("{*}text") or "").strip()
-                if kind == "条件" and not text:
-                    continue  # an empty condition matches anything
+                if kind == "条件" and text in ("", "-"):
+                    continue  # an empty condition (dmn-js writes "-") matches anything
                 message = _cell_error(text, kind)
                 if message:
                     name = names[col] if col < len(names) else f"第{col + 1}列"

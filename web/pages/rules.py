@@ -128,6 +128,36 @@ def save_draft(decision_id: str):  # noqa: ANN201
     return redirect(url_for("rules.table", decision_id=decision_id, base=draft.version, _anchor="versions"))
 
 
+@bp.get("/tables/<decision_id>/editor")
+@admin_required
+def editor(decision_id: str):  # noqa: ANN201
+    """dmn-js's decision-table editor over a version (the one in force unless ?base=N)."""
+    return _editor_page(decision_id, request.args.get("base", type=int))
+
+
+def _editor_page(decision_id: str, base_version: int | None, *, content: str | None = None,
+                 errors: dict[str, list[str]] | None = None, status: int = 200):  # noqa: ANN202
+    base = (rule_tables.version_of(decision_id, base_version) if base_version
+            else rule_tables.in_force_version(decision_id) or rule_tables.version_of(decision_id, 0))
+    return render_template("admin_dmn_editor.html", decision_id=decision_id, base=base,
+                           content=content or base.content, errors=errors or {}), status
+
+
+@bp.post("/tables/<decision_id>/editor")
+@admin_required
+def save_from_editor(decision_id: str):  # noqa: ANN201
+    form = request.form
+    base_version = form.get("base", type=int)
+    content = form.get("content", "")
+    try:
+        draft = atomic(lambda: rule_tables.add_draft(decision_id, content, current_user.username,
+                                                     note=form.get("note", ""), based_on=base_version))
+    except ValidationFailed as err:
+        return _editor_page(decision_id, base_version, content=content, errors=err.errors, status=422)
+    flash(f"已保存为草稿第{draft.version}版；启用前请先试算", "success")
+    return redirect(url_for("rules.table", decision_id=decision_id, base=draft.version, _anchor="versions"))
+
+
 @bp.post("/tables/<decision_id>/<v>/what-if")
 @admin_required
 def what_if(decision_id: str, v: str):  # noqa: ANN201
