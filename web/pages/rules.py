@@ -163,7 +163,7 @@ def save_from_editor(decision_id: str):  # noqa: ANN201
 def what_if(decision_id: str, v: str):  # noqa: ANN201
     draft = rule_tables.version_of(decision_id, _n(v))
     run = atomic(lambda: rule_tables.start_what_if(draft, current_user.username))
-    return _table_page(decision_id, base_version=v, what_if=run, draft=draft)
+    return _table_page(decision_id, base_version=draft.version, what_if=run, draft=draft)
 
 
 @bp.get("/what-if/<run_id>")
