@@ -12,10 +12,18 @@ from typing import Any
 from sqlalchemy import select
 
 from budget.calc.adjustment import OPERATORS
+from budget.calc.rectification import CASE_STATUS_ZH, SOURCE_ZH
 from budget.calc.status import STATUS_LABELS
 from budget.classification import ASSESSORS, CONCLUSIONS, of_year
 from budget.library import in_library_scope
-from budget.models import ExAnteAssessment, PerformanceTarget, Project, ProjectYear
+from budget.models import (
+    ExAnteAssessment,
+    IssueItem,
+    PerformanceTarget,
+    Project,
+    ProjectYear,
+    RectificationCase,
+)
 from engine.base.db import db
 from engine.base.errors import NotFound
 from engine.base.identity import User
@@ -61,7 +69,24 @@ def record(project: Project) -> dict[str, Any]:
         "legal_basis": project.legal_basis, "necessity_text": project.necessity_text,
         "content_text": project.content_text,
         "years": [_year(y) for y in project.years],
+        "rect_cases": rect_cases(project),
     }
+
+
+def rect_cases(project: Project) -> list[dict[str, Any]]:
+    """The project's rectification cases (P7): code, source, status in words, deadlines, issues closed
+    (销号 or waived) of all, and the instance behind each."""
+    cases = db.session.scalars(select(RectificationCase).join(ProjectYear).where(
+        ProjectYear.project_id == project.id).order_by(RectificationCase.created_at.desc())).all()
+    counts: dict[Any, list[int]] = {c.id: [0, 0] for c in cases}
+    for case_id, status in db.session.execute(select(IssueItem.case_id, IssueItem.status).where(
+            IssueItem.case_id.in_(list(counts)))):
+        counts[case_id][1] += 1
+        counts[case_id][0] += status in ("CLOSED", "WAIVED")
+    return [{"code": c.code, "source": SOURCE_ZH.get(c.source_type, c.source_type), "source_label": c.source_label,
+             "status": CASE_STATUS_ZH.get(c.status, c.status), "plan_due": c.plan_due, "report_due": c.report_due,
+             "closed": counts[c.id][0], "total": counts[c.id][1], "re_round": c.re_round,
+             "late": c.rect_state in ("OVERDUE", "NOT_RECTIFIED"), "instance_id": c.instance_id} for c in cases]
 
 
 def _year(y: ProjectYear) -> dict[str, Any]:

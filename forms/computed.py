@@ -51,3 +51,13 @@ def annual_total(clean: dict[str, Any], ctx: Ctx) -> Decimal | None:
     if rows is None:
         return None
     return sum(((r.get("fiscal_amount") or 0) + (r.get("other_amount") or 0) for r in rows), Decimal(0))
+
+
+@computed("followup_conclusion")
+def followup_conclusion(clean: dict[str, Any], ctx: Ctx) -> str | None:
+    """F-24: ALL_CLOSED 全部销号 / PARTIAL 部分销号 / NONE_CLOSED 均未销号 from the per-issue results."""
+    results = [row.get("result") for row in clean.get("item_results") or []]
+    if not results or None in results:
+        return None
+    closed = results.count("CLOSED")
+    return "ALL_CLOSED" if closed == len(results) else ("NONE_CLOSED" if closed == 0 else "PARTIAL")

@@ -1,13 +1,17 @@
 // Bundle the browser assets into web/static/dist: one script and one stylesheet per page load
-// (plus charts.js on the pages that draw charts), no CDN (the CSP allows only our own origin) and no inline code.
+// (plus charts.js on the pages that draw charts, diagram.js + diagram.css on the pages that show a
+// BPMN diagram), no CDN (the CSP allows only our own origin) and no inline code.
 import { build } from "esbuild";
 
 const outdir = new URL("../web/static/dist/", import.meta.url).pathname;
 
 await build({
-  // dmn_editor: dmn-js and its styles, loaded only by the decision-table editor page
-  entryPoints: { app: "src/main.js", style: "src/main.css", charts: "src/charts.js",
-                 dmn_editor: "src/dmn_editor.js", dmn_editor_style: "src/dmn_editor.css" },
+  // diagram: bpmn-js for the instance diagram; dmn_editor: dmn-js for the decision-table editor page
+  entryPoints: {
+    app: "src/main.js", style: "src/main.css", charts: "src/charts.js",
+    diagram: "src/diagram.js", "diagram-style": "src/diagram.css",
+    dmn_editor: "src/dmn_editor.js", dmn_editor_style: "src/dmn_editor.css",
+  },
   bundle: true,
   minify: true,
   sourcemap: true,

@@ -78,3 +78,24 @@ def version_json(v: ProcessModelVersion) -> dict[str, Any]:
         "files": sorted(v.files), "forms": sorted(v.forms), "processes": v.processes,
         "deployed_by": v.deployed_by, "deployed_at": v.deployed_at,
     }
+
+
+DIAGRAM_STATE_LABELS = {"COMPLETED": "已完成", "ACTIVE": "办理中", "WAITING": "等待中", "INCIDENT": "异常"}
+
+
+def diagram_json(d: Any) -> dict[str, Any]:
+    """An instance's diagram (engine.views.diagram.Diagram) for the API and the pages' viewer."""
+    def event(e: dict[str, Any]) -> dict[str, Any]:
+        return {**e, "action_label": ACTION_LABELS.get(e["action"], e["action"]),
+                "decision_label": DECISION_LABELS.get(e["decision"] or "", e["decision"])}
+
+    elements = {e.id: e for e in d.elements}
+    rows = [{
+        "id": e.id, "state": e.state, "state_label": DIAGRAM_STATE_LABELS.get(e.state or "", "此前经过"), "title": e.title,
+        "kind": e.kind, "actors": e.actors, "due_at": e.due_at, "message": e.message,
+        "correlation": e.correlation, "incident": e.incident, "child": e.child, "times": e.times,
+        "history": [event(h) for h in d.history.get(e.id, [])],
+    } for e in elements.values()]
+    return {"instance_id": str(d.instance_id), "process_id": d.process_id, "sub": str(d.sub) if d.sub else None,
+            "parent_element": d.parent_element, "xml": d.xml, "has_layout": d.has_layout, "elements": rows,
+            "flows": d.flows, "incident": d.incident}

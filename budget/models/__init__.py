@@ -6,6 +6,7 @@ from budget.models.cycle import (
     BudgetYearMilestone,
     DisclosureItem,
 )
+from budget.models.deadlines import DeadlineChange
 from budget.models.exante import ExAnteAssessment
 from budget.models.exports import ExportRun
 from budget.models.monitoring import (
@@ -34,7 +35,7 @@ from budget.models.rule_settings import JurisdictionRuleVersion
 from budget.models.target import Indicator, PerformanceTarget
 
 __all__ = [
-    "BudgetAdjustmentRequest", "BudgetArrangement", "BudgetIssue", "BudgetPrepRun", "BudgetYearMilestone", "DisclosureItem",
+    "BudgetAdjustmentRequest", "BudgetArrangement", "BudgetIssue", "BudgetPrepRun", "BudgetYearMilestone", "DeadlineChange", "DisclosureItem",
     "Department", "Engagement", "FollowUpCheck", "IssueItem", "ExAnteAssessment", "ExecutionImport", "ExecutionRecord", "Expert", "ExportRun", "ExpertPanelResult", "FinanceDivision",
     "Indicator", "Jurisdiction", "JurisdictionRuleVersion", "MonitoringRecord", "MonitoringWarning", "PaymentHold",
     "PerformanceTarget", "Project", "ProjectYear", "RectificationCase", "RectificationPlan",

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -20,6 +20,7 @@ from budget.models import (
     Project,
     ProjectYear,
 )
+from engine.base import now as engine_now
 from engine.base.db import db
 from engine.base.errors import Forbidden, NotFound
 from engine.base.identity import User
@@ -129,7 +130,7 @@ def release(hold_id: Any, user: User, note: str) -> tuple[PaymentHold, bool]:
     if hold.status == "RELEASED":
         return hold, False
     hold.status, hold.released_by, hold.release_note = "RELEASED", user.username, note
-    hold.released_at = datetime.now(UTC)
+    hold.released_at = engine_now.now()  # the engine's time, as the hold's own dates
     py = db.session.get(ProjectYear, hold.project_year_id)
     others = db.session.scalar(select(func.count()).select_from(PaymentHold).where(
         PaymentHold.project_year_id == py.id, PaymentHold.status == "HELD", PaymentHold.id != hold.id))

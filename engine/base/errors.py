@@ -46,8 +46,10 @@ class Conflict(EngineError):
 class Incident(EngineError):
     """The engine refused to continue (loop-depth guard, script error, any SpiffWorkflow error while
     a task runs); the move is rolled back. `instance_id` names the instance it happened on, so the
-    web layer can record it there after the rollback."""
+    web layer can record it there after the rollback; `element` names the BPMN element it happened
+    on when the engine knows it (the instance's diagram marks it)."""
 
-    def __init__(self, message: str = "", instance_id: object = None) -> None:
+    def __init__(self, message: str = "", instance_id: object = None, element: str | None = None) -> None:
         super().__init__(message)
         self.instance_id = instance_id
+        self.element = element

@@ -40,7 +40,8 @@ STATUS_LABELS = {"PENDING": "发送中", "SENT": "已发送", "FAILED": "失败"
 KIND_LABELS = {"urge": "催办", "cc": "抄送", "transfer": "转办", "delegate": "委派", "resolve": "交回",
                "return": "退回", "withdraw": "撤回", "sign": "会签", "handover": "离职转办",
                "remind": "到期提醒", "escalate": "逾期督办", "payment_hold": "暂缓拨款", "hold_released": "解除暂缓",
-               "fund_decision": "资金处置"}
+               "fund_decision": "资金处置", "rect_notice": "整改通知", "rect_overdue": "整改逾期", "rect_interview": "整改约谈",
+               "followup_scheduled": "回头看安排"}
 EMAIL_MAX, URL_MAX = 200, 500
 _EMAIL = re.compile(r"^[^@\s<>()\[\],;:\"\\]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?"
                     r"(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+$")

@@ -62,7 +62,13 @@ def engine_run(instance: ProcessInstance, what: str = "流程执行出错") -> I
             err.instance_id = instance.id
         raise
     except Exception as err:  # noqa: BLE001  (a model's failure is an incident, never a 500)
-        raise Incident(f"{what}：{_reason(err)}", instance.id) from err
+        raise Incident(f"{what}：{_reason(err)}", instance.id, _element_of(err)) from err
+
+
+def _element_of(err: Exception) -> str | None:
+    """The BPMN element a SpiffWorkflow task error happened on (WorkflowTaskException carries the task)."""
+    task = getattr(err, "task", None)
+    return getattr(getattr(task, "task_spec", None), "bpmn_id", None)
 
 
 
@@ -75,7 +81,7 @@ def note_incident(err: Exception, instance_id: Any = None) -> None:
     instance = db.session.get(ProcessInstance, instance_id) if instance_id else None  # gone if it was a start
     cause = err.__cause__
     db.session.add(AuditEvent(actor="system", action="incident", instance_id=instance.id if instance else None,
-                              comment=str(err)[:2000], detail={"cause": repr(cause)[:2000]} if cause else None))
+                              task_name=getattr(err, "element", None), comment=str(err)[:2000], detail={"cause": repr(cause)[:2000]} if cause else None))
     if instance is not None and instance.status == "RUNNING":
         instance.incident = f"{MOVE_INCIDENT}{err}"[:2000]
 

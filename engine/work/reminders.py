@@ -25,7 +25,7 @@ from datetime import date, datetime, timedelta
 from datetime import time as clock_time
 from typing import Any
 
-from sqlalchemy import select, text
+from sqlalchemy import select, text, update
 from sqlalchemy.orm import defer
 
 from engine.base import config, hooks
@@ -146,6 +146,17 @@ def record_due(now: datetime) -> int:
         "queued_at": utcnow(), "max_attempts": spec.max_attempts}).all()
     queue.push_after_commit([(j.id, j.queue) for j in jobs])
     return len(jobs)
+
+
+def move_due(row: HumanTask, due: datetime) -> None:
+    """A work item's deadline moved by the business (a 约谈 sets a new report date): the occasions
+    already reached for the old deadline stay as history, renamed `<occasion>~<old due day>`, so
+    the unique (task_id, occasion) lets the new deadline's T−7 … escalation happen again."""
+    if row.due_at is not None and row.due_at != due:
+        suffix = "~" + row.due_at.astimezone(LOCAL).strftime("%Y%m%d")
+        db.session.execute(update(Reminder).where(Reminder.task_id == row.id, ~Reminder.occasion.contains("~"))
+                           .values(occasion=Reminder.occasion + suffix).execution_options(synchronize_session=False))
+    row.due_at = due
 
 
 # -- who hears of it ----------------------------------------------------------------------------

@@ -1,7 +1,7 @@
 """decision log, decision table versions, what-if runs, jurisdiction rule versions (issue 13 point 3)
 
 Revision ID: d13r00000001
-Revises: d12k00000001
+Revises: d12c00000001
 Create Date: 2026-12-05 15:22:44.067921
 
 """
@@ -11,7 +11,7 @@ from sqlalchemy.dialects import postgresql
 
 # revision identifiers, used by Alembic.
 revision = 'd13r00000001'
-down_revision = 'd12k00000001'
+down_revision = 'd12c00000001'
 branch_labels = None
 depends_on = None
 

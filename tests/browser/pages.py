@@ -20,3 +20,18 @@ def pick_person(page, select: str, typed: str, choose: str) -> None:
     option = wrapper.locator(".ts-dropdown .option", has_text=choose).first
     option.wait_for()
     option.click()
+
+
+def logout(page) -> None:
+    """退出 sits in the menu under the person's name."""
+    page.click("header .me .dropdown-toggle")
+    page.click("header .me button.logout")
+
+
+def go_to(page, label: str) -> None:
+    """Follow a header link, opening its menu (监管, 台账, 业务, 管理) when it sits in one."""
+    link = page.locator("header nav a", has_text=label).first
+    if not link.is_visible():
+        menu = page.locator("header nav .dropdown", has=page.locator("a", has_text=label)).first
+        menu.locator(".dropdown-toggle").click()
+    link.click()

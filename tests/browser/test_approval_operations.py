@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from tests.browser.pages import login, pick_person
+from tests.browser.pages import logout as sign_out
 from tests.factories import PASSWORD, deploy_example, deploy_three_step, make_user
 
 pytestmark = pytest.mark.browser
@@ -14,7 +15,7 @@ TRANSFER_OPINION = "本人出差，请丁处长代为审批。"
 
 
 def logout(page) -> None:
-    page.click("header .me button")
+    sign_out(page)
     page.wait_for_url("**/login")
 
 

@@ -18,7 +18,7 @@ from budget.execution import imports
 from engine.base.db import db as _db
 from engine.base.models import Outbox
 from engine.dispatch import queue
-from tests.browser.pages import login
+from tests.browser.pages import go_to, login
 from tests.factories import PASSWORD
 
 sys.path.insert(0, str(Path(__file__).parents[1] / "integration"))
@@ -50,7 +50,7 @@ def test_upload_page_errors_progress_and_corrections(app, live_server, page, db,
     load_demo(PASSWORD)
     monkeypatch.setattr(imports, "CHUNK", 2)
     login(page, live_server, "treasury.1", PASSWORD)
-    page.get_by_role("link", name="执行数据").first.click()
+    go_to(page, "执行数据")
     page.wait_for_url(f"{live_server}/execution")
     with page.expect_download() as download:
         page.get_by_text("下载导入模板").click()

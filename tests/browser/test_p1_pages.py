@@ -4,16 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from tests.browser.pages import login, pick_person
+from tests.browser.pages import login, logout, pick_person
 from tests.factories import deploy_shipped
 
 pytestmark = pytest.mark.browser
 PASSWORD = "demo-pass"
 OPINION = "绩效指标偏少，请补充质量指标的测算依据后重新提交。"
-
-
-def logout(page) -> None:
-    page.click("header .me button")
 
 
 def add_indicator(page, i: int, l1: str, l2: str, name: str, op: str, value: str, unit: str, weight: str) -> None:

@@ -28,9 +28,9 @@ def test_every_record_writing_user_task_names_a_registered_handler():
 
 def test_every_domain_task_handler_is_named_by_a_shipped_task_of_its_family():
     """No dead handlers, and a family's handlers serve its own models (p1.* → workflows/p1_intake,
-    p2.* → workflows/p2_review, p3.* → workflows/p3_monitoring,
+    p2.* → workflows/p2_review, p3.* → workflows/p3_monitoring, p7.* → workflows/p7_rectification,
     common.* → workflows/common)."""
-    folders = {"p1": "p1_intake", "p2": "p2_review", "p3": "p3_monitoring", "common": "common"}
+    folders = {"p1": "p1_intake", "p2": "p2_review", "p3": "p3_monitoring", "p7": "p7_rectification", "common": "common"}
     used: dict[str, set[str]] = {}
     for file, props in user_tasks().values():
         if name := props.get("completionHandler"):

@@ -29,10 +29,12 @@ api = ApiBlueprint("api", __name__, url_prefix="/api/v1")
 
 from web.api import (  # noqa: E402, F401
     auth,
+    diagram,
     errors,
     execution,
     holds,
     interventions,
+    ledgers,
     lists,
     messages,
     models,

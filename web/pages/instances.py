@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, render_template
+from flask import Blueprint, jsonify, render_template, request
 from flask_login import current_user, login_required
 from sqlalchemy import and_, or_, select
 
@@ -16,10 +16,11 @@ from engine.moves import interactions
 from engine.moves.interventions import may_intervene
 from engine.moves.state import load_workflow
 from engine.views import decisions
+from engine.views.diagram import instance_diagram
 from engine.work import attachments
 from engine.work.inbox import candidates, ready_tasks
-from web.api.common import visible_instance
-from web.presenters import instance_json, opinion_json
+from web.api.common import path_uuid, visible_instance
+from web.presenters import diagram_json, instance_json, opinion_json
 
 bp = Blueprint("instances", __name__, url_prefix="/instances")
 
@@ -31,7 +32,21 @@ def show(instance_id: str):  # noqa: ANN201
         instance = visible_instance(instance_id, current_user)
     except NotFound:
         return render_template("error.html", message="流程实例不存在或您无权查看"), 404
-    return render_template("instance.html", i=instance_json(instance), x=_extras(instance, current_user))
+    return render_template("instance.html", i=instance_json(instance), x=_extras(instance, current_user),
+                           sub=request.args.get("sub", "")[:40])
+
+
+@bp.get("/<instance_id>/diagram")
+@login_required
+def diagram(instance_id: str):  # noqa: ANN201
+    """The diagram's data for the viewer (dist/diagram.js): the API's GET /instances/{id}/diagram
+    under the session, so the pages need no token."""
+    try:
+        instance = visible_instance(instance_id, current_user)
+        sub = path_uuid(request.args["sub"], "子流程") if request.args.get("sub") else None
+        return jsonify(diagram_json(instance_diagram(instance, sub)))
+    except NotFound as err:
+        return jsonify(error="not_found", message=str(err) or "流程实例不存在或您无权查看"), 404
 
 
 def _extras(instance: ProcessInstance, user: User) -> dict[str, Any]:
