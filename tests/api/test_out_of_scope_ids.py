@@ -26,7 +26,8 @@ BODY_FIRST = {"api.complete"}
 ROLE_FIRST = {"api.discard_job", "api.retry_job", "api.handover", "queue_admin.discard", "queue_admin.retry",
               "execution.detail",
               # decision tables and rule settings: the system administrator's, not scoped by department
-              "rules.table", "rules.save_draft", "rules.what_if", "rules.what_if_run", "rules.activate",
+              "rules.table", "rules.save_draft", "rules.what_if", "rules.what_if_run", "rules.activate", "rules.editor",
+              "rules.save_from_editor",
               "rules.save_settings", "rules.activate_settings", "api.list_table_versions", "api.get_table_version",
               "api.add_table_draft", "api.table_what_if", "api.what_if_progress", "api.activate_table",
               "api.get_rule_settings", "api.add_rule_settings", "api.activate_rule_settings"}
