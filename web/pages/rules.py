@@ -15,13 +15,19 @@ from budget.models import Jurisdiction
 from budget.models.org import PACKS
 from budget.shared import rule_settings
 from engine.base.db import db
-from engine.base.errors import Conflict, ValidationFailed
+from engine.base.errors import Conflict, NotFound, ValidationFailed
 from engine.base.now import SHANGHAI
 from engine.work import rule_tables
 from web.pages.admin import admin_required
 from web.transactions import atomic
 
 bp = Blueprint("rules", __name__, url_prefix="/admin/rules")
+
+
+@bp.errorhandler(NotFound)
+def _not_found(err: NotFound):  # noqa: ANN202
+    """A table, version, run or jurisdiction that does not exist: the error page, 404."""
+    return render_template("error.html", message=str(err)), 404
 
 
 def _when(raw: str | None) -> datetime | None:
