@@ -13,7 +13,7 @@ from sqlalchemy.orm import undefer_group
 from engine.base.db import db, utcnow
 from engine.base.errors import DeploymentError, ElementError
 from engine.base.models import ProcessModelVersion
-from engine.definitions import dataflow_check, xmlsafe
+from engine.definitions import dataflow_check, decision_tables, xmlsafe
 from engine.definitions import specs as spec_mod
 from engine.definitions.forms_catalog import definitions
 from engine.definitions.start_timers import schedule_start_events
@@ -120,6 +120,7 @@ def deploy(files: dict[str, bytes], deployed_by: str | None = None, key: str | N
     db.session.add(version)
     db.session.flush()
     schedule_start_events(version)
+    decision_tables.register_deployed(files, deployed_by)
     return version, True
 
 

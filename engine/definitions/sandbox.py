@@ -31,7 +31,7 @@ import engine.time.calendar  # noqa: F401  (registers the working-day script hel
 from engine.base.hooks import REGISTRY
 from engine.base.now import now as _engine_now
 from engine.base.now import today as clock_today
-from engine.definitions import datasize
+from engine.definitions import datasize, decision_tables
 from engine.definitions import script_limits as limits
 from engine.definitions.script_limits import SCRIPT_SECONDS, Budget, ScriptError, ScriptLimit
 
@@ -242,6 +242,14 @@ class EngineScripts(PythonScriptEngine):
         super().__init__(environment=RestrictedEnvironment())
         self.service_context_factory: Callable[..., Any] | None = None
         self.deferred: list[Any] = []  # service tasks this move left STARTED for the queue
+        self.decisions: list[dict[str, Any]] = []  # decisions this move took (engine.definitions.decision_tables)
+        self._in_force: dict[str, Any] | None = None
+
+    def tables_in_force(self) -> dict[str, Any]:
+        """The decision-table versions in force, read once per move and only by a move that decides."""
+        if self._in_force is None:
+            self._in_force = decision_tables.in_force()
+        return self._in_force
 
     def execute(self, task: Any, script: str, external_context: dict | None = None) -> Any:
         """A script runs for `task`: what it prints is logged under the task's element."""

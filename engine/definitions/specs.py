@@ -16,6 +16,7 @@ from engine.base.db import db
 from engine.base.errors import DeploymentError, ElementError
 from engine.base.models import ProcessModelVersion
 from engine.definitions import xmlsafe
+from engine.definitions.decision_tables import EngineBusinessRuleTask, EngineBusinessRuleTaskParser, text_hash
 from engine.definitions.service_tasks import EngineServiceTask
 
 BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
@@ -45,10 +46,17 @@ def kind_of(root: etree._Element) -> str:
 
 
 class EngineParser(SpiffBpmnParser):
-    """Spiff's parser, with service tasks that may run on the queue (engine.definitions.service_tasks)."""
+    """Spiff's parser, with service tasks that may run on the queue (engine.definitions.service_tasks)
+    and business-rule tasks that evaluate the table version in force and record the decision
+    (engine.definitions.decision_tables)."""
 
     OVERRIDE_PARSER_CLASSES = {**SpiffBpmnParser.OVERRIDE_PARSER_CLASSES,
-                               full_tag("serviceTask"): (ServiceTaskParser, EngineServiceTask)}
+                               full_tag("serviceTask"): (ServiceTaskParser, EngineServiceTask),
+                               full_tag("businessRuleTask"): (EngineBusinessRuleTaskParser, EngineBusinessRuleTask)}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.dmn_hashes: dict[str, str] = {}  # decision id -> sha256 of its file, as deployed
 
 
 def build_parser(files: dict[str, bytes]) -> tuple[SpiffBpmnParser, dict[str, etree._Element]]:
@@ -69,6 +77,9 @@ def build_parser(files: dict[str, bytes]) -> tuple[SpiffBpmnParser, dict[str, et
                 parser.add_bpmn_xml(root, filename=name)
             elif kind == "dmn":
                 parser.add_dmn_xml(root, filename=name)
+                decision = root.find("{*}decision")
+                if decision is not None:
+                    parser.dmn_hashes[decision.get("id")] = text_hash(content)
             else:
                 errors.append(ElementError(name, None, "既不是 BPMN 2.0 也不是 DMN 文件"))
                 continue

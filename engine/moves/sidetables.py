@@ -19,6 +19,7 @@ from engine.base.db import db, utcnow
 from engine.base.errors import Incident
 from engine.base.identity import User
 from engine.base.models import AuditEvent, HumanTask, MessageSubscription, ProcessInstance, SignStep, Timer
+from engine.definitions import decision_tables
 from engine.definitions.service_tasks import owe_jobs
 from engine.moves import mailbox, serializer
 from engine.moves.state import find_task
@@ -52,6 +53,7 @@ def _persist_rows(instance: ProcessInstance, workflow: BpmnWorkflow, actor: User
         instance.incident = None  # a move went through: the earlier failure is behind it
     _audit_automatic_steps(instance, workflow, since)
     _keep_printed(instance, workflow)
+    decision_tables.flush(instance, workflow.script_engine)
     ready = _sync_human_tasks(instance, workflow)
     instance.current_steps = [t.task_spec.bpmn_name or t.task_spec.bpmn_id for t in ready]
     _sync_waits(instance, workflow)
