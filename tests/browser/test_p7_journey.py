@@ -191,6 +191,10 @@ def test_findings_to_the_last_issue_closed(live_server, page, db, tmp_path):
     row = page.locator("table.project-rectification tbody tr").filter(has_text=case.code)
     assert "已销号" in row.inner_text() and row.locator("td").last.inner_text().strip() == "2/2"
     shoot(page, shots, "07-project", (1366, 390))
+    page.set_viewport_size({"width": 390, "height": 844})
+    section = page.locator("h2", has_text="整改事项").locator("xpath=following-sibling::div[1]")
+    section.screenshot(path=str(shots / "07-project-section-390.png"))  # the page is long: its section alone
+    page.set_viewport_size({"width": 1366, "height": 768})
     go_to(page, "整改台账")
     rate = page.locator("table.close-rates tr[data-dept=D01]")
     assert rate.locator("td.rate").inner_text().strip() == "100.0%"
