@@ -32,6 +32,9 @@ ACTOR = "demo"
 # projects are not inserted, and the two renewals' old records end with their policy in 2025.
 HISTORY_NEW = ("P-D01-001", "P-D02-001", "P-D03-001", "P-D05-001", "P-D05-002", "P-D11-001")
 HISTORY_RENEWED = ("P-D04-002", "P-D10-001")
+# With the history, the FY2023 year whose fiscal key evaluation (81) is RC-2024-001's source
+# (sample-data §8.7, §8.8); §8.3 gives no FY2023 figure, so FY2024's.
+HISTORY_FY2023 = ("P-D04-001",)
 MAJOR_WAN = 1000  # DT-05 CORE: max(request, annual) ≥ 1,000 万
 MAJOR_ROW = {"dt05_rows": ["dt05_r2"], "dt01_rows": [], "packs": ["CORE"], "decided_at": "2024-08-30T17:00:00"}
 
@@ -137,7 +140,9 @@ class Loader:
             )
             source, split = (D.FUNDING_CODES[fund], None) if isinstance(fund, str) else (max(fund, key=fund.get), dict(fund))
             exec_pct = D.FY2024_EXEC_PCT.get(code)
-            for year, amount, status in ((2024, fy24, "EVALUATED"), (2025, fy25, "EXECUTING"), (2026, fy26, None)):
+            fy23 = fy24 if self.history and code in HISTORY_FY2023 else None
+            for year, amount, status in ((2023, fy23, "EVALUATED"), (2024, fy24, "EVALUATED"), (2025, fy25, "EXECUTING"),
+                                         (2026, fy26, None)):
                 if amount is None:
                     continue
                 yuan = wan_to_yuan(amount)

@@ -6,16 +6,18 @@ import { build } from "esbuild";
 const outdir = new URL("../web/static/dist/", import.meta.url).pathname;
 
 await build({
+  // diagram: bpmn-js for the instance diagram; dmn_editor: dmn-js for the decision-table editor page
   entryPoints: {
     app: "src/main.js", style: "src/main.css", charts: "src/charts.js",
     diagram: "src/diagram.js", "diagram-style": "src/diagram.css",
+    dmn_editor: "src/dmn_editor.js", dmn_editor_style: "src/dmn_editor.css",
   },
   bundle: true,
   minify: true,
   sourcemap: true,
   target: ["chrome100", "firefox100", "safari15"],
   outdir,
-  loader: { ".woff": "file", ".woff2": "file" },
+  loader: { ".woff": "file", ".woff2": "file", ".eot": "file", ".ttf": "file", ".svg": "file" },
   logLevel: "warning",
 });
 console.log(`built ${outdir}`);

@@ -71,24 +71,29 @@ def app(database_url: str, redis_url: str):
     return app
 
 
+def empty_database(_db) -> None:  # noqa: ANN001
+    """What a test leaves behind goes: every table, the spec cache, throttles, the moved clock."""
+    _db.session.rollback()
+    tables = ", ".join(f'"{t.name}"' for t in reversed(_db.metadata.sorted_tables))
+    _db.session.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+    _db.session.commit()
+    from engine.definitions import specs
+    from web.throttle import limiter
+
+    specs.clear_cache()
+    limiter.reset()  # sign-in failures of one test do not throttle the next
+    from engine.time import clock
+
+    clock.back_to_real_time()  # a test that moved the engine's clock leaves it as it found it
+
+
 @pytest.fixture()
 def db(app):
     from engine.base.db import db as _db
 
     with app.app_context():
         yield _db
-        _db.session.rollback()
-        tables = ", ".join(f'"{t.name}"' for t in reversed(_db.metadata.sorted_tables))
-        _db.session.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
-        _db.session.commit()
-        from engine.definitions import specs
-        from web.throttle import limiter
-
-        specs.clear_cache()
-        limiter.reset()  # sign-in failures of one test do not throttle the next
-        from engine.time import clock
-
-        clock.back_to_real_time()  # a test that moved the engine's clock leaves it as it found it
+        empty_database(_db)
 
 
 @pytest.fixture()

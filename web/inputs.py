@@ -132,6 +132,11 @@ class DataInput(Input):
     data = _object(load_default=dict, metadata={"description": "表单字段（字段名 → 值）"})
 
 
+class StartInput(DataInput):
+    version = fields.Integer(load_default=None, allow_none=True, validate=validate.Range(min=1),
+                             metadata={"description": "发起的模型版本（默认：当前启用的版本）"})
+
+
 class BatchInput(Input):
     ids = fields.List(fields.String(validate=validate.Length(max=64)), required=True,
                       validate=validate.Length(min=1, max=100, error="须为 1–100 个任务 id 的列表"),

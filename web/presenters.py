@@ -17,7 +17,8 @@ ACTION_LABELS = {"start": "发起", "complete": "办理", "auto": "系统处理"
                  "timer": "定时触发", "timer_void": "定时器作废", "message": "收到消息", "cancel": "终止",
                  "job_retry": "重试后台任务", "job_discard": "丢弃后台任务",
                  "suspend": "暂停", "resume": "恢复", "terminate": "终止", "reassign": "改派",
-                 "incident_retry": "重试异常", "delete_draft": "删除草稿"}
+                 "incident_retry": "重试异常", "delete_draft": "删除草稿",
+                 "print": "脚本输出"}
 DECISION_LABELS = {"APPROVE": "同意", "RETURN": "退回", "REJECT": "不同意", "PASS": "通过", "REVISE": "修改完善",
                    "SUPPORT": "予以支持", "NOT_SUPPORT": "不予支持"}
 
@@ -76,7 +77,7 @@ def version_json(v: ProcessModelVersion) -> dict[str, Any]:
     return {
         "key": v.key, "version": v.version, "name": v.name, "content_hash": v.content_hash,
         "files": sorted(v.files), "forms": sorted(v.forms), "processes": v.processes,
-        "deployed_by": v.deployed_by, "deployed_at": v.deployed_at,
+        "deployed_by": v.deployed_by, "deployed_at": v.deployed_at, "warnings": list(v.warnings or []),
     }
 
 

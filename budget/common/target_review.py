@@ -18,6 +18,7 @@ from budget.models import Jurisdiction, PerformanceTarget, TargetAdjustmentReque
 from budget.shared.helpers import today
 from budget.shared.lookups import as_uuid, username, year_of
 from budget.shared.opinions import add_opinion, returned_opinion
+from budget.shared.rule_settings import in_force as rules_in_force
 from budget.shared.targets import issue_version, pending_version, set_content, target_of, target_values
 from engine.base import hooks
 from engine.base.db import db
@@ -82,7 +83,7 @@ def tr_prepare(ctx: ServiceContext, project_year_id: str, adjust_request_id: Any
         request.status, request.new_target_id, request.updated_by = "UNDER_REVIEW", proposal.id, actor
     jurisdiction = db.session.scalars(select(Jurisdiction).order_by(Jurisdiction.created_at)).first()
     return {
-        "packs": list(jurisdiction.packs) if jurisdiction else ["CORE"], "framework": issued.framework,
+        "packs": rules_in_force(jurisdiction).packs, "framework": issued.framework,
         "cost_catalog": py.project.cost_catalog, "round": 1, "proposal_target_id": str(proposal.id),
         "tr_changes": _changes(issued, proposal, request), "tr_reason": _reason(request, warning_id),
         "tr_outcome": None, "target_version": issued.version_no, "tr_comments": [], **values,

@@ -16,7 +16,7 @@ from sqlalchemy import Select, func, select
 # one vocabulary with P7 and the project page (the pure rules own it); re-exported for the pages and API
 from budget.calc.rectification import CASE_STATUS_ZH, SOURCE_ZH
 from budget.ledgers.asof import AsOf
-from budget.ledgers.work import case_scope, due_at_d
+from budget.ledgers.work import case_scope, due_at_d, first_due_by_d
 from budget.models import FollowUpCheck, IssueItem, Project, ProjectYear, RectificationCase
 from engine.base.db import db
 from engine.base.paging import Page
@@ -44,7 +44,9 @@ def _cases(user: Any, at: AsOf, f: CaseFilters) -> Select:
                     dept.code.label("dept_code"), dept.name.label("dept_name"), unit.name.label("unit_name"),
                     ProjectYear.fiscal_year.label("year"),
                     due_at_d(c.id, "plan_due", c.plan_due, at).label("plan_due_at"),
-                    due_at_d(c.id, "report_due", c.report_due, at).label("report_due_at"))
+                    due_at_d(c.id, "report_due", c.report_due, at).label("report_due_at"),
+                    first_due_by_d(c.id, "plan_due", c.plan_due, at).label("plan_first_due"),
+                    first_due_by_d(c.id, "report_due", c.report_due, at).label("report_first_due"))
              .join(ProjectYear, ProjectYear.id == c.project_year_id).join(Project, Project.id == ProjectYear.project_id)
              .join(dept, dept.id == c.responsible_dept_id).join(unit, unit.id == c.responsible_unit_id)
              .where(c.created_at <= at.cutoff, Project.deleted.is_(False)))
@@ -105,7 +107,7 @@ def _rows(found: list[Any], at: AsOf, today: date) -> list[dict[str, Any]]:
             "plan_submitted_at": c.plan_submitted_at if plan_done else None,
             "report_submitted_at": c.report_submitted_at if report_done else None,
             "status": status, "status_name": CASE_STATUS_ZH.get(status, status),
-            "overdue_days": _overdue(c, r.plan_due_at, r.report_due_at, plan_done, report_done, at.day),
+            "overdue_days": _overdue(c, r.plan_first_due, r.report_first_due, plan_done, report_done, at.day),
             "followup_mode": c.followup_mode, "followup_mode_name": MODE_ZH.get(c.followup_mode),
             "followups": case_checks, "rounds": c.re_round, "interview_held": c.interview_held,
             "instance_id": c.instance_id, "issues": case_issues,
@@ -126,7 +128,8 @@ def _status_at(c: RectificationCase, at: AsOf, plan_done: bool, report_done: boo
 
 def _overdue(c: RectificationCase, plan_due: date | None, report_due: date | None, plan_done: bool,
              report_done: bool, day: date) -> int:
-    """Days past the earliest deadline still unmet at D (plan or report); 0 once closed by D."""
+    """Days past the first deadline of a deliverable still unmet at D (plan or report), even when a
+    约谈 has since set a later one; 0 once closed by D."""
     if c.closed_at is not None and c.closed_at.date() <= day:
         return 0
     late = [(day - due).days for due, required, done in ((plan_due, c.plan_required, plan_done),

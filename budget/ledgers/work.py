@@ -89,6 +89,17 @@ def due_at_d(obj_id: Any, field: str, current: Any, at: AsOf) -> Any:
     return func.coalesce(earlier, current)
 
 
+def first_due_by_d(obj_id: Any, field: str, current: Any, at: AsOf) -> Any:
+    """The earliest due date the object had by D: a deadline moved later (a 约谈's new report date)
+    does not undo the days already late against the first one (sample-data §8.8, RC-2025-002)."""
+    moved = (select(func.min(DeadlineChange.old_due)).where(DeadlineChange.object_id == obj_id,
+                                                            DeadlineChange.field == field,
+                                                            DeadlineChange.changed_at <= at.cutoff)
+             .scalar_subquery())
+    valid = due_at_d(obj_id, field, current, at)
+    return func.least(func.coalesce(moved, valid), valid)
+
+
 def case_scope(user: Any) -> tuple[Any, Any, Any]:
     """(dept alias, unit alias, scope clause or None) for rectification cases."""
     dept, unit = aliased(Department), aliased(Department)

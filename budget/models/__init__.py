@@ -31,12 +31,13 @@ from budget.models.rectification import (
     RectificationReport,
 )
 from budget.models.review import ExpertPanelResult, ReviewOpinion
+from budget.models.rule_settings import JurisdictionRuleVersion
 from budget.models.target import Indicator, PerformanceTarget
 
 __all__ = [
     "BudgetAdjustmentRequest", "BudgetArrangement", "BudgetIssue", "BudgetPrepRun", "BudgetYearMilestone", "DeadlineChange", "DisclosureItem",
     "Department", "Engagement", "FollowUpCheck", "IssueItem", "ExAnteAssessment", "ExecutionImport", "ExecutionRecord", "Expert", "ExportRun", "ExpertPanelResult", "FinanceDivision",
-    "Indicator", "Jurisdiction", "MonitoringRecord", "MonitoringWarning", "PaymentHold",
+    "Indicator", "Jurisdiction", "JurisdictionRuleVersion", "MonitoringRecord", "MonitoringWarning", "PaymentHold",
     "PerformanceTarget", "Project", "ProjectYear", "RectificationCase", "RectificationPlan",
     "RectificationReport", "RectificationRequest", "RectificationSource", "ReviewOpinion",
     "TargetAdjustmentRequest", "ThirdPartyOrg",

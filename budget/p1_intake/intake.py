@@ -12,6 +12,7 @@ from budget.calc.domains import domain_of
 from budget.calc.intake import default_request_year
 from budget.models import Department, Jurisdiction, Project
 from budget.shared.helpers import today
+from budget.shared.rule_settings import in_force as rules_in_force
 from engine.base.db import db
 from engine.base.identity import User
 
@@ -111,13 +112,14 @@ def new_request(actor: User, unit_code: str | None = None, request_year: int | N
     db.session.add(project)
     db.session.flush()
     division = dept.fund_division.code if dept.fund_division else None
+    rules = rules_in_force(jurisdiction)
     return {
         "data": {
             "project_id": str(project.id), "project_code": project.code, "request_year": year,
-            "packs": list(jurisdiction.packs) if jurisdiction else ["CORE"], "in_year": bool(in_year),
+            "packs": rules.packs, "in_year": bool(in_year),
             "is_major_flag": project.is_major_flag, "cost_catalog": project.cost_catalog,
             "dept_code": dept.code, "unit_code": unit.code, "domain": department_domain(dept),
-            **prefilled_target(list(jurisdiction.packs) if jurisdiction else ["CORE"]),
+            **prefilled_target(rules.packs),
         },
         "business_key": project.code,
         "title": f"{unit.name} 项目申报（{year}年度）{project.code}",

@@ -15,6 +15,7 @@ from budget.calc.money import yuan_to_wan
 from budget.models import Department, Jurisdiction, PerformanceTarget, Project, ProjectYear
 from budget.shared.helpers import TZ, today
 from budget.shared.lookups import as_uuid
+from budget.shared.rule_settings import in_force as rules_in_force
 from budget.shared.targets import target_values
 from engine.base import hooks
 from engine.base.db import db
@@ -53,7 +54,7 @@ def claim(project_id: Any, fiscal_year: int, submit_due_iso: str) -> hooks.Start
         "project_id": str(project.id), "project_code": project.code, "project_year_id": str(py.id),
         "request_year": fiscal_year, "fiscal_year": fiscal_year, "apply_year": fiscal_year,
         "jurisdiction": jurisdiction.code if jurisdiction else None,
-        "packs": list(jurisdiction.packs) if jurisdiction else ["CORE"],
+        "packs": rules_in_force(jurisdiction).packs,
         "dept_code": dept.code, "unit_code": unit.code, "domain": domain_of(project.function_category),
         "is_new": project.new_or_continuing == "NEW", "is_major_flag": project.is_major_flag,
         "is_key_target_flag": bool(target and target.is_key_target), "cost_catalog": project.cost_catalog,

@@ -10,6 +10,7 @@ from sqlalchemy import select
 from budget.calc import monitoring as calc
 from budget.models import BudgetIssue, Jurisdiction, Project, ProjectYear
 from budget.shared.lookups import as_uuid
+from budget.shared.rule_settings import in_force as rules_in_force
 from engine.base import hooks
 from engine.base.db import db
 from engine.base.models import ProcessInstance
@@ -42,8 +43,9 @@ def start_from_message(message: str, correlation: dict[str, Any], payload: dict[
 
 def start_data(py: ProjectYear, project: Project) -> dict[str, Any]:
     jurisdiction = db.session.scalars(select(Jurisdiction).order_by(Jurisdiction.created_at)).first()
-    packs = list(jurisdiction.packs) if jurisdiction else ["CORE"]
-    params = calc.rule_params(jurisdiction.rule_params if jurisdiction else None)
+    rules = rules_in_force(jurisdiction)  # the version in force when the year starts: kept for the year
+    packs = rules.packs
+    params = calc.rule_params(rules.rule_params)
     target_months, cost_months = calc.report_months(packs)
     issue = db.session.scalars(select(BudgetIssue).where(BudgetIssue.project_year_id == py.id,
                                                          BudgetIssue.level == "FINANCE")).first()

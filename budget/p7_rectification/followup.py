@@ -22,6 +22,7 @@ from engine.base.convert import plain
 from engine.base.db import db, utcnow
 from engine.base.hooks import ErrorsByField, ServiceContext, TaskCompleted
 from engine.base.identity import RoleAssignment, User
+from engine.base.models import SiteFlag
 from engine.time.calendar import add_working_days
 from engine.work.opinions import notify
 
@@ -29,6 +30,7 @@ NOTICE_WORKING_DAYS = 5  # views §7.3: the department hears of a visit ≥ 5 wo
 ONSITE_METHODS = ("BRIEFING", "INQUIRY", "LEDGER_CHECK", "SITE_VISIT")  # [001]; DOC_REVIEW is desk work
 VERIFIER_ROLES = ("FIN_PERF", "FIN_CENTER", "EXPERT", "THIRD_PARTY", "TP_LEAD")  # §5.9 lane VERIFIER
 MODE_ZH = {"DESK": "书面核查", "ONSITE": "上门核查"}
+DRAWS_FLAG = "rect_draws"  # demo only: numbers drawn in advance, by case code (budget.demo_history.rectification)
 FOLLOWUP_RETURNS = ("check_items", "check_issue_ids", "followup_summary", "window_from", "window_to", "window_to_iso")
 
 
@@ -37,11 +39,21 @@ def draw() -> Decimal:
     return Decimal(secrets.randbelow(10000)) / Decimal(10000)
 
 
+def predrawn(case_code: str) -> Decimal | None:
+    """The number drawn in advance for the case, where the installation has such a list: only the
+    demo loader writes the `rect_draws` site flag (sample-data §8.8 names the demo's draws), so a
+    demo case's DT-15 is the documented one and is still taken by the engine at its moment."""
+    flag = db.session.get(SiteFlag, DRAWS_FLAG)
+    value = (flag.value or {}).get("draws", {}).get(case_code) if flag is not None else None
+    return Decimal(str(value)) if value is not None else None
+
+
 @hooks.service("p7.followup_inputs", returns=("scope_districts", "annual_wan", "duration_years", "random_draw"))
 def followup_inputs(ctx: ServiceContext) -> dict[str, Any]:
     case = case_of(ctx.data, lock=True)
     if case.random_draw is None:  # drawn once per case: a second round reads the same number
-        case.random_draw = draw()
+        drawn = predrawn(case.code)
+        case.random_draw = drawn if drawn is not None else draw()
     py = db.session.get(ProjectYear, case.project_year_id)
     project = py.project
     amount = py.adjusted or py.arranged or py.requested

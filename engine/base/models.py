@@ -35,6 +35,12 @@ class ProcessModelVersion(db.Model):
     # its own namespace, published only through declared outputs; "flat" = merged into task data
     # (versions deployed before namespaces; their models read form fields by name)
     data_flow: Mapped[str] = mapped_column(String(8), default="tasks", server_default="tasks")
+    # What deployment defaulted (a step without lane or form, a lane that names no role): element-level
+    # warnings, [{file, element_id, message}] (docs/design.md, "Models from other tools").
+    warnings: Mapped[list[dict[str, Any]]] = mapped_column(JSONB, default=list, server_default=text("'[]'::jsonb"))
+    # The version new instances start from is the one activated last: a deployment activates its
+    # version, and so does deploying again the content of an older one (a rollback).
+    activated_at: Mapped[datetime] = mapped_column(default=utcnow, server_default=text("now()"))
 
 
 class ProcessInstance(db.Model):
@@ -427,3 +433,73 @@ class Reminder(db.Model):
 
 # The reminder scan's lookup: open work items by deadline (partial, like the inbox indexes).
 Index("ix_task_open_due", HumanTask.due_at, postgresql_where=text("status = 'READY' AND due_at IS NOT NULL"))
+
+
+class DecisionTableVersion(db.Model):
+    """One version of a DMN decision table (docs/design.md "Decision tables and rule versions"):
+    DRAFT → ACTIVE from `effective_from`; the version in force for a decision is the ACTIVE one
+    with the latest `effective_from` not after the moment of the decision. Deployment registers a
+    shipped table's content once (by hash); administrators add drafts and activate them."""
+
+    __tablename__ = "decision_table_version"
+    __table_args__ = (UniqueConstraint("decision_id", "version"),
+                      Index("ix_dtv_active", "decision_id", "status", "effective_from"))
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
+    decision_id: Mapped[str] = mapped_column(String(80))
+    version: Mapped[int]
+    name: Mapped[str] = mapped_column(String(200), default="")
+    status: Mapped[str] = mapped_column(String(10), default="DRAFT")  # DRAFT, ACTIVE, DISCARDED
+    content: Mapped[str] = mapped_column(Text)
+    content_hash: Mapped[str] = mapped_column(String(64))
+    source: Mapped[str] = mapped_column(String(10), default="editor")  # deploy | editor
+    based_on: Mapped[int | None]
+    note: Mapped[str] = mapped_column(Text, default="")
+    effective_from: Mapped[datetime | None]
+    created_by: Mapped[str | None] = mapped_column(String(80))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    activated_by: Mapped[str | None] = mapped_column(String(80))
+    activated_at: Mapped[datetime | None]
+
+
+class DecisionRecord(db.Model):
+    """Every automated decision (a business-rule task's evaluation), written in the move's
+    transaction: the table and version used, the packs in force, the rows that matched, inputs
+    (every name the table reads) and outputs."""
+
+    __tablename__ = "decision_record"
+    __table_args__ = (Index("ix_decision_instance", "instance_id", "id"),
+                      Index("ix_decision_table_version", "decision_id", "table_version"))
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=True)
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+    instance_id: Mapped[uuid.UUID]
+    task_id: Mapped[uuid.UUID | None]
+    task_name: Mapped[str] = mapped_column(String(120))
+    task_title: Mapped[str | None] = mapped_column(String(200))
+    decision_id: Mapped[str] = mapped_column(String(80))
+    table_version: Mapped[int | None]  # None: the deployed file, no registered version
+    content_hash: Mapped[str] = mapped_column(String(64))
+    packs: Mapped[list[str] | None] = mapped_column(JSONB)
+    rows: Mapped[list[str]] = mapped_column(JSONB, default=list)  # matched rule ids, in order
+    inputs: Mapped[dict[str, Any]] = mapped_column(JSONB, default=dict)
+    outputs: Mapped[dict[str, Any]] = mapped_column(JSONB, default=dict)
+
+
+class WhatIfRun(db.Model):
+    """A what-if of a draft table over the stored decisions of the version in force, run by a queue
+    job when there are many (progress `done`/`total`), else in the request."""
+
+    __tablename__ = "what_if_run"
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
+    table_version_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("decision_table_version.id"))
+    against_version: Mapped[int | None]
+    status: Mapped[str] = mapped_column(String(8), default="QUEUED")  # QUEUED, RUNNING, DONE, FAILED
+    total: Mapped[int] = mapped_column(default=0)
+    done: Mapped[int] = mapped_column(default=0)
+    changed: Mapped[list[dict[str, Any]]] = mapped_column(JSONB, default=list)
+    error: Mapped[str | None] = mapped_column(Text)
+    requested_by: Mapped[str | None] = mapped_column(String(80))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    finished_at: Mapped[datetime | None]

@@ -10,10 +10,10 @@ from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
 from sqlalchemy import func, select, text
 from sqlalchemy.orm import undefer_group
 
-from engine.base.db import db
+from engine.base.db import db, utcnow
 from engine.base.errors import DeploymentError, ElementError
 from engine.base.models import ProcessModelVersion
-from engine.definitions import dataflow_check, xmlsafe
+from engine.definitions import dataflow_check, decision_tables, xmlsafe
 from engine.definitions import specs as spec_mod
 from engine.definitions.forms_catalog import definitions
 from engine.definitions.start_timers import schedule_start_events
@@ -86,7 +86,8 @@ def deploy(files: dict[str, bytes], deployed_by: str | None = None, key: str | N
     if missing:
         raise DeploymentError([ElementError(None, m, f"被调用的流程 “{m}” 不在上传的文件中") for m in missing])
     form_defs = definitions()
-    errors, used_forms = check_specs({key: spec, **subprocess_specs}, file_of, form_defs)
+    warnings: list[ElementError] = []
+    errors, used_forms = check_specs({key: spec, **subprocess_specs}, file_of, form_defs, warnings)
     dataflow_check.check({key: spec, **subprocess_specs}, form_defs,
                          lambda pid, element, msg: errors.append(ElementError(file_of.get(pid), element, msg)))
     if errors:
@@ -98,6 +99,10 @@ def deploy(files: dict[str, bytes], deployed_by: str | None = None, key: str | N
         select(ProcessModelVersion).where(ProcessModelVersion.key == key, ProcessModelVersion.content_hash == digest)
     )
     if existing is not None:
+        if existing.id != active_version_id(key):  # older content again: it becomes the one that starts
+            existing.activated_at = utcnow()
+            db.session.flush()
+            schedule_start_events(existing)
         return existing, False
     last = db.session.scalar(select(func.max(ProcessModelVersion.version)).where(ProcessModelVersion.key == key))
     version = ProcessModelVersion(
@@ -109,22 +114,32 @@ def deploy(files: dict[str, bytes], deployed_by: str | None = None, key: str | N
         forms={k: form_defs[k] for k in sorted(used_forms)},
         processes=sorted({key, *subprocess_specs}),
         deployed_by=deployed_by,
+        warnings=[w.as_dict() for w in warnings],
+        activated_at=utcnow(),
     )
     db.session.add(version)
     db.session.flush()
     schedule_start_events(version)
+    decision_tables.register_deployed(files, deployed_by)
     return version, True
 
 
+def active_version_id(key: str) -> Any:
+    """The id of the version of `key` new instances start from: the one activated last."""
+    return db.session.scalar(select(ProcessModelVersion.id).where(ProcessModelVersion.key == key)
+                             .order_by(ProcessModelVersion.activated_at.desc(), ProcessModelVersion.version.desc())
+                             .limit(1))
+
+
 def latest_versions(*, content: bool = False) -> list[ProcessModelVersion]:
-    """The newest version of every deployed model key, ordered by key; `content`: with their files
-    and forms (deferred otherwise)."""
-    latest = (select(ProcessModelVersion.key, func.max(ProcessModelVersion.version).label("v"))
-              .group_by(ProcessModelVersion.key).subquery())
+    """The active version (the one new instances start from: activated last, normally the newest)
+    of every deployed model key, ordered by key; `content`: with their files and forms (deferred
+    otherwise)."""
     query = select(ProcessModelVersion).options(undefer_group("content")) if content else select(ProcessModelVersion)
-    return list(db.session.scalars(query.join(
-        latest, (latest.c.key == ProcessModelVersion.key) & (latest.c.v == ProcessModelVersion.version))
-        .order_by(ProcessModelVersion.key)))
+    return list(db.session.scalars(
+        query.distinct(ProcessModelVersion.key)
+        .order_by(ProcessModelVersion.key, ProcessModelVersion.activated_at.desc(),
+                  ProcessModelVersion.version.desc())))
 
 
 def closure_files(workflows_dir: Path) -> dict[str, dict[str, bytes]]:

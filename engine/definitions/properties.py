@@ -2,7 +2,13 @@
 deployment checks, step rules and every move, so they sit below all of them."""
 from __future__ import annotations
 
+import re
 from typing import Any
+
+# A step drawn elsewhere without a form gets the generic approval form (docs/design.md, "Models
+# from other tools"): deployment warns, every move reads the same default through properties().
+DEFAULT_FORM = "F-00"
+_ROLE_CODE = re.compile(r"^[A-Z][A-Z0-9_]*$")
 
 
 def form_keys(value: str | None) -> list[str]:
@@ -10,4 +16,17 @@ def form_keys(value: str | None) -> list[str]:
 
 
 def properties(task_spec: Any) -> dict[str, str]:
-    return dict(getattr(task_spec, "extensions", {}) or {}).get("properties", {}) or {}
+    found = dict(getattr(task_spec, "extensions", {}) or {}).get("properties", {}) or {}
+    if getattr(task_spec, "manual", False) and not found.get("formKey"):
+        return {**found, "formKey": DEFAULT_FORM}
+    return found
+
+
+def has_own_form(task_spec: Any) -> bool:
+    own = dict(getattr(task_spec, "extensions", {}) or {}).get("properties", {}) or {}
+    return bool(form_keys(own.get("formKey")))
+
+
+def is_role_code(lane: str | None) -> bool:
+    """Lanes name role codes (UNIT_FILER); a lane drawn elsewhere may name a team ("Finance team")."""
+    return bool(lane) and _ROLE_CODE.match(lane) is not None

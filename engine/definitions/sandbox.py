@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import ast
 import json
+import warnings
 from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from decimal import Decimal
@@ -15,7 +16,13 @@ from typing import Any
 
 from RestrictedPython import compile_restricted, safe_builtins
 from RestrictedPython.Eval import default_guarded_getitem, default_guarded_getiter
-from RestrictedPython.Guards import full_write_guard, guarded_iter_unpack_sequence, safer_getattr
+from RestrictedPython.Guards import (
+    full_write_guard,
+    guarded_iter_unpack_sequence,
+    guarded_unpack_sequence,
+    safer_getattr,
+)
+from RestrictedPython.PrintCollector import PrintCollector
 from RestrictedPython.transformer import RestrictingNodeTransformer
 from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine
 from SpiffWorkflow.bpmn.script_engine.python_environment import BasePythonScriptEngineEnvironment
@@ -24,7 +31,7 @@ import engine.time.calendar  # noqa: F401  (registers the working-day script hel
 from engine.base.hooks import REGISTRY
 from engine.base.now import now as _engine_now
 from engine.base.now import today as clock_today
-from engine.definitions import datasize
+from engine.definitions import datasize, decision_tables
 from engine.definitions import script_limits as limits
 from engine.definitions.script_limits import SCRIPT_SECONDS, Budget, ScriptError, ScriptLimit
 
@@ -58,6 +65,7 @@ def base_globals() -> dict[str, Any]:
         "_getitem_": default_guarded_getitem,
         "_getiter_": default_guarded_getiter,
         "_iter_unpack_sequence_": guarded_iter_unpack_sequence,
+        "_unpack_sequence_": guarded_unpack_sequence,  # a, b = 1, 2
         "_write_": full_write_guard,
         "_inplacevar_": limits.inplace,
         "_binop_": limits.binop,
@@ -130,7 +138,9 @@ class BudgetedTransformer(RestrictingNodeTransformer):
 def compile_code(source: str, mode: str) -> Any:
     """Compile once per distinct source; raise ScriptError with a line number on bad code."""
     try:
-        return compile_restricted(source, filename="<bpmn>", mode=mode, policy=BudgetedTransformer)
+        with warnings.catch_warnings():  # "Prints, but never reads 'printed'": print() goes to the log
+            warnings.simplefilter("ignore", SyntaxWarning)
+            return compile_restricted(source, filename="<bpmn>", mode=mode, policy=BudgetedTransformer)
     except SyntaxError as err:
         # compile_restricted may report lineno=None; never let that reach Spiff's formatter.
         line = f"第 {err.lineno} 行：" if err.lineno else ""
@@ -141,6 +151,40 @@ def _writable(obj: Any) -> Any:
     return obj
 
 
+PRINT_MAX_CHARS = 10_000  # of print() output kept per move; the rest is dropped with a note
+
+
+class ScriptLog:
+    """What scripts print() in one move, per element: runtime keeps it as `print` audit rows,
+    shown in the instance's history (docs/design.md, "Models from other tools")."""
+
+    def __init__(self) -> None:
+        self.lines: list[tuple[str | None, str]] = []
+        self.size = 0
+        self.element: str | None = None  # the element whose script runs now (EngineScripts.execute)
+
+    def printer(self, _getattr_: Any = None) -> PrintCollector:
+        return _BoundedPrinter(self, _getattr_)
+
+    def take(self) -> list[tuple[str | None, str]]:
+        lines, self.lines = self.lines, []
+        return lines
+
+
+class _BoundedPrinter(PrintCollector):
+    def __init__(self, log: ScriptLog, _getattr_: Any = None) -> None:
+        super().__init__(_getattr_)
+        self.log = log
+
+    def write(self, text: str) -> None:
+        room = PRINT_MAX_CHARS - self.log.size
+        if room <= 0:
+            return
+        text = text if len(text) <= room else text[:room] + "…（输出过长，其余省略）"
+        self.log.size += len(text)
+        self.txt.append(text)
+
+
 class RestrictedEnvironment(BasePythonScriptEngineEnvironment):
     """Spiff environment evaluating over task data with the restricted compiler. One environment
     serves one loaded workflow, that is one move: its `budget` is the move's (script_limits)."""
@@ -148,6 +192,7 @@ class RestrictedEnvironment(BasePythonScriptEngineEnvironment):
     def __init__(self, environment_globals: dict[str, Any] | None = None) -> None:
         super().__init__(environment_globals)
         self.budget = Budget()
+        self.log = ScriptLog()
 
     def _budgeted(self, g: dict[str, Any]) -> dict[str, Any]:
         g["_tick_"] = self.budget.tick  # after the task data: no key of it can shadow the budget
@@ -156,6 +201,7 @@ class RestrictedEnvironment(BasePythonScriptEngineEnvironment):
     def _globals(self, context: dict[str, Any], external: dict[str, Any] | None) -> dict[str, Any]:
         g = base_globals()
         g["_write_"] = _writable  # task data dicts and lists are the script's to change
+        g["_print_"] = self.log.printer
         g.update(REGISTRY.helpers)
         g.update(external or {})
         g.update(context)
@@ -169,7 +215,11 @@ class RestrictedEnvironment(BasePythonScriptEngineEnvironment):
     def execute(self, script: str, context: dict[str, Any], external_context: dict | None = None) -> bool:
         g = self._budgeted(self._globals(context, external_context))
         code = compile_code(script, "exec")
-        self.budget.run(lambda: exec(code, g))
+        try:
+            self.budget.run(lambda: exec(code, g))
+        finally:
+            if isinstance(printed := g.get("_print"), PrintCollector) and (text := printed()):
+                self.log.lines.append((self.log.element, text.rstrip("\n")))
         reserved = set(base_globals()) | set(REGISTRY.helpers) | set(external_context or {})
         for key, value in g.items():
             if key.startswith("_") or key in reserved or callable(value):
@@ -192,6 +242,23 @@ class EngineScripts(PythonScriptEngine):
         super().__init__(environment=RestrictedEnvironment())
         self.service_context_factory: Callable[..., Any] | None = None
         self.deferred: list[Any] = []  # service tasks this move left STARTED for the queue
+        self.decisions: list[dict[str, Any]] = []  # decisions this move took (engine.definitions.decision_tables)
+        self._in_force: dict[str, Any] | None = None
+
+    def tables_in_force(self) -> dict[str, Any]:
+        """The decision-table versions in force, read once per move and only by a move that decides."""
+        if self._in_force is None:
+            self._in_force = decision_tables.in_force()
+        return self._in_force
+
+    def execute(self, task: Any, script: str, external_context: dict | None = None) -> Any:
+        """A script runs for `task`: what it prints is logged under the task's element."""
+        log = self.environment.log
+        log.element = getattr(task.task_spec, "bpmn_id", None) or task.task_spec.name
+        try:
+            return super().execute(task, script, external_context)
+        finally:
+            log.element = None
 
     def call_service(self, task: Any, **kwargs: Any) -> str:
         name = kwargs["operation_name"]

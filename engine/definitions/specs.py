@@ -16,6 +16,7 @@ from engine.base.db import db
 from engine.base.errors import DeploymentError, ElementError
 from engine.base.models import ProcessModelVersion
 from engine.definitions import xmlsafe
+from engine.definitions.decision_tables import EngineBusinessRuleTask, EngineBusinessRuleTaskParser, text_hash
 from engine.definitions.service_tasks import EngineServiceTask
 
 BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
@@ -45,10 +46,17 @@ def kind_of(root: etree._Element) -> str:
 
 
 class EngineParser(SpiffBpmnParser):
-    """Spiff's parser, with service tasks that may run on the queue (engine.definitions.service_tasks)."""
+    """Spiff's parser, with service tasks that may run on the queue (engine.definitions.service_tasks)
+    and business-rule tasks that evaluate the table version in force and record the decision
+    (engine.definitions.decision_tables)."""
 
     OVERRIDE_PARSER_CLASSES = {**SpiffBpmnParser.OVERRIDE_PARSER_CLASSES,
-                               full_tag("serviceTask"): (ServiceTaskParser, EngineServiceTask)}
+                               full_tag("serviceTask"): (ServiceTaskParser, EngineServiceTask),
+                               full_tag("businessRuleTask"): (EngineBusinessRuleTaskParser, EngineBusinessRuleTask)}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.dmn_hashes: dict[str, str] = {}  # decision id -> sha256 of its file, as deployed
 
 
 def build_parser(files: dict[str, bytes]) -> tuple[SpiffBpmnParser, dict[str, etree._Element]]:
@@ -69,6 +77,9 @@ def build_parser(files: dict[str, bytes]) -> tuple[SpiffBpmnParser, dict[str, et
                 parser.add_bpmn_xml(root, filename=name)
             elif kind == "dmn":
                 parser.add_dmn_xml(root, filename=name)
+                decision = root.find("{*}decision")
+                if decision is not None:
+                    parser.dmn_hashes[decision.get("id")] = text_hash(content)
             else:
                 errors.append(ElementError(name, None, "既不是 BPMN 2.0 也不是 DMN 文件"))
                 continue
@@ -93,6 +104,13 @@ _TRANSLATIONS = (
     (re.compile(r"The process '(.+?)' was not found"), "找不到被调用的流程“{0}”"),
     (re.compile(r"No DMN Diagram available with id \"(.+?)\""), "找不到决策表“{0}”"),
     (re.compile(r"Duplicate process ID: (\S+)"), "流程 id “{0}” 重复"),
+    (re.compile(r"Process (\S+) is not executable"), "流程“{0}”不可执行（isExecutable 不是 true）"),
+    (re.compile(r"Time Specification Error"), "定时器缺少有效的时间设置（timeDate、timeDuration 或 timeCycle）"),
+    (re.compile(r"Multiple outgoing flows are not supported"), "该类元素只能有一条流出顺序流（分支请用网关）"),
+    (re.compile(r"Non-default exclusive outgoing sequence flow without condition"),
+     "排他网关的非默认流出顺序流缺少条件"),
+    (re.compile(r"Cannot resolve dataOutputAssociation"), "数据输出关联指向的数据对象不存在"),
+    (re.compile(r"Cannot resolve dataInputAssociation"), "数据输入关联引用的数据对象不存在"),
 )
 
 

@@ -70,6 +70,9 @@ def hand_to(sub: MessageSubscription, message: Message) -> bool:
         return False
     since = datetime.now().timestamp()
     definition = standing.event_definition if standing is not None else task.task_spec.event_definition
+    # an event-based gateway waits for several: the one this subscription is for
+    definition = next((d for d in sidetables.waited_events(definition)
+                       if isinstance(d, MessageEventDefinition) and d.name == sub.message_name), definition)
     try:
         workflow.send_event(_event(definition, message))
     except WorkflowException:
@@ -81,6 +84,20 @@ def hand_to(sub: MessageSubscription, message: Message) -> bool:
     runtime.advance(instance, workflow)
     sidetables.persist(instance, workflow, None, since)
     return True
+
+
+def caught_names() -> set[str]:
+    """Names of the messages some deployed model (its active version) catches anywhere: start,
+    intermediate and boundary events, event sub-processes, event-based gateways."""
+    names: set[str] = set()
+    for version in latest_versions():
+        loaded = specs.load(version)
+        for spec in (loaded.spec, *loaded.subprocess_specs.values()):
+            for ts in (spec.task_specs.values() if spec is not None else ()):
+                for definition in sidetables.waited_events(getattr(ts, "event_definition", None)):
+                    if isinstance(definition, MessageEventDefinition):
+                        names.add(definition.name)
+    return names
 
 
 def catchers(name: str) -> list[tuple[str, MessageEventDefinition]]:

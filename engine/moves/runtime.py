@@ -32,6 +32,7 @@ from engine.definitions.properties import properties
 from engine.definitions.sandbox import EngineScripts
 from engine.definitions.steprules import rules_of
 from engine.moves import serializer
+from engine.moves.failures import describe
 from engine.moves.resubmit import replayed
 from engine.moves.sidetables import MOVE_INCIDENT, OPEN, frontier, persist
 from engine.moves.state import find_task, load
@@ -62,7 +63,7 @@ def engine_run(instance: ProcessInstance, what: str = "流程执行出错") -> I
             err.instance_id = instance.id
         raise
     except Exception as err:  # noqa: BLE001  (a model's failure is an incident, never a 500)
-        raise Incident(f"{what}：{_reason(err)}", instance.id, _element_of(err)) from err
+        raise Incident(f"{what}：{describe(err)}", instance.id, _element_of(err)) from err
 
 
 def _element_of(err: Exception) -> str | None:
@@ -86,11 +87,16 @@ def note_incident(err: Exception, instance_id: Any = None) -> None:
         instance.incident = f"{MOVE_INCIDENT}{err}"[:2000]
 
 
-def latest_version(key: str) -> ProcessModelVersion:
-    version = db.session.scalar(
-        select(ProcessModelVersion).where(ProcessModelVersion.key == key)
-        .order_by(ProcessModelVersion.version.desc()).limit(1)
-    )
+def latest_version(key: str, number: int | None = None) -> ProcessModelVersion:
+    """The version of `key` new instances start from (activated last), or version `number`."""
+    query = select(ProcessModelVersion).where(ProcessModelVersion.key == key)
+    if number is not None:
+        version = db.session.scalar(query.where(ProcessModelVersion.version == number))
+        if version is None:
+            raise NotFound(f"流程模型 “{key}” 没有版本 {number}")
+        return version
+    version = db.session.scalar(query.order_by(ProcessModelVersion.activated_at.desc(),
+                                               ProcessModelVersion.version.desc()).limit(1))
     if version is None:
         raise NotFound(f"流程模型 “{key}” 不存在")
     return version
@@ -107,10 +113,11 @@ def start_instance(
     year: int | None = None,
     message: Any | None = None,
     start_fired: bool = False,
+    version_number: int | None = None,
 ) -> ProcessInstance:
-    """A new instance of the newest version of `key`. `message`: the event its message start
-    event catches; `start_fired`: its timer start event has fired (a periodic start)."""
-    version = latest_version(key)
+    """A new instance of the active version of `key` (or of version `version_number`). `message`:
+    the event its message start event catches; `start_fired`: its timer start event has fired."""
+    version = latest_version(key, version_number)
     loaded = specs.load(version)
     start_lane = next((ts.lane for ts in loaded.spec.task_specs.values() if isinstance(ts, StartEvent)), None)
     if message is None and not start_fired and not manually_startable(loaded.spec):
@@ -312,12 +319,6 @@ def advance(instance: ProcessInstance, workflow: BpmnWorkflow, actor: User | Non
         raise Incident(f"流程循环次数过多（任务树深度 {deepest}），已停止以免误判为结束", instance.id)
 
 
-def _reason(err: Exception) -> str:
-    """Spiff's message, with the script's own error when Spiff's leaves it out (a condition's)."""
-    text, inner = str(err).strip(), err.__cause__ or err.__context__
-    if inner is not None and str(inner) not in text:
-        text = f"{text} {type(inner).__name__}: {inner}"
-    return text
 
 
 def _settle(instance: ProcessInstance, workflow: BpmnWorkflow, assign: dict[uuid.UUID, tuple[str, str]]) -> bool:
@@ -403,7 +404,8 @@ def manually_startable(spec: Any) -> bool:
                for ts in spec.task_specs.values())
 
 
-def start_process(key: str, actor: User, data: dict[str, Any] | None = None) -> ProcessInstance:
+def start_process(key: str, actor: User, data: dict[str, Any] | None = None, *,
+                  version: int | None = None) -> ProcessInstance:
     """Start through the domain's starter for `key` when one is registered; otherwise the
     instance's scope is the actor's first scoped role assignment."""
     starter = REGISTRY.starters.get(key)
@@ -425,4 +427,4 @@ def start_process(key: str, actor: User, data: dict[str, Any] | None = None) -> 
                 scope["division"] = a.scope_id
         spec = StartSpec(data=dict(data or {}), scope=scope)
     return start_instance(key, actor, spec.data, business_key=spec.business_key, title=spec.title,
-                          scope=spec.scope, year=spec.year)
+                          scope=spec.scope, year=spec.year, version_number=version)

@@ -10,6 +10,7 @@ from typing import Any
 from SpiffWorkflow.bpmn import BpmnWorkflow
 from SpiffWorkflow.bpmn.specs.defaults import EndEvent
 from SpiffWorkflow.bpmn.specs.event_definitions.message import MessageEventDefinition
+from SpiffWorkflow.bpmn.specs.event_definitions.multiple import MultipleEventDefinition
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
 from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import select
@@ -18,6 +19,7 @@ from engine.base.db import db, utcnow
 from engine.base.errors import Incident
 from engine.base.identity import User
 from engine.base.models import AuditEvent, HumanTask, MessageSubscription, ProcessInstance, SignStep, Timer
+from engine.definitions import decision_tables
 from engine.definitions.service_tasks import owe_jobs
 from engine.moves import mailbox, serializer
 from engine.moves.state import find_task
@@ -50,11 +52,16 @@ def _persist_rows(instance: ProcessInstance, workflow: BpmnWorkflow, actor: User
     if instance.incident and instance.incident.startswith(MOVE_INCIDENT):
         instance.incident = None  # a move went through: the earlier failure is behind it
     _audit_automatic_steps(instance, workflow, since)
+    _keep_printed(instance, workflow)
+    decision_tables.flush(instance, workflow.script_engine)
     ready = _sync_human_tasks(instance, workflow)
     instance.current_steps = [t.task_spec.bpmn_name or t.task_spec.bpmn_id for t in ready]
     _sync_waits(instance, workflow)
     for event in workflow.get_events():
-        mailbox.keep(instance, event)
+        # Only messages travel between instances; a terminate end, or a signal, escalation or error
+        # nothing in the instance caught, ends where SpiffWorkflow leaves it (it has no name to route).
+        if isinstance(event.event_definition, MessageEventDefinition):
+            mailbox.keep(instance, event)
     owe_jobs(instance, workflow)
     if workflow.is_completed():
         end = _end_event(workflow)
@@ -109,26 +116,24 @@ def _sync_waits(instance: ProcessInstance, workflow: BpmnWorkflow) -> None:
     """Keep one timer row per waiting timer (its due time follows a cycle's next occurrence) and
     one subscription per waiting message catch; rows of events no longer waited for are closed:
     FIRED when the event happened, CANCELLED when its branch went away."""
-    waiting = [t for t in frontier(workflow) if t.state == TaskState.WAITING
-               and isinstance(getattr(t.task_spec, "event_definition", None),
-                              TimerEventDefinition | MessageEventDefinition)]
+    waiting = [(t, d) for t in frontier(workflow) if t.state == TaskState.WAITING
+               for d in waited_events(getattr(t.task_spec, "event_definition", None))]
     standing = mailbox.standing_starts(instance.id, workflow)
     if not waiting and not standing and not instance.has_waits:
         return  # nothing waits now and nothing waited before: no rows to look at
     instance.has_waits = bool(waiting or standing)
     timers: dict[uuid.UUID, Timer] = {}
-    subs: dict[uuid.UUID, MessageSubscription] = {}
+    subs: dict[tuple[uuid.UUID, str], MessageSubscription] = {}
     if not (getattr(instance, "_started_here", False) and instance.moves == 1):  # started in this move: no rows yet
         timers = {r.task_id: r for r in db.session.scalars(select(Timer).where(
             Timer.instance_id == instance.id, Timer.status.in_(("WAITING", "DUE"))))}
-        subs = {r.task_id: r for r in db.session.scalars(
+        subs = {(r.task_id, r.message_name): r for r in db.session.scalars(
             select(MessageSubscription).where(MessageSubscription.instance_id == instance.id,
                                               MessageSubscription.status == "WAITING"))}
-    seen: set[uuid.UUID] = set()
-    for task in waiting:
-        definition = getattr(task.task_spec, "event_definition", None)
-        seen.add(task.id)
+    seen: set[Any] = set()
+    for task, definition in waiting:
         if isinstance(definition, TimerEventDefinition):
+            seen.add(task.id)
             raw = task.internal_data.get("event_value")
             value, due = str(raw)[:200], _parse_due(raw)
             row = timers.get(task.id)
@@ -139,29 +144,56 @@ def _sync_waits(instance: ProcessInstance, workflow: BpmnWorkflow) -> None:
                 if row.raw_value != value:
                     row.fired_at, row.fired_count = utcnow(), row.fired_count + 1
                 row.status, row.raw_value, row.due_at = "WAITING", value, due
-        elif isinstance(definition, MessageEventDefinition) and task.id not in subs:
+        elif isinstance(definition, MessageEventDefinition):
+            seen.add((task.id, definition.name))
+            if (task.id, definition.name) in subs:
+                continue
             sub = MessageSubscription(id=uuid.uuid4(), instance_id=instance.id, task_id=task.id,
                                       message_name=definition.name, correlation=mailbox.expected(task))
             db.session.add(sub)
             mailbox.match_waiting(sub)
     for sub_id, start in standing.items():  # event sub-process message starts: one row while it runs
-        seen.add(sub_id)
-        if sub_id not in subs:
+        seen.add((sub_id, start.event_definition.name))
+        if (sub_id, start.event_definition.name) not in subs:
             sub = MessageSubscription(id=uuid.uuid4(), instance_id=instance.id, task_id=sub_id,
                                       message_name=start.event_definition.name,
                                       correlation=mailbox.standing_correlation(start, workflow))
             db.session.add(sub)
             mailbox.match_waiting(sub)
-    for task_id, row in [*timers.items(), *subs.items()]:
-        if task_id not in seen:
-            task = find_task(workflow, task_id)
-            happened = task is not None and task.state == TaskState.COMPLETED
+    for seen_as, row in [*timers.items(), *subs.items()]:
+        if seen_as not in seen:
+            task = find_task(workflow, row.task_id)
+            happened = task is not None and task.state == TaskState.COMPLETED and _took(task, row)
             if isinstance(row, Timer):
                 row.status = "FIRED" if happened else "CANCELLED"
                 if happened:
                     row.fired_at, row.fired_count = utcnow(), row.fired_count + 1
             else:
                 row.status = "DONE" if happened else "CANCELLED"
+
+
+def _took(task: Any, row: Timer | MessageSubscription) -> bool:
+    """Did the completed task go on by this row's event? Always, but for an event-based gateway,
+    which goes on by the first of its events only (its one remaining child)."""
+    definition = getattr(task.task_spec, "event_definition", None)
+    if not isinstance(definition, MultipleEventDefinition):
+        return True
+    for index, part in enumerate(definition.event_definitions):
+        mine = (isinstance(part, TimerEventDefinition) if isinstance(row, Timer)
+                else isinstance(part, MessageEventDefinition) and part.name == row.message_name)
+        if mine:
+            return any(child.task_spec is task.task_spec.outputs[index] for child in task.children)
+    return False
+
+
+def waited_events(definition: Any) -> list[Any]:
+    """The timers and messages a waiting task waits for: its own, or each one an event-based
+    gateway (a MultipleEventDefinition) waits for — the first to happen wins."""
+    if isinstance(definition, MultipleEventDefinition):
+        return [d for d in definition.event_definitions if isinstance(d, TimerEventDefinition | MessageEventDefinition)]
+    if isinstance(definition, TimerEventDefinition | MessageEventDefinition):
+        return [definition]
+    return []
 
 
 def _parse_due(raw: Any) -> datetime | None:
@@ -195,3 +227,11 @@ def _audit_automatic_steps(instance: ProcessInstance, workflow: BpmnWorkflow, si
         # detail as audit() sets it: rows with the same columns go to PostgreSQL in one INSERT
         db.session.add(AuditEvent(actor="system", action="auto", instance_id=instance.id, task_id=task.id,
                                   task_name=spec.bpmn_id, title=spec.bpmn_name, lane=spec.lane, detail=None))
+
+
+def _keep_printed(instance: ProcessInstance, workflow: BpmnWorkflow) -> None:
+    """What scripts print()ed in this move: one `print` row per script run, in the instance's history."""
+    log = getattr(getattr(workflow.script_engine, "environment", None), "log", None)
+    for element, text in (log.take() if log is not None else []):
+        db.session.add(AuditEvent(actor="system", action="print", instance_id=instance.id, task_name=element,
+                                  title=element, comment=text[:2000], detail=None))

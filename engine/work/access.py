@@ -10,6 +10,7 @@ from sqlalchemy import select
 from engine.base.db import db
 from engine.base.identity import RoleAssignment, User
 from engine.base.models import Deputy
+from engine.definitions.properties import is_role_code
 
 # Observers (人大, 审计, 其他监督; domain README roles): they read, never speak in an instance
 # (评论, 催办, 抄送) — the one list of read-only roles.
@@ -77,8 +78,12 @@ def can_act(user: User, task: Any) -> bool:
 
 
 def can_start(user: User, lane: str | None) -> bool:
+    """The start lane's role starts it; a start in a lane that names no role (a team, drawn in
+    another tool) is started by the process administrators."""
     if lane is None or lane == "SYSTEM":
         return user.active
+    if not is_role_code(lane):
+        return user.active and any(a.role in PROCESS_ADMIN_ROLES and a.valid_on() for a in user.roles)
     return user.active and any(a.role == lane and a.valid_on() for a in user.roles)
 
 

@@ -48,6 +48,8 @@ def open_items(instance: ProcessInstance, workflow: Any, task: Any, *,
     if rules.assignee:
         names = as_usernames(_evaluate(workflow, task, rules.assignee, "assignee"))
         assignee = names[0] if names else None
+    elif not spec.lane and instance.started_by:
+        assignee = instance.started_by  # drawn without a lane: the initiator's (a deploy warning says so)
     item = HumanTask(**base, assignee=assignee, assigned_via="MODEL" if assignee else None)
     if not _anyone_can_act(item):
         if rules.no_candidate == "SKIP":

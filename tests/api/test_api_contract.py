@@ -114,7 +114,6 @@ def test_model_upload_versions_and_refusals(client, users, token_for):
         "broken": b"<bpmn:definitions><unclosed>",
         "unknown form": changed.replace(b'value="EX-01" />\n        </spiffworkflow:properties>\n      </bpmn:extensionElements>\n      <bpmn:incoming>f_ex_1',
                                         b'value="F-99" />\n        </spiffworkflow:properties>\n      </bpmn:extensionElements>\n      <bpmn:incoming>f_ex_1'),
-        "no lane": changed.replace(b"<bpmn:flowNodeRef>ut_ex_approve</bpmn:flowNodeRef>", b""),
         "bad condition": changed.replace(b'verdict == "RETURN"', b'verdict === "RETURN"'),
         "unknown handler": changed.replace(
             b'<spiffworkflow:property name="formKey" value="F-00" />',
@@ -127,7 +126,7 @@ def test_model_upload_versions_and_refusals(client, users, token_for):
         assert response.status_code == 400, (label, response.get_json())
         errors = response.get_json()["errors"]
         assert errors and all({"file", "element_id", "message"} <= set(e) for e in errors), label
-        if label in ("unknown form", "no lane"):
+        if label == "unknown form":
             assert any(e["element_id"] in ("ut_ex_fill", "ut_ex_approve") for e in errors), (label, errors)
         if label == "bad condition":
             assert any(e["element_id"] == "gw_ex_verdict" for e in errors), errors
@@ -135,6 +134,10 @@ def test_model_upload_versions_and_refusals(client, users, token_for):
             assert errors == [{"file": "x.bpmn", "element_id": "ut_ex_approve",
                                "message": "完成处理器 “p9.no_such_handler” 未注册"}], errors
     assert len(client.get("/api/v1/process-models", headers=admin).get_json()) == versions_before
+    # a step without a lane deploys (issue 13 point 5): the initiator does it, and a warning says so
+    no_lane = _upload(client, admin, ("x.bpmn", changed.replace(b"<bpmn:flowNodeRef>ut_ex_approve</bpmn:flowNodeRef>", b"")))
+    assert no_lane.status_code == 201, no_lane.get_json()
+    assert [w["element_id"] for w in no_lane.get_json()["warnings"]] == ["ut_ex_approve"]
 
 
 def test_health_and_openapi(client, db):

@@ -24,7 +24,13 @@ DATA = {"experts": ["e1"], "voters": ["v1"], "cc_list": []}
 # tests/api/test_move_reply.py): a malformed body gets the same 422 for any id, so it tells nothing.
 BODY_FIRST = {"api.complete"}
 ROLE_FIRST = {"api.discard_job", "api.retry_job", "api.handover", "queue_admin.discard", "queue_admin.retry",
-              "execution.detail"}  # role-gated pages whose records are not scoped by department
+              "execution.detail",
+              # decision tables and rule settings: the system administrator's, not scoped by department
+              "rules.table", "rules.save_draft", "rules.what_if", "rules.what_if_run", "rules.activate", "rules.editor",
+              "rules.save_from_editor",
+              "rules.save_settings", "rules.activate_settings", "api.list_table_versions", "api.get_table_version",
+              "api.add_table_draft", "api.table_what_if", "api.what_if_progress", "api.activate_table",
+              "api.get_rule_settings", "api.add_rule_settings", "api.activate_rule_settings"}
 NOT_AN_ID = {"static", "api.start", "inbox.start"}  # a file path; a process key anyone may start
 FORM = {"opinion": "看看", "to": "filer", "users": "filer", "target": "x", "message": "催", "note": "n",
         "text": "评论", "comment": "x", "verdict": "APPROVE", "item_id": "", "reason": "x"}

@@ -204,7 +204,9 @@ def pages(app, history, tmp_path_factory):
 
 
 VISITS = {"filer.d05u02": [("todo", "/todo")], "fund.eco": [("todo_fund", "/todo")],
-          "perf.1": [("supervision", "/supervision/instances"), ("project", "/projects/P-D08-001")]}
+          "perf.1": [("supervision", "/supervision/instances"), ("project", "/projects/P-D08-001"),
+                     ("project_rect", "/projects/P-D03-002"), ("todo_perf", "/todo"),
+                     ("ledger_rect", "/ledgers/rectification")]}
 
 
 def look(base: str, shots, width: int) -> None:
@@ -236,6 +238,15 @@ def look(base: str, shots, width: int) -> None:
                     assert "资金管理处处置" in body and "老旧小区改造" in body
                 if name == "project":
                     assert "老旧小区改造" in body and "绩效目标审核与批复" in body and "绩效运行监控" in body
+                if name == "project_rect":  # §8.8: RC-2025-002 overdue, its report due moved by the 约谈
+                    assert "整改事项" in body and "RC-2025-002" in body and "2025-10-31" in body
+                    page.locator("h2", has_text="整改事项").scroll_into_view_if_needed()  # the section as seen
+                    page.screenshot(path=str(shots / f"{name}_{width}_cases.png"))
+                if name == "ledger_rect":  # 整改台账 at the snapshot: the five cases, D04's 销号率 3/4
+                    assert all(code in body for code in ("RC-2024-001", "RC-2025-001", "RC-2025-002", "RC-2025-003",
+                                                         "RC-2025-004")) and "75.0%" in body and "建后管护机制未建立" in body
+                if name == "todo_perf":  # RC-2025-003's desk verification waits for the performance division
+                    assert "书面核查" in body and "科技创新券补助" in body
             context.close()
         browser.close()
 
@@ -252,3 +263,172 @@ def test_the_year_as_people_see_it(pages, width):
     with ThreadPoolExecutor(1) as pool:
         pool.submit(look, base, shots, width).result()
     print(shots)
+
+
+# --- the rectification cases of sample-data §8.8 (budget.demo_history.rectification) ---------------
+
+SNAPSHOT = date(2025, 10, 15)
+
+
+def case(code: str):
+    from budget.models import RectificationCase
+
+    return db.session.scalars(select(RectificationCase).where(RectificationCase.code == code)).one()
+
+
+def local_day(moment) -> date | None:
+    from budget.shared.helpers import TZ
+
+    return moment.astimezone(TZ).date() if moment is not None else None
+
+
+def issues(code: str) -> list:
+    from budget.models import IssueItem
+
+    return list(db.session.scalars(select(IssueItem).where(IssueItem.case_id == case(code).id).order_by(IssueItem.seq)))
+
+
+def open_tasks(code: str) -> dict[str, HumanTask]:
+    rows = db.session.scalars(select(HumanTask).where(HumanTask.instance_id == text_uuid(case(code).instance_id),
+                                                      HumanTask.status == "READY"))
+    return {t.task_name: t for t in rows}
+
+
+def text_uuid(value: str):
+    import uuid
+
+    return uuid.UUID(value)
+
+
+def reminders_of(task: HumanTask) -> dict[str, tuple[date, list[str]]]:
+    from engine.base.models import Reminder
+
+    rows = db.session.scalars(select(Reminder).where(Reminder.task_id == task.id))
+    return {r.occasion: (local_day(r.created_at), sorted(r.recipients or [])) for r in rows}
+
+
+def test_five_rectification_cases_registered_by_the_performance_division(history):
+    """Each case starts the way the product starts it: perf.1 registers the evaluation's findings with
+    its score (→ grade by DT-08), the message starts P7, whose starter numbers the case."""
+    from budget.models import RectificationSource
+
+    sources = {s.client_key: s for s in db.session.scalars(select(RectificationSource))}
+    expected = {"RC-2024-001": ("P-D04-001", 2023, "FISCAL_KEY_EVAL", "良", 4),
+                "RC-2025-001": ("P-D06-001", 2024, "FISCAL_KEY_EVAL", "良", 3),
+                "RC-2025-002": ("P-D03-002", 2024, "FISCAL_KEY_EVAL", "中", 5),
+                "RC-2025-003": ("P-D07-001", 2024, "RE_EVAL", "中", 2),
+                "RC-2025-004": ("P-D09-002", 2024, "RE_EVAL", "中", 3)}
+    assert len(sources) == 5
+    for code, (project, year, kind, grade, n) in expected.items():
+        source, c = sources[f"demo-{code}"], case(code)
+        assert (source.registered_by, source.message_status, source.instance_id) == ("perf.1", "STARTED", c.instance_id)
+        assert (c.source_type, c.source_id, c.grade, year_row(project, year).id) == (kind, source.id, grade, c.project_year_id)
+        assert len(issues(code)) == n, code
+    assert case("RC-2025-003").requirement_rows == [3, 6] and sources["demo-RC-2025-003"].large_diff
+    assert any(i.category == "COST" for i in issues("RC-2025-002"))
+
+
+def test_rc_2024_001_on_site_check_and_re_rectification(history):
+    """Notice 2024-06-20, plan 07-18, report 09-10 accepted 09-25, ONSITE (DT-15 row 1) on 2025-06-12 by
+    perf.1 + expert.e07 + expert.e11: I1–I3 closed, I4 not rectified with a new deadline 2025-12-31 →
+    re-rectification round 1, the unit's report open with that due date."""
+    from budget.models import FollowUpCheck, RectificationReport
+
+    c = case("RC-2024-001")
+    assert (c.notice_date, c.plan_due, local_day(c.plan_submitted_at)) == (date(2024, 6, 20), date(2024, 7, 20), date(2024, 7, 18))
+    assert local_day(c.report_submitted_at) == date(2024, 9, 10) and not (c.plan_overdue or c.report_overdue)
+    (report,) = db.session.scalars(select(RectificationReport).where(RectificationReport.case_id == c.id))
+    assert (report.review_verdict, local_day(report.reviewed_at)) == ("ACCEPT", date(2024, 9, 25))
+    assert (c.followup_mode, c.followup_rule_row, c.status, c.re_round, c.rect_state) == ("ONSITE", 1, "RE_RECTIFY", 1, "NONE")
+    (check,) = db.session.scalars(select(FollowUpCheck).where(FollowUpCheck.case_id == c.id))
+    assert (check.planned_date, check.actual_date, check.conclusion) == (date(2025, 6, 12), date(2025, 6, 12), "PARTIAL")
+    assert check.checkers == ["perf.1", "expert.e07", "expert.e11"] and check.done_by == "perf.1"
+    assert check.methods == ["BRIEFING", "INQUIRY", "LEDGER_CHECK"]
+    items = issues("RC-2024-001")
+    assert [i.status for i in items] == ["CLOSED", "CLOSED", "CLOSED", "NOT_CLOSED"]
+    assert (items[3].description, items[3].deadline, items[3].rounds) == ("建后管护机制未建立", date(2025, 12, 31), 1)
+    assert c.report_due == date(2025, 12, 31)
+    task = open_tasks("RC-2024-001")["ut_p7_report"]
+    assert local_day(task.due_at) == date(2025, 12, 31)
+
+
+def test_rc_2025_001_follow_up_scheduled(history):
+    """Plan 07-25, report 09-26 accepted 10-10; the on-site visit planned for 2026-04-15 (the department
+    told), its timer waiting."""
+    from budget.models import FollowUpCheck
+    from engine.base.models import Notification, Timer
+
+    c = case("RC-2025-001")
+    assert (c.notice_date, c.plan_due, c.report_due) == (date(2025, 7, 1), date(2025, 7, 31), date(2025, 9, 29))
+    assert (local_day(c.plan_submitted_at), local_day(c.report_submitted_at)) == (date(2025, 7, 25), date(2025, 9, 26))
+    assert (c.status, c.followup_mode, c.followup_rule_row) == ("FOLLOWUP_SCHEDULED", "ONSITE", 1)
+    (check,) = db.session.scalars(select(FollowUpCheck).where(FollowUpCheck.case_id == c.id))
+    assert (check.planned_date, check.actual_date) == (date(2026, 4, 15), None)
+    (timer,) = db.session.scalars(select(Timer).where(Timer.instance_id == text_uuid(c.instance_id),
+                                                      Timer.status == "WAITING"))
+    assert local_day(timer.due_at) == date(2026, 4, 15)
+    told = set(db.session.scalars(select(Notification.username).where(Notification.kind == "followup_scheduled",
+                                                                       Notification.instance_id == text_uuid(c.instance_id))))
+    assert {"depthead.d06", "head.d06u01"} <= told
+
+
+def test_rc_2025_002_report_overdue_escalated_and_the_interview(history):
+    """Report due 09-14 never submitted: the reminder scan sent DUE, the head's escalation on 09-17 and
+    finance's on 09-21 (V-15 candidate); the boundary flagged the case OVERDUE; the 约谈 task opened
+    at due + 15 days and perf.1 held it on 09-30, moving the due date to 10-31 — 31 days overdue
+    against the original deadline at the snapshot."""
+    c = case("RC-2025-002")
+    assert (c.notice_date, c.plan_due, local_day(c.plan_submitted_at)) == (date(2025, 6, 16), date(2025, 7, 16), date(2025, 7, 16))
+    assert not c.plan_overdue and c.status == "PLAN_ACCEPTED" and c.report_submitted_at is None
+    assert (c.report_overdue, c.escalated, c.rect_state, c.circular_candidate) == (True, True, "OVERDUE", False)
+    assert (c.interview_held, c.interview_date, c.report_due) == (True, date(2025, 9, 30), date(2025, 10, 31))
+    assert "depthead.d03" in c.interview_record
+    task = open_tasks("RC-2025-002")["ut_p7_report"]
+    assert local_day(task.due_at) == date(2025, 10, 31) and "ut_p7_interview" not in open_tasks("RC-2025-002")
+    sent = reminders_of(task)
+    original = date(2025, 9, 14)
+    assert (SNAPSHOT - original).days == 31
+    assert sent["DUE~20250914"][0] == original and sent["OVERDUE_1~20250914"][0] == date(2025, 9, 15)
+    assert sent["ESCALATED_HEAD~20250914"] == (date(2025, 9, 17), ["head.d03u02"])
+    day, fin = sent["ESCALATED_FIN~20250914"]
+    assert day == date(2025, 9, 21) and {"perf.1", "fund.eco"} <= set(fin)
+    assert sent["OVERDUE_REPEAT_5~20250914"][0] == date(2025, 9, 30)
+    assert not [o for o in sent if "~" not in o]  # the new due date's T−7 is 10-24
+    # 整改台账 (V-10) reads the due date valid on the day: 15 days late on 09-29, before the 约谈
+    from budget.demo_history.driver import user
+    from budget.ledgers.asof import AsOf
+    from budget.ledgers.rectification import CaseFilters, all_cases
+
+    rows = {r["code"]: r for r in all_cases(user("perf.1"), AsOf(date(2025, 9, 29)), CaseFilters(), SNAPSHOT)}
+    assert (rows["RC-2025-002"]["report_due"], rows["RC-2025-002"]["overdue_days"]) == (original, 15)
+    # … and at the snapshot it shows the new due date yet still 31 days late: the 约谈 does not undo them
+    rows = {r["code"]: r for r in all_cases(user("perf.1"), AsOf(SNAPSHOT), CaseFilters(), SNAPSHOT)}
+    assert (rows["RC-2025-002"]["report_due"], rows["RC-2025-002"]["overdue_days"]) == (date(2025, 10, 31), 31)
+
+
+def test_rc_2025_003_late_plan_and_desk_verification(history):
+    """A re-evaluation (中) with a large self-evaluation difference: DT-14 rows 3 and 6, the plan due in
+    15 days (07-25) came 5 days late (07-30); report 09-30 accepted 10-10; DT-15 draws 0.63 → DESK
+    (row 4): the desk verification is with the performance division."""
+    c = case("RC-2025-003")
+    assert (c.notice_date, c.plan_due, c.report_due) == (date(2025, 7, 10), date(2025, 7, 25), date(2025, 10, 8))
+    assert local_day(c.plan_submitted_at) == date(2025, 7, 30) and (local_day(c.plan_submitted_at) - c.plan_due).days == 5
+    assert c.plan_overdue and c.rect_state == "OVERDUE" and not c.report_overdue
+    assert local_day(c.report_submitted_at) == date(2025, 9, 30)
+    assert (c.random_draw, c.followup_mode, c.followup_rule_row, c.status) == (W("0.6300"), "DESK", 4, "REPORT_ACCEPTED")
+    assert set(open_tasks("RC-2025-003")) == {"ut_p7_desk_verify"}
+
+
+def test_rc_2025_004_plan_accepted_and_the_t_minus_7_reminder(history):
+    """Plan 08-15 accepted; the report due 10-20 is open: the scan sent T−7 on 10-13, nothing since; the
+    demo's draw for it (0.12, ONSITE) waits in the draw list until its report is accepted."""
+    from engine.base.models import SiteFlag
+
+    c = case("RC-2025-004")
+    assert (c.notice_date, c.plan_due, c.report_due) == (date(2025, 7, 22), date(2025, 8, 21), date(2025, 10, 20))
+    assert local_day(c.plan_submitted_at) == date(2025, 8, 15) and c.status == "PLAN_ACCEPTED"
+    assert c.random_draw is None and db.session.get(SiteFlag, "rect_draws").value["draws"]["RC-2025-004"] == "0.1200"
+    task = open_tasks("RC-2025-004")["ut_p7_report"]
+    assert local_day(task.due_at) == date(2025, 10, 20)
+    sent = reminders_of(task)
+    assert list(sent) == ["T_MINUS_7"] and sent["T_MINUS_7"] == (date(2025, 10, 13), ["filer.d09u01"])

@@ -45,5 +45,6 @@ from web.api import (  # noqa: E402, F401
     projects,
     queue_admin,
     rect_sources,
+    rules,
     tasks,
 )

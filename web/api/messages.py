@@ -12,6 +12,7 @@ from marshmallow import RAISE, Schema, ValidationError, fields
 from budget.shared.message_catalogue import MessageKind, find
 from engine.base.errors import ValidationFailed
 from engine.moves.inbound import post
+from engine.moves.messages import caught_names
 from forms import messages as M
 from forms.fields import INT_MAX
 from web import inputs
@@ -42,7 +43,17 @@ def _field(kind: str, required: bool) -> fields.Field:
     return fields.Dict(keys=fields.String(), error_messages={**_COMMON, "invalid": M.NOT_OBJECT}, **common)
 
 
+def _modelled(name: str) -> MessageKind | None:
+    """A message outside the catalogue that a deployed model catches (a model drawn elsewhere):
+    only administrators send it (no sender role), its keys and fields untyped."""
+    if name not in caught_names():
+        return None
+    return MessageKind(name, name, "外部", "已部署的模型", frozenset(), ())
+
+
 def _parse(kind: MessageKind, part: str, values: dict[str, Any]) -> dict[str, Any]:
+    if find(kind.name) is None:  # modelled, not catalogued: JSON as given
+        return dict(values)
     specs = kind.correlation if part == "correlation" else kind.payload
     what = "关联键" if part == "correlation" else "内容字段"
     schema_class = Schema.from_dict({f.name: _field(f.kind, f.required or part == "correlation") for f in specs})
@@ -64,7 +75,7 @@ def _parse(kind: MessageKind, part: str, values: dict[str, Any]) -> dict[str, An
 def send_message(body: dict[str, Any]):  # noqa: ANN201
     """发送消息（消息目录 processes.md §5.1）：送达每个关联键相符、正在等待的捕获事件；无人等待时启动以该消息开始的流程。
     每个实例一个事务，逐实例返回结果；同一 message_id 只投递一次。发送者：流程管理员，或持有该消息发送方角色者（限其数据范围）"""
-    kind = find(body["name"])
+    kind = find(body["name"]) or _modelled(body["name"])
     if kind is None:
         raise ValidationFailed({"name": [f"未知的消息：{body['name']}"]})
     reach = sender_reach(g.api_user, kind)

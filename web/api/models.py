@@ -15,7 +15,7 @@ from web.api import schemas as out
 from web.api.auth import require_token
 from web.api.common import visible_instance
 from web.api.spec import fails
-from web.inputs import DataInput
+from web.inputs import StartInput
 from web.presenters import instance_json, task_json, version_json
 from web.transactions import atomic
 
@@ -66,12 +66,12 @@ def upload_models(_form: dict[str, Any]):  # noqa: ANN201
 
 @api.post("/process-models/<key>/instances")
 @require_token
-@api.arguments(DataInput)
+@api.arguments(StartInput)
 @api.response(201, out.StartedInstance)
 @fails(403, 404, 422)
 def start(body: dict[str, Any], key: str):  # noqa: ANN201
-    """发起流程实例（模型的最新版本）"""
-    instance = atomic(lambda: start_process(key, g.api_user, body["data"]))
+    """发起流程实例（当前启用的版本，或 version 指定的版本）"""
+    instance = atomic(lambda: start_process(key, g.api_user, body["data"], version=body.get("version")))
     return {**instance_json(instance, with_history=False), "ready_tasks": [task_json(t) for t in ready_tasks(instance.id)]}
 
 

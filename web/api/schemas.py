@@ -273,6 +273,14 @@ class ModelVersion(Schema):
     processes = _names()
     deployed_by = _s()
     deployed_at = _when()
+    warnings = fields.List(fields.Nested(lambda: ElementWarning()),
+                           metadata={"description": "部署时采用的默认设置（无泳道、无表单等），逐元素说明"})
+
+
+class ElementWarning(Schema):
+    file = _s()
+    element_id = _s()
+    message = fields.String()
 
 
 class DeployedVersion(ModelVersion):

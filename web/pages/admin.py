@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from functools import wraps
+from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
@@ -10,7 +11,7 @@ from sqlalchemy import select
 from engine.base.db import db
 from engine.base.errors import DeploymentError, ValidationFailed
 from engine.base.models import ProcessModelVersion
-from engine.definitions.deploy import deploy
+from engine.definitions.deploy import deploy, latest_versions
 from engine.moves import handoffs
 from engine.work.access import is_admin
 from web.api.models import read_upload
@@ -37,10 +38,15 @@ def _versions() -> list[ProcessModelVersion]:
         ProcessModelVersion.key, ProcessModelVersion.version.desc())))
 
 
+def _active() -> set[Any]:
+    """Ids of the versions new instances start from (one per key)."""
+    return {v.id for v in latest_versions()}
+
+
 @bp.get("/models")
 @admin_required
 def models():  # noqa: ANN201
-    return render_template("admin_models.html", versions=_versions(), errors=None, deployed=None)
+    return render_template("admin_models.html", versions=_versions(), active=_active(), errors=None, deployed=None)
 
 
 @bp.post("/models")
@@ -50,8 +56,8 @@ def upload():  # noqa: ANN201
         files = read_upload()
         version, created = atomic(lambda: deploy(files, current_user.username, key=request.form.get("key") or None))
     except DeploymentError as err:
-        return render_template("admin_models.html", versions=_versions(), errors=err.errors, deployed=None), 400
-    return render_template("admin_models.html", versions=_versions(), errors=None,
+        return render_template("admin_models.html", versions=_versions(), active=_active(), errors=err.errors, deployed=None), 400
+    return render_template("admin_models.html", versions=_versions(), active=_active(), errors=None,
                            deployed={"version": version, "created": created})
 
 

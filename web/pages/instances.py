@@ -15,6 +15,7 @@ from engine.base.models import HumanTask, Opinion, ProcessInstance
 from engine.moves import interactions
 from engine.moves.interventions import may_intervene
 from engine.moves.state import load_workflow
+from engine.views import decisions
 from engine.views.diagram import instance_diagram
 from engine.work import attachments
 from engine.work.inbox import candidates, ready_tasks
@@ -67,6 +68,7 @@ def _extras(instance: ProcessInstance, user: User) -> dict[str, Any]:
         "may_withdraw": running and instance.started_by == user.username,
         "attachments": attachments.of_instance(instance.id),
         "admin": _admin_panel(instance, user) if may_intervene(user) else None,
+        "decisions": decisions.for_instance(instance),
     }
 
 

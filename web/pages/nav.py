@@ -58,7 +58,7 @@ def nav_items(user: Any) -> list[NavEntry]:
         business.append(("rect_sources.index", "整改来源登记"))
     admin: list[tuple[str, str]] = []
     if is_admin(user):
-        admin += [("admin.models", "模型管理"), ("holidays.index", "工作日历")]
+        admin += [("admin.models", "模型管理"), ("holidays.index", "工作日历"), ("rules.index", "决策表与规则")]
     if may_view_queue(user):  # system and process administrators
         admin.append(("queue_admin.index", "任务队列"))
     return [*items, *_menu("监管", watch), *_menu("台账", ledgers), *_menu("业务", business), *_menu("管理", admin)]
