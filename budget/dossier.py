@@ -74,8 +74,9 @@ def record(project: Project) -> dict[str, Any]:
 
 
 def rect_cases(project: Project) -> list[dict[str, Any]]:
-    """The project's rectification cases (P7): code, source, status in words, deadlines, issues closed
-    (销号 or waived) of all, and the instance behind each."""
+    """The project's rectification cases (P7), newest first, named as GET /api/v1/rectification-cases
+    names them: code, source and status (codes and words), deadlines, issues closed (销号 or waived)
+    of all, rounds, and the instance behind each."""
     cases = db.session.scalars(select(RectificationCase).join(ProjectYear).where(
         ProjectYear.project_id == project.id).order_by(RectificationCase.created_at.desc())).all()
     counts: dict[Any, list[int]] = {c.id: [0, 0] for c in cases}
@@ -83,10 +84,12 @@ def rect_cases(project: Project) -> list[dict[str, Any]]:
             IssueItem.case_id.in_(list(counts)))):
         counts[case_id][1] += 1
         counts[case_id][0] += status in ("CLOSED", "WAIVED")
-    return [{"code": c.code, "source": SOURCE_ZH.get(c.source_type, c.source_type), "source_label": c.source_label,
-             "status": CASE_STATUS_ZH.get(c.status, c.status), "plan_due": c.plan_due, "report_due": c.report_due,
-             "closed": counts[c.id][0], "total": counts[c.id][1], "re_round": c.re_round,
-             "late": c.rect_state in ("OVERDUE", "NOT_RECTIFIED"), "instance_id": c.instance_id} for c in cases]
+    return [{"id": str(c.id), "code": c.code, "source_type": c.source_type,
+             "source_name": SOURCE_ZH.get(c.source_type, c.source_type), "source_label": c.source_label,
+             "status": c.status, "status_name": CASE_STATUS_ZH.get(c.status, c.status), "plan_due": c.plan_due,
+             "report_due": c.report_due, "closed": counts[c.id][0], "issue_count": counts[c.id][1],
+             "rounds": c.re_round, "rect_state": c.rect_state, "late": c.rect_state in ("OVERDUE", "NOT_RECTIFIED"),
+             "instance_id": c.instance_id} for c in cases]
 
 
 def _year(y: ProjectYear) -> dict[str, Any]:

@@ -13,22 +13,16 @@ from typing import Any
 
 from sqlalchemy import Select, func, select
 
+# one vocabulary with P7 and the project page (the pure rules own it); re-exported for the pages and API
+from budget.calc.rectification import CASE_STATUS_ZH, SOURCE_ZH
 from budget.ledgers.asof import AsOf
 from budget.ledgers.work import case_scope, due_at_d, first_due_by_d
 from budget.models import FollowUpCheck, IssueItem, Project, ProjectYear, RectificationCase
 from engine.base.db import db
 from engine.base.paging import Page
 
-CASE_STATUS_ZH = {
-    "CREATED": "待下发", "NOTIFIED": "已下发整改通知", "EXPLANATION_SUBMITTED": "已提交说明", "PLAN_SUBMITTED": "整改计划已提交",
-    "PLAN_RETURNED": "整改计划被退回", "PLAN_ACCEPTED": "整改计划已通过", "REPORT_SUBMITTED": "整改报告已提交",
-    "REPORT_RETURNED": "整改报告被退回", "REPORT_ACCEPTED": "整改报告已通过", "FOLLOWUP_SCHEDULED": "回头看已安排",
-    "FOLLOWUP_DONE": "回头看已完成", "RE_RECTIFY": "再整改", "CLOSED": "已销号办结", "CANCELLED": "已撤销",
-}
 ISSUE_STATUS_ZH = {"OPEN": "待整改", "IN_PROGRESS": "整改中", "SELF_DECLARED_DONE": "已整改待核查", "CLOSED": "已销号",
                    "NOT_CLOSED": "未销号", "OVERDUE": "逾期", "WAIVED": "无法整改(经批准)"}
-SOURCE_ZH = {"FISCAL_KEY_EVAL": "财政重点评价", "DEPT_KEY_EVAL": "部门重点评价", "RE_EVAL": "再评价", "SPOT_CHECK": "复核抽查",
-             "MONITORING": "绩效运行监控", "AUDIT": "审计发现", "EXANTE": "事前评估", "COST_ANALYSIS": "成本分析"}
 RESULT_ZH = {"CLOSED": "整改到位-销号", "PARTIAL": "部分整改", "NOT_RECTIFIED": "未整改"}
 MODE_ZH = {"NONE": "无需核查", "DESK": "书面核查", "ONSITE": "上门核查"}
 CONCLUSION_ZH = {"ALL_CLOSED": "全部销号", "PARTIAL": "部分销号", "NONE_CLOSED": "均未销号"}

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from budget.p7_rectification.records import case_of, holders, issues_of
 from budget.shared.helpers import today
@@ -22,9 +22,17 @@ from engine.work.reminders import move_due
 STEP_ZH = {"plan": "整改计划", "report": "整改报告"}
 
 
+CHECK_STEPS = ("ut_p7_desk_verify", "ut_p7_onsite", "ut_p7_confirm_done")  # completing one may open a new round
+
+
 @hooks.service("p7.flag_overdue")
 def flag_overdue(ctx: ServiceContext, step: str) -> dict[str, Any] | None:
+    """The plan (filer and head alike: a timer on each step) or the report passed its deadline. Once
+    per step: a step entered again after the deadline (a return) fires its timer at once, and the
+    reminder engine repeats the overdue notices by itself."""
     case = case_of(ctx.data, lock=True)
+    if (case.plan_overdue if step == "plan" else case.report_overdue):
+        return None
     if step == "plan":
         case.plan_overdue = True
     else:
@@ -36,6 +44,20 @@ def flag_overdue(ctx: ServiceContext, step: str) -> dict[str, Any] | None:
            f"{STEP_ZH.get(step, step)}逾期：{ctx.instance.title}",
            body=f"{case.code} 的{STEP_ZH.get(step, step)}已超过报送期限，请督促尽快报送。", instance=ctx.instance)
     return None
+
+
+@hooks.service("p7.interview_open", returns=("interview_open",))
+def interview_open(ctx: ServiceContext) -> dict[str, Any]:
+    """One 约谈 per round: the report's +15-day timer is armed again whenever the report step is
+    entered again (a return), so it opens the 约谈 only if none was opened since the round began (the
+    last completed follow-up check or confirmation, which is what starts a round of 再整改)."""
+    began = db.session.scalar(select(func.max(HumanTask.completed_at)).where(
+        HumanTask.instance_id == ctx.instance.id, HumanTask.task_name.in_(CHECK_STEPS), HumanTask.status == "COMPLETED"))
+    held = select(HumanTask.id).where(HumanTask.instance_id == ctx.instance.id, HumanTask.task_name == "ut_p7_interview",
+                                      HumanTask.status != "CANCELLED")
+    if began is not None:
+        held = held.where(HumanTask.created_at > began)
+    return {"interview_open": db.session.scalar(held.limit(1)) is None}
 
 
 def check_interview(event: TaskCompleted) -> ErrorsByField:

@@ -31,6 +31,13 @@ def report_rows_service(ctx: ServiceContext) -> dict[str, Any]:
     return report_rows(case_of(ctx.data))
 
 
+@hooks.service("p7.report_deadlines", returns=("plan_due_iso", "report_due_iso", "interview_due_iso", "report_due_label"))
+def report_deadlines(ctx: ServiceContext) -> dict[str, Any]:
+    """Every entry into the report step reads the deadlines from the case: a 约谈 may have moved the
+    report's due date since the data was set, and a return must not bring the old date back."""
+    return deadlines(case_of(ctx.data))
+
+
 def _issues(event: TaskCompleted) -> list[IssueItem]:
     return [db.session.get(IssueItem, as_uuid(i)) for i in event.data.get("report_issue_ids") or []]
 

@@ -295,3 +295,70 @@ def test_p3_request_picked_up_starts_the_real_p7(p7):
     assert db.session.scalar(select(HumanTask.task_name).where(HumanTask.instance_id == instance.id)) == "ut_p7_notice_fund"
     clock.tick()
     assert db.session.scalar(select(func.count()).select_from(RectificationCase)) == 1
+
+
+def test_plan_signed_late_by_the_head_is_flagged_overdue(p7):
+    """The overdue flag holds for the whole plan stage: the filer writes the plan in time, the
+    department head's sign-off is still open at the deadline — the timer on the sign-off step flags
+    the plan overdue and tells the heads, once."""
+    p = P7Flow("AUDIT", n_findings=1)
+    p.notice()
+    due = p.case().plan_due
+    rows = p.form(FILER, "ut_p7_plan")["plan_items"]
+    p.do(FILER, "ut_p7_plan", {"plan_items": [{"measures": "完善项目管理制度，明确资金拨付审批流程和时限，按月通报执行进度。",
+                                               "responsible_person": FILER, "planned_completion": r["planned_completion"]}
+                                              for r in rows]})
+    assert p.ready() == ["ut_p7_plan_signoff"] and not p.case().plan_overdue
+    p.tick_at(at(due - timedelta(days=1)))
+    assert not p.case().plan_overdue
+    p.tick_at(at(due + timedelta(days=1)))
+    assert (p.case().plan_overdue, p.case().rect_state) == (True, "OVERDUE") and p.ready() == ["ut_p7_plan_signoff"]
+    told = db.session.scalar(select(func.count()).select_from(Notification).where(Notification.kind == "rect_overdue"))
+    assert told >= 1
+    p.do(HEAD, "ut_p7_plan_signoff", {"verdict": "APPROVE", "dept_head_signoff": True})
+    p.review("ut_p7_plan_review", "RETURN")  # the plan again, after its deadline: its timer fires at once
+    p.tick_at(at(due + timedelta(days=2)))
+    assert db.session.scalar(select(func.count()).select_from(Notification).where(Notification.kind == "rect_overdue")) == told
+    assert p.ready() == ["ut_p7_plan"]
+
+
+def test_one_interview_per_round_and_a_returned_report_keeps_the_new_due_date(p7):
+    """A report returned after its 约谈 enters the report step again: the step reads the deadline the
+    约谈 set (not the notice's), and the +15-day timer does not open a second 约谈 in the round."""
+    p = P7Flow("AUDIT", n_findings=1)
+    p.notice()
+    p.plan()
+    report_due = p.case().report_due
+    p.tick_at(at(report_due + timedelta(days=16)))
+    assert p.ready() == ["ut_p7_interview", "ut_p7_report"]
+    new_due = clock_today() + timedelta(days=20)
+    p.do(PERF, "ut_p7_interview", {"interview_date": clock_today(), "interviewees": [HEAD],
+                                   "interview_record": "约谈单位负责人，要求限期报送整改报告并落实整改责任。",
+                                   "new_report_due": new_due})
+    p.report(review="RETURN")
+    task = p.task(FILER, "ut_p7_report")
+    assert task.due_at.astimezone(at(new_due).tzinfo).date() == new_due  # not the notice's report due
+    p.tick_at(at(new_due + timedelta(days=16)))  # the new deadline missed by 15 days too
+    assert p.ready() == ["ut_p7_report"]  # one 约谈 per round
+    interviews = db.session.scalar(select(func.count()).select_from(HumanTask).where(
+        HumanTask.instance_id == p.instance.id, HumanTask.task_name == "ut_p7_interview"))
+    assert interviews == 1
+
+
+def test_project_detail_lists_its_rectification_cases(p7, app):
+    """GET /api/v1/projects/{code} carries the project's cases in the names of GET
+    /api/v1/rectification-cases (without issues and follow-ups)."""
+    p = P7Flow("AUDIT", n_findings=2)
+    p.notice()
+    client = app.test_client()
+    token = client.post("/api/v1/auth/token", json={"username": PERF, "password": "demo-pass-1"}).get_json()["token"]
+    auth = {"Authorization": f"Bearer {token}"}
+    detail = client.get(f"/api/v1/projects/{CODE}", headers=auth)
+    assert detail.status_code == 200, detail.get_json()
+    (case,) = detail.get_json()["project"]["rect_cases"]
+    (listed,) = client.get("/api/v1/rectification-cases", headers=auth).get_json()
+    shared = ("id", "code", "source_type", "source_name", "status", "status_name", "plan_due", "report_due",
+              "issue_count", "closed", "rounds")
+    assert {k: case[k] for k in shared} == {k: listed[k] for k in shared}
+    assert (case["status"], case["issue_count"], case["closed"], case["instance_id"]) == (
+        "NOTIFIED", 2, 0, str(p.instance.id))

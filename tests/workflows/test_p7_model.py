@@ -54,7 +54,9 @@ def test_boundary_timers_are_non_interrupting_on_plan_and_report():
     found = {b.get("id"): (b.get("attachedToRef"), b.get("cancelActivity"), b.xpath(".//bpmn:timeDate/text()", namespaces=NS)[0])
              for b in doc.iterfind(".//bpmn:boundaryEvent", NS)}
     assert found == {"tm_p7_plan_due": ("ut_p7_plan", "false", "plan_due_iso"),
+                     "tm_p7_plan_signoff_due": ("ut_p7_plan_signoff", "false", "plan_due_iso"),  # the whole plan stage
                      "tm_p7_report_due": ("ut_p7_report", "false", "report_due_iso"),
+                     "tm_p7_report_signoff_due": ("ut_p7_report_signoff", "false", "report_due_iso"),
                      "tm_p7_interview": ("ut_p7_report", "false", "interview_due_iso")}
 
 

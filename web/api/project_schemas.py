@@ -144,6 +144,27 @@ class ProjectYearRecord(Schema):
 
 
 @always
+class ProjectCase(Schema):
+    """A rectification case of the project: the fields of GET /api/v1/rectification-cases' items it
+    shares (same names), without issues and follow-ups."""
+
+    id = fields.String()
+    code = fields.String()
+    source_type = fields.String()
+    source_name = _s()
+    source_label = _s()
+    status = fields.String()
+    status_name = fields.String()
+    plan_due = typed("string", "date")
+    report_due = typed("string", "date")
+    rounds = fields.Integer()
+    issue_count = fields.Integer()
+    closed = fields.Integer(metadata={"description": "已销号（含经批准无法整改）问题数"})
+    rect_state = fields.String(metadata={"description": "NONE / IN_TIME / OVERDUE / NOT_RECTIFIED"})
+    instance_id = _s()
+
+
+@always
 class ProjectRecord(Schema):
     id = fields.String()
     code = fields.String()
@@ -168,6 +189,7 @@ class ProjectRecord(Schema):
     necessity_text = _s()
     content_text = _s()
     years = fields.List(fields.Nested(ProjectYearRecord))
+    rect_cases = fields.List(fields.Nested(ProjectCase), metadata={"description": "项目的整改事项（P7），新的在前"})
 
 
 @always

@@ -56,8 +56,15 @@ def form_values(view: TaskView) -> dict[str, Any]:
 
 
 def _file_fields(ui: dict[str, Any]) -> set[str]:
-    return {f["name"] for section in ui.get("sections", []) for f in section.get("fields", [])
-            if f.get("type") == "files"}
+    """Paths of the form's file fields: `name`, and `list.*.name` for a file column of a grid."""
+    paths = set()
+    for section in ui.get("sections", []):
+        for f in section.get("fields", []):
+            if f.get("type") == "files":
+                paths.add(f["name"])
+            elif f.get("type") == "list":
+                paths |= {f"{f['name']}.*.{s['name']}" for s in f.get("fields", []) if s.get("type") == "files"}
+    return paths
 
 
 def _multi_fields(ui: dict[str, Any]) -> set[str]:
@@ -65,27 +72,41 @@ def _multi_fields(ui: dict[str, Any]) -> set[str]:
             if f.get("type") in ("multi_enum", "users")}
 
 
-def _store_uploads(values: dict[str, Any], names: set[str]) -> tuple[dict[str, list[str]], int]:
-    """Uploaded files become attachments; their ids join the field's list. (errors, files stored)"""
+def _file_slots(values: dict[str, Any], path: str) -> list[tuple[dict[str, Any], str, str]]:
+    """(the dict holding the field, its key, the upload input's name) for each place `path` names:
+    one for a plain field, one per posted row for a grid's file column."""
+    if ".*." not in path:
+        return [(values, path, f"_upload.{path}")]
+    grid, name = path.split(".*.")
+    rows = values.get(grid)
+    return [(row, name, f"_upload.{grid}.{i}.{name}") for i, row in enumerate(rows if isinstance(rows, list) else [])
+            if isinstance(row, dict)]
+
+
+def _store_uploads(values: dict[str, Any], paths: set[str]) -> tuple[dict[str, list[str]], int]:
+    """Uploaded files become attachments; their ids join the field's list (a grid row's too).
+    (errors by field path, files stored)"""
     errors: dict[str, list[str]] = {}
     stored = 0
     limit = current_app.config["ATTACHMENT_MAX_BYTES"]
-    for name in names:
-        ids = values.get(name) or []
-        ids = [i for i in (ids if isinstance(ids, list) else [ids]) if i]
-        for storage in request.files.getlist(f"_upload.{name}"):
-            if not storage or not storage.filename:
-                continue
-            content = storage.read(limit + 1)
-            try:
-                attachment = attachments.store(storage.filename, storage.mimetype, content, current_user, limit)
-            except ValidationFailed as err:
-                errors.setdefault(name, []).extend(f"{storage.filename}：{m}" for m in err.errors["file"])
-                continue
-            db.session.flush()
-            ids.append(str(attachment.id))
-            stored += 1
-        values[name] = ids
+    for path in paths:
+        for holder, name, upload in _file_slots(values, path):
+            ids = holder.get(name) or []
+            ids = [i for i in (ids if isinstance(ids, list) else [ids]) if i]
+            for storage in request.files.getlist(upload):
+                if not storage or not storage.filename:
+                    continue
+                content = storage.read(limit + 1)
+                try:
+                    attachment = attachments.store(storage.filename, storage.mimetype, content, current_user, limit)
+                except ValidationFailed as err:
+                    errors.setdefault(upload.removeprefix("_upload."), []).extend(
+                        f"{storage.filename}：{m}" for m in err.errors["file"])
+                    continue
+                db.session.flush()
+                ids.append(str(attachment.id))
+                stored += 1
+            holder[name] = ids
     return errors, stored
 
 
