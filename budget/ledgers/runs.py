@@ -20,7 +20,6 @@ from budget.ledgers.urging import progress
 from budget.ledgers.work import LedgerFilters, all_rows, count_rows
 from budget.models import ExportRun
 from engine.base.db import db, utcnow
-from engine.base.errors import NotFound
 from engine.base.identity import User
 from engine.base.models import Attachment
 from engine.dispatch import queue
@@ -28,7 +27,6 @@ from engine.dispatch import queue
 SYNC_LIMIT = 500  # rows (cases for X-05) a request writes itself
 BATCH = 500  # rows between two progress commits
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-NOT_FOUND = "导出任务不存在"
 TITLES = {"V02": "工作台账", "V04": "逾期清单", "X05": "整改台账"}
 
 
@@ -62,16 +60,6 @@ def start(kind: str, user: User, p: dict[str, Any]) -> ExportRun:
     db.session.add(run)
     queue.enqueue("ledgers.export", {"run_id": str(run.id)}, key=f"ledger-export:{run.id}")
     return run
-
-
-def mine(run_id: str, user: User) -> ExportRun:
-    try:
-        found = db.session.get(ExportRun, uuid.UUID(run_id))
-    except ValueError:
-        found = None
-    if found is None or found.created_by != user.username:
-        raise NotFound(NOT_FOUND)
-    return found
 
 
 @queue.job("ledgers.export", timeout=1800, max_attempts=2)

@@ -16,7 +16,6 @@ from budget.models import ExportRun
 from budget.monitoring_views import x03
 from budget.monitoring_views.export import write_x03
 from engine.base.db import db, utcnow
-from engine.base.errors import NotFound
 from engine.base.identity import User
 from engine.base.models import Attachment
 from engine.dispatch import queue
@@ -24,7 +23,6 @@ from engine.dispatch import queue
 SYNC_LIMIT = 500  # project-years: above this the export is queued (500 × 10 indicators: 2.7 s under load)
 BATCH = 500
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-NOT_FOUND = "导出任务不存在"
 
 
 def file_name(f: x03.X03Filters) -> str:
@@ -38,17 +36,6 @@ def start(user: User, f: x03.X03Filters, scope_text: str) -> ExportRun:
     db.session.add(run)
     queue.enqueue("monitoring.x03_export", {"run_id": str(run.id)}, key=f"x03:{run.id}")
     return run
-
-
-def mine(run_id: str, user: User) -> ExportRun:
-    """The run if `user` asked for it; NotFound otherwise (another's export is not even named)."""
-    try:
-        found = db.session.get(ExportRun, uuid.UUID(run_id))
-    except ValueError:
-        found = None
-    if found is None or found.created_by != user.username:
-        raise NotFound(NOT_FOUND)
-    return found
 
 
 @queue.job("monitoring.x03_export", timeout=1800, max_attempts=2)

@@ -17,6 +17,8 @@ from budget.ledgers.deliverables import DELIVERABLE_ZH, SOURCES, name
 from budget.ledgers.overdue import STAGE_ZH, overdue_page
 from budget.ledgers.rectification import CASE_STATUS_ZH, SOURCE_ZH, CaseFilters, cases_page
 from budget.ledgers.work import STATUS_ZH, STATUSES, LedgerFilters, ledger_page
+from budget.shared.export_runs import NOT_FOUND as EXPORT_NOT_FOUND
+from budget.shared.export_runs import mine as own_export
 from budget.shared.helpers import today
 from engine.base.db import db
 from engine.base.errors import NotFound
@@ -180,9 +182,9 @@ def export_start(ledger: str):  # noqa: ANN201
 @login_required
 def run(id: str):  # noqa: ANN201
     try:
-        found = runs.mine(id[:40], current_user)
+        found = own_export(id[:40], current_user)
     except NotFound:
-        return render_template("error.html", title="页面不存在", message=runs.NOT_FOUND, code=404), 404
+        return render_template("error.html", title="页面不存在", message=EXPORT_NOT_FOUND, code=404), 404
     title = "批量催办" if found.kind == "URGE" else runs.TITLES[found.kind]
     summary = _urge_summary(found.outcome["results"]) if found.kind == "URGE" and found.status == "DONE" else ""
     return render_template("ledger_run.html", run=found, title=title, summary=summary, total=found.total,
@@ -193,9 +195,9 @@ def run(id: str):  # noqa: ANN201
 @login_required
 def run_file(id: str):  # noqa: ANN201
     try:
-        found = runs.mine(id[:40], current_user)
+        found = own_export(id[:40], current_user)
     except NotFound:
-        return render_template("error.html", title="页面不存在", message=runs.NOT_FOUND, code=404), 404
+        return render_template("error.html", title="页面不存在", message=EXPORT_NOT_FOUND, code=404), 404
     if found.status != "DONE" or found.attachment_id is None:
         return redirect(url_for("ledgers.run", id=found.id))
     return attachment_response(db.session.get(Attachment, found.attachment_id))

@@ -14,6 +14,8 @@ from flask_login import current_user, login_required
 from budget.monitoring_views import board as B
 from budget.monitoring_views import curves, export_runs, x03
 from budget.monitoring_views.export import write_x03
+from budget.shared.export_runs import NOT_FOUND as EXPORT_NOT_FOUND
+from budget.shared.export_runs import mine as own_export
 from budget.shared.helpers import today
 from engine.base.db import db
 from engine.base.errors import NotFound
@@ -134,9 +136,9 @@ def x03_export_start():  # noqa: ANN201
 @login_required
 def x03_export(id: str):  # noqa: ANN201
     try:
-        run = export_runs.mine(id[:40], current_user)
+        run = own_export(id[:40], current_user)
     except NotFound:
-        return render_template("error.html", title="页面不存在", message=export_runs.NOT_FOUND, code=404), 404
+        return render_template("error.html", title="页面不存在", message=EXPORT_NOT_FOUND, code=404), 404
     return render_template("monitoring_export.html", run=run, f=None, total=run.total, limit=export_runs.SYNC_LIMIT)
 
 
@@ -144,9 +146,9 @@ def x03_export(id: str):  # noqa: ANN201
 @login_required
 def x03_export_file(id: str):  # noqa: ANN201
     try:
-        run = export_runs.mine(id[:40], current_user)
+        run = own_export(id[:40], current_user)
     except NotFound:
-        return render_template("error.html", title="页面不存在", message=export_runs.NOT_FOUND, code=404), 404
+        return render_template("error.html", title="页面不存在", message=EXPORT_NOT_FOUND, code=404), 404
     if run.status != "DONE" or run.attachment_id is None:
         return redirect(url_for("monitoring.x03_export", id=run.id))
     return attachment_response(db.session.get(Attachment, run.attachment_id))
