@@ -6,6 +6,7 @@ from typing import Any
 
 import pytest
 
+from tests.conformance import judge
 from tests.conftest import empty_database
 from tests.factories import PASSWORD, make_user
 
@@ -37,7 +38,7 @@ def sweep_db(app):
     from engine.base.db import db as _db
 
     with app.app_context():
-        make_user("cf_sweeper", ("SYS_ADMIN", "ALL", None))
+        make_user(judge.SWEEPER, ("SYS_ADMIN", "ALL", None))
         _db.session.commit()
         yield _db
         empty_database(_db)
@@ -46,6 +47,6 @@ def sweep_db(app):
 @pytest.fixture(scope="module")
 def sweeper(app, sweep_db) -> tuple[Any, dict[str, str]]:
     client = app.test_client()
-    reply = client.post("/api/v1/auth/token", json={"username": "cf_sweeper", "password": PASSWORD})
+    reply = client.post("/api/v1/auth/token", json={"username": judge.SWEEPER, "password": PASSWORD})
     return client, {"Authorization": f"Bearer {reply.get_json()['token']}"}
 

@@ -6,8 +6,8 @@ The files are grouped as SpiffWorkflow's python tests load them: every literal c
 tests (bpmn, camunda, spiff) gives the files of the glob under that family's `data/` (plus its DMN
 under `data/dmn/`) and the process to start; a collaboration, and any file no test names, gives one
 case per executable top-level process it holds. What to drive is read from the files: the names of
-the messages something catches (a top-level message start aside: only its message starts it) are
-posted, and waiting timers are let fire once when the model has any."""
+the messages something catches (a top-level message start aside: only its message starts it; and
+messages with correlation properties, whose values no driver knows) are posted, and waiting timers are let fire once when the model has any."""
 from __future__ import annotations
 
 import ast
@@ -94,7 +94,10 @@ def top_processes(paths: list[Path]) -> list[str]:
 
 def _drive(paths: list[Path], key: str | None) -> tuple[tuple[str, ...], bool]:
     roots = _roots(paths)
-    names = {m.get("id"): m.get("name") or m.get("id") for r in roots for m in r.iter(f"{BPMN}message")}
+    # a message with correlation properties needs values no driver knows: it is not posted
+    correlated = {e.get("messageRef") for r in roots for e in r.iter(f"{BPMN}correlationPropertyRetrievalExpression")}
+    names = {m.get("id"): m.get("name") or m.get("id") for r in roots for m in r.iter(f"{BPMN}message")
+             if m.get("id") not in correlated}
     caught: list[str] = []
     for root in roots:
         for process in root.iter(f"{BPMN}process"):
