@@ -49,6 +49,10 @@ CONSTRUCTS = [
     _case("cf_call_missing", expected=(judge.REFUSED,)),  # a called process not uploaded: refused at the call
     _case("cf_script_names"),  # locals(), globals(), vars() in a script and a condition
     _case("cf_script_import", expected=(judge.REFUSED,)),  # import in a script: refused at the script task
+    _case("cf_boundary_more", messages=("cf_nudge",), fire_timers=True),  # non-interrupting timer and message,
+    _case("cf_boundary_more"),  # signal and conditional boundary events; nothing comes while the step waits
+    _case("cf_event_subprocess_starts", messages=("cf_es_ping",), fire_timers=True),  # non-interrupting message and
+    _case("cf_event_subprocess_starts", messages=("cf_es_stop",)),  # timer starts; an interrupting message start
 ]
 MIWG = [pytest.param({p.name: p.read_bytes()}, (), False, (judge.SAME, judge.BOTH_FAIL, judge.REFUSED),
                      id=str(p.relative_to(CORPUS)))
