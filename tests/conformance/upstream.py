@@ -92,6 +92,15 @@ def top_processes(paths: list[Path]) -> list[str]:
             if p.get("isExecutable", "false") == "true" and p.get("id") not in called]
 
 
+def _process_id(paths: list[Path], given: str) -> str:
+    """Spiff's parser also finds a process by its name (`'Parallel Many Threads At Same Point
+    Nested'`); the deploy API takes ids."""
+    processes = [p for r in _roots(paths) for p in r.iter(f"{BPMN}process")]
+    if any(p.get("id") == given for p in processes):
+        return given
+    return next((p.get("id") for p in processes if p.get("name") == given), given)
+
+
 def _drive(paths: list[Path], key: str | None) -> tuple[tuple[str, ...], bool]:
     roots = _roots(paths)
     # a message with correlation properties needs values no driver knows: it is not posted
@@ -138,7 +147,7 @@ def discover(given: str | os.PathLike[str]) -> list[Case]:
             continue
         covered.update(models)
         dmn = sorted(data.joinpath("dmn").glob(load.dmn)) if load.dmn else []
-        for key in [load.process] if load.process else top_processes(models) or [None]:
+        for key in [_process_id(models, load.process)] if load.process else top_processes(models) or [None]:
             add(load.family, models + dmn, key, load.pattern + (f"+dmn/{load.dmn}" if load.dmn else ""))
     for family in FAMILIES:
         for path in sorted((root / family / "data").rglob("*")):
