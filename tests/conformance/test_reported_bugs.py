@@ -98,7 +98,9 @@ def test_print_and_tuple_unpacking(app, db, client, admin):
     assert started.get_json()["status"] == "COMPLETED"
     shown = support.instance(client, admin, started.get_json()["id"])
     printed = [e for e in shown["history"] if e["action"] == "print"]
-    assert [(e["action_label"], e["comment"]) for e in printed] == [("脚本输出", "sum is 15\n2\n12")]
+    # under the element's name, or its kind in Chinese when it has none; never its id
+    assert [(e["action_label"], e["title"], e["comment"]) for e in printed] == [
+        ("脚本输出", "Calculate", "sum is 15\n2\n12"), ("脚本输出", "脚本任务", "total 15")]
     db.session.expire_all()
     state = db.session.get(ProcessInstance, started.get_json()["id"]).state
     assert '"total":15' in state
@@ -106,6 +108,8 @@ def test_print_and_tuple_unpacking(app, db, client, admin):
     page.post("/login", data={"username": "cf_admin", "password": "secret-pass"})
     shown_page = page.get(f"/instances/{started.get_json()['id']}").get_data(as_text=True)
     assert "脚本输出" in shown_page and "sum is 15" in shown_page
+    assert "<strong>Calculate</strong>" in shown_page and "<strong>脚本任务</strong>" in shown_page
+    assert "st_unnamed" not in shown_page.split("办理记录")[-1]
 
 
 # 5. a start event in a lane that is no role code: the process administrators start it
