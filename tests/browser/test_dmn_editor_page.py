@@ -32,9 +32,7 @@ def test_dmn_editor_edits_a_cell_into_a_draft(live_server, browser, db, tmp_path
         context = browser.new_context(locale="zh-CN", viewport={"width": width, "height": height})
         page = context.new_page()
         problems: list[str] = []
-        # the browser's own favicon request is the app's 404 on every page, not the editor's
-        page.on("console", lambda m, seen=problems: seen.append(m.text) if m.type == "error"
-                and not m.location.get("url", "").endswith("/favicon.ico") else None)
+        page.on("console", lambda m, seen=problems: seen.append(m.text) if m.type == "error" else None)
         page.on("pageerror", lambda e, seen=problems: seen.append(str(e)))
         try:
             login(page, live_server, "admin", PASSWORD)
