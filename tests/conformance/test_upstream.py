@@ -26,8 +26,9 @@ def results(request):
     path = Path(os.environ.get("SPIFF_UPSTREAM_REPORT") or Path(gettempdir()) / "upstream-sweep.md")
     path.write_text(report(verdicts), encoding="utf-8")
     counts = Counter(v.outcome for _, v in verdicts)
-    request.config.pluginmanager.get_plugin("terminalreporter").write_line(
-        f"\nupstream sweep: {dict(counts)}; table in {path}")
+    with request.config.pluginmanager.get_plugin("capturemanager").global_and_fixture_disabled():
+        request.config.pluginmanager.get_plugin("terminalreporter").write_line(
+            f"\nupstream sweep: {dict(counts)}; table in {path}")
 
 
 def report(verdicts: list[tuple[str, judge.Verdict]]) -> str:
