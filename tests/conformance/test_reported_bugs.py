@@ -208,3 +208,45 @@ def test_unquoted_iso_timer_value_is_refused_at_deployment(client, admin):
     assert refused.get_json()["errors"] == [{"file": "cf_boundary_timer.bpmn", "element_id": "too_late",
                                              "message": '定时器表达式是 Python 表达式：ISO 8601 的值须加引号，写作 "P1D"'}]
 
+
+
+
+# the second sweep found it: Spiff connects a message-started event sub-process to the process's
+# start in the spec the first time its message arrives, and the spec is shared by every instance of
+# the version: an instance started after that created the sub-process at its start and had two
+# WAITING subscriptions for its start event (that task's and the standing one), so one posted
+# message ran it twice
+def _waiting(db, instance_id: str) -> list[str]:
+    db.session.expire_all()
+    return sorted(db.session.scalars(select(MessageSubscription.message_name).where(
+        MessageSubscription.instance_id == instance_id, MessageSubscription.status == "WAITING")).all())
+
+
+def _ping(client, admin, db, n: int) -> dict[str, int]:
+    """Post cf_es_ping (no correlation: every waiting instance takes it); how often each instance
+    that took it has run the event sub-process so far."""
+    reply = client.post("/api/v1/messages", headers=admin, json={
+        "name": "cf_es_ping", "message_id": f"cf-ping-{n}", "correlation": {}, "payload": {}})
+    assert reply.status_code == 200 and reply.get_json()["status"] == "DELIVERED", reply.get_json()
+    taken = [r["instance_id"] for r in reply.get_json()["results"]]
+    assert len(taken) == len(set(taken)), reply.get_json()  # each instance took it once
+    return {i: len(db.session.scalars(select(AuditEvent.id).where(
+        AuditEvent.instance_id == i, AuditEvent.task_name == "note_ping")).all()) for i in taken}
+
+
+def test_non_interrupting_message_start_runs_once_per_message(db, client, admin):
+    assert support.deploy(client, admin, support.model("cf_event_subprocess_starts")).status_code == 201
+    both = ["cf_es_ping", "cf_es_stop"]
+    first = support.start(client, admin, "cf_event_subprocess_starts").get_json()["id"]
+    assert _waiting(db, first) == both
+    assert _ping(client, admin, db, 1) == {first: 1}
+    assert _waiting(db, first) == both
+    second = support.start(client, admin, "cf_event_subprocess_starts").get_json()["id"]
+    assert _waiting(db, second) == both  # was: two for cf_es_ping
+    for n in (2, 3, 4):  # the event sub-process runs once per message
+        assert _ping(client, admin, db, n) == {first: n, second: n - 1}
+        assert _waiting(db, first) == _waiting(db, second) == both
+    shown = support.instance(client, admin, second)
+    assert shown["status"] == "RUNNING" and len(shown["ready_tasks"]) == 1
+    assert support.complete(client, admin, shown["ready_tasks"][0]["id"]).status_code == 200
+    assert _waiting(db, second) == both  # the main path ended; the timer start still waits, as on Spiff
