@@ -93,22 +93,6 @@ def drive(client: Any, admin: dict[str, str], db: Any, key: str, messages: tuple
     return instance.status, instance
 
 
-def _hold_lane_roles(db: Any, admin: dict[str, str], files: dict[str, bytes]) -> None:
-    """The initiator holds the roles the model's lanes name (lanes "A", "B" of a test model), as a
-    user who runs such a model would; a lane naming a team needs none (process administrators)."""
-    from engine.base.identity import RoleAssignment, User
-    from engine.definitions.properties import is_role_code
-    from engine.definitions.xmlsafe import parse
-
-    lanes = {lane.get("name") for content in files.values()
-             for lane in parse(content).iter("{http://www.omg.org/spec/BPMN/20100524/MODEL}lane")}
-    user = db.session.scalar(select(User).where(User.username == SWEEPER))
-    held = {a.role for a in user.roles}
-    for lane in sorted(lane for lane in lanes if is_role_code(lane) and lane not in held):
-        user.roles.append(RoleAssignment(role=lane, scope_type="ALL", scope_id=None))
-    db.session.commit()
-
-
 def refusal(errors: list[dict[str, Any]]) -> str | None:
     """What is wrong with a deploy refusal (None: Chinese messages, each naming an element or file)."""
     if not errors:
@@ -133,7 +117,6 @@ def judge(client: Any, admin: dict[str, str], db: Any, files: dict[str, bytes], 
     if deployed.status_code not in (200, 201):
         raise Unexpected(f"deploy: {deployed.status_code} {deployed.get_data(as_text=True)[:300]}")
     key = deployed.get_json()["key"]
-    _hold_lane_roles(db, admin, files)
     reference = bare.run(files, key, messages=messages, fire_timers=fire_timers)
     if reference.error and (lacks := re.search(r"name '(\w+)' is not defined", reference.error)) \
             and lacks.group(1) in PERFFLOW_NAMES:  # a name our scripts have and Spiff's lack: give it

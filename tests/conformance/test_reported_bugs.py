@@ -129,6 +129,34 @@ def test_team_lane_is_started_by_process_administrators(db, client, admin, token
     assert done.status_code == 200 and done.get_json()["status"] == "COMPLETED", done.get_json()
 
 
+def test_lane_with_a_code_no_role_has_falls_back_to_process_administrators(db, client, admin, token_for):
+    """Lanes "A" and "B" (as SpiffWorkflow's lanes.bpmn draws them) look like role codes but name
+    no role the system knows or anybody holds: started and worked by the process administrators."""
+    make_user("cf_filer", ("UNIT_FILER", "UNIT", "U1"))
+    make_user("cf_padmin", ("PROCESS_ADMIN", "ALL", None))
+    db.session.commit()
+    deployed = support.deploy(client, admin, support.model("cf_unknown_role_lane"))
+    assert deployed.status_code == 201, deployed.get_json()
+    said = {(w["element_id"], w["message"].split("：")[0]) for w in deployed.get_json()["warnings"]}
+    assert {("start", "开始事件所在泳道 “A” 不是系统中已有的角色"), ("ask", "泳道 “A” 不是系统中已有的角色"),
+            ("answer", "泳道 “B” 不是系统中已有的角色")} <= said, said
+    refused = support.start(client, token_for("cf_filer"), "cf_unknown_role_lane")
+    assert refused.status_code == 403 and "由流程管理员发起" in refused.get_json()["message"]
+    padmin = token_for("cf_padmin")
+    started = support.start(client, padmin, "cf_unknown_role_lane")
+    assert started.status_code == 201, started.get_json()
+    done = support.run_through(client, padmin, started.get_json())
+    assert done.status_code == 200 and done.get_json()["status"] == "COMPLETED", done.get_json()
+    # once somebody holds role "A", it is a role: its holders start it, and no warning says otherwise
+    make_user("cf_a_holder", ("A", "ALL", None))
+    db.session.commit()
+    again = support.deploy(client, admin, {"cf_unknown_role_lane.bpmn": support.model("cf_unknown_role_lane")[
+        "cf_unknown_role_lane.bpmn"].replace(b'name="Answer"', b'name="Answer it"')})
+    assert "“A”" not in str(again.get_json()["warnings"]) and "“B”" in str(again.get_json()["warnings"])
+    assert support.start(client, token_for("cf_a_holder"), "cf_unknown_role_lane").status_code == 201
+    assert support.start(client, padmin, "cf_unknown_role_lane").status_code == 403
+
+
 def test_start_without_a_role_lane_is_offered_to_process_administrators_only(app, db, client, admin, token_for):
     """A start event with no lane, or in a team lane: the process administrators get its 新建 button
     and may start it through the API; a clerk gets neither."""

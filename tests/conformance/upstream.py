@@ -46,8 +46,8 @@ def tests_root(given: str | os.PathLike[str]) -> Path:
 
 
 def upload_name(path: Path) -> str:
-    """The deploy API takes .bpmn and .dmn: a `.bpmn20.xml` file goes up as `.bpmn20.bpmn`."""
-    return path.name[: -len(".xml")] + ".bpmn" if path.name.endswith(".bpmn20.xml") else path.name
+    """The deploy API takes .bpmn, .bpmn20.xml and .dmn: every file goes up under its own name."""
+    return path.name
 
 
 @dataclass(frozen=True)
