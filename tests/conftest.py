@@ -86,9 +86,6 @@ def empty_database(_db) -> None:  # noqa: ANN001
     from web.throttle import limiter
 
     specs.clear_cache()
-    from engine.work.workitems import forget_who_can_act
-
-    forget_who_can_act()  # a role holder of one test does not make a step "someone's" in the next
     limiter.reset()  # sign-in failures of one test do not throttle the next
     from engine.time import clock
 
