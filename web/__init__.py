@@ -27,6 +27,10 @@ def create_app(**overrides: object) -> Flask:
         engine_now.set_shift(timedelta(seconds=float(shift)))
     import budget  # noqa: F401  (registers the domain's models, handlers and listeners)
     import engine.jobs  # noqa: F401  (registers the engine's background jobs)
+    from engine.base.hooks import REGISTRY
+    from web.labels import ROLES
+
+    REGISTRY.roles.update(ROLES["zh"])  # a lane naming none of these (nor a held role) is no role
     from web.extensions import init_extensions
 
     init_extensions(app)

@@ -101,6 +101,7 @@ class Registry:
     starters: dict[str, Callable[..., StartSpec]] = field(default_factory=dict)
     message_starters: dict[str, Callable[..., StartSpec | None]] = field(default_factory=dict)
     escalation_targets: list[Callable[[Any, str], list[str]]] = field(default_factory=list)
+    roles: set[str] = field(default_factory=set)  # the role codes the system knows (web.labels.ROLES)
 
 
 REGISTRY = Registry()

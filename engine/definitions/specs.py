@@ -15,7 +15,7 @@ from SpiffWorkflow.spiff.parser.task_spec import ServiceTaskParser
 from engine.base.db import db
 from engine.base.errors import DeploymentError, ElementError
 from engine.base.models import ProcessModelVersion
-from engine.definitions import xmlsafe
+from engine.definitions import event_starts, xmlsafe
 from engine.definitions.decision_tables import EngineBusinessRuleTask, EngineBusinessRuleTaskParser, text_hash
 from engine.definitions.service_tasks import EngineServiceTask
 
@@ -153,9 +153,11 @@ def load(version: Any) -> LoadedModel:
         if loaded is None:
             files = {name: text.encode("utf-8") for name, text in version.files.items()}
             parser, _ = build_parser(files)
+            spec = parser.get_spec(version.key)
+            event_starts.share_safely(spec)
             loaded = LoadedModel(
                 key=version.key,
-                spec=parser.get_spec(version.key),
+                spec=spec,
                 subprocess_specs=parser.get_subprocess_specs(version.key),
                 forms=version.forms or {},
                 data_flow=getattr(version, "data_flow", None) or "tasks",

@@ -17,7 +17,14 @@ from SpiffWorkflow.bpmn.specs.mixins.user_task import UserTask
 from engine.base.errors import ElementError
 from engine.base.hooks import HANDLER_PROPERTY, REGISTRY
 from engine.definitions import steprules
-from engine.definitions.properties import DEFAULT_FORM, form_keys, has_own_form, is_role_code, properties
+from engine.definitions.properties import (
+    DEFAULT_FORM,
+    form_keys,
+    has_own_form,
+    is_role_code,
+    names_role,
+    properties,
+)
 from engine.definitions.sandbox import ScriptError, compile_code
 
 
@@ -45,6 +52,8 @@ def check_specs(specs: dict[str, Any], files_of: dict[str, str], form_defs: dict
                 used_forms |= _defaults(ts, warn)
             elif isinstance(ts, StartEvent) and ts.lane and not is_role_code(ts.lane):
                 warn(f"开始事件所在泳道 “{ts.lane}” 不是角色代码：由流程管理员发起")
+            elif isinstance(ts, StartEvent) and ts.lane and not names_role(ts.lane):
+                warn(f"开始事件所在泳道 “{ts.lane}” 不是系统中已有的角色：由流程管理员发起")
             if isinstance(ts, UserTask):
                 used_forms |= _check_user_task(ts, form_defs, err)
             if isinstance(ts, ServiceTask) and ts.operation_name not in REGISTRY.services:
@@ -66,6 +75,8 @@ def _defaults(ts: Any, warn: Any) -> set[str]:
         warn("任务不在泳道中：默认由流程发起人办理（可在模型中加泳道并以角色代码命名）")
     elif ts.lane and not is_role_code(ts.lane) and not (rules.assignee or rules.sign_mode):
         warn(f"泳道 “{ts.lane}” 不是角色代码：该任务由流程管理员办理（可将泳道名改为角色代码）")
+    elif ts.lane and not names_role(ts.lane) and not (rules.assignee or rules.sign_mode):
+        warn(f"泳道 “{ts.lane}” 不是系统中已有的角色：该任务由流程管理员办理（可将泳道名改为已有的角色代码）")
     if not has_own_form(ts):
         warn(f"任务没有表单（属性 formKey）：默认使用通用审批表单 {DEFAULT_FORM}")
         return {DEFAULT_FORM}

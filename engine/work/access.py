@@ -10,7 +10,7 @@ from sqlalchemy import select
 from engine.base.db import db
 from engine.base.identity import RoleAssignment, User
 from engine.base.models import Deputy
-from engine.definitions.properties import is_role_code
+from engine.definitions.properties import names_role
 
 # Observers (人大, 审计, 其他监督; domain README roles): they read, never speak in an instance
 # (评论, 催办, 抄送) — the one list of read-only roles.
@@ -79,10 +79,10 @@ def can_act(user: User, task: Any) -> bool:
 
 def can_start(user: User, lane: str | None) -> bool:
     """The start lane's role starts it; a start in no lane or in a lane that names no role (a team,
-    drawn in another tool) is started by the process administrators."""
+    or a code no role has, drawn in another tool) is started by the process administrators."""
     if lane == "SYSTEM":
         return user.active
-    if lane is None or not is_role_code(lane):
+    if lane is None or not names_role(lane):
         return user.active and any(a.role in PROCESS_ADMIN_ROLES and a.valid_on() for a in user.roles)
     return user.active and any(a.role == lane and a.valid_on() for a in user.roles)
 

@@ -138,6 +138,11 @@ _CAN_ACT_CACHE: dict[tuple[Any, ...], float] = {}
 _CAN_ACT_TTL = 60.0  # seconds a positive answer is reused; "nobody" is always asked afresh
 
 
+def forget_who_can_act() -> None:
+    """Drop the remembered answers (tests: the people of one test are gone in the next)."""
+    _CAN_ACT_CACHE.clear()
+
+
 def _anyone_can_act(item: HumanTask) -> bool:
     key = (item.assignee, item.lane, item.scope_unit, item.scope_dept, item.scope_division,
            tuple(item.excluded or ()))

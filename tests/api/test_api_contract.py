@@ -108,6 +108,13 @@ def test_model_upload_versions_and_refusals(client, users, token_for):
     changed = EXAMPLE.read_bytes().replace("单位审核".encode(), "单位负责人审核".encode())
     new = _upload(client, admin, ("ex.bpmn", changed))
     assert new.status_code == 201 and new.get_json()["version"] >= 2
+    # Camunda's older suffix is BPMN too (issue 13 point 5); a plain .xml is not taken
+    older = _upload(client, admin, ("ex.bpmn20.xml", changed.replace("单位负责人审核".encode(), "单位领导审核".encode())))
+    assert older.status_code == 201 and older.get_json()["version"] == new.get_json()["version"] + 1, older.get_json()
+    plain_xml = _upload(client, admin, ("ex.xml", changed))
+    assert plain_xml.status_code == 400
+    assert plain_xml.get_json()["errors"] == [{"file": "ex.xml", "element_id": None,
+                                               "message": "只接受 .bpmn、.bpmn20.xml 和 .dmn 文件"}]
 
     cases = {
         "doctype": EXAMPLE.read_bytes().replace(b"<bpmn:definitions", b'<!DOCTYPE x [<!ENTITY e "x">]><bpmn:definitions', 1),

@@ -25,11 +25,13 @@ class BareRun:
 
 
 def run(files: dict[str, bytes], key: str, *, messages: tuple[str, ...] = (), fire_timers: bool = False,
-        max_user_tasks: int = 50, script_globals: dict[str, Any] | None = None) -> BareRun:
+        max_user_tasks: int = 50, script_globals: dict[str, Any] | None = None,
+        task_data: dict[str, dict[str, Any]] | None = None) -> BareRun:
     """Start `key`; send the named messages (each once something waits for it, as PerfFlow's
     drivers post them only to a waiting subscription), then let the waiting timers fire once when
     `fire_timers` (by pretending their time passed), then complete every ready human task with
-    no data, until nothing is left to do. `script_globals`: names Spiff's default script engine
+    no data (or, for a step `task_data` names by its id, with that data set first, as the model's
+    own tests do), until nothing is left to do. `script_globals`: names Spiff's default script engine
     lacks and PerfFlow's scripts have (judge.py retries a NameError with them)."""
     pending = list(messages)
     try:
@@ -50,6 +52,7 @@ def run(files: dict[str, bytes], key: str, *, messages: tuple[str, ...] = (), fi
                 _expire_timers(workflow)
                 fire_timers = False
             elif ready:
+                ready[0].set_data(**(task_data or {}).get(ready[0].task_spec.bpmn_id, {}))
                 ready[0].run()
             else:
                 break

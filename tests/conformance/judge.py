@@ -54,7 +54,7 @@ def _posted(client: Any, admin: dict[str, str], db: Any, instance_id: str, name:
 
 
 def drive(client: Any, admin: dict[str, str], db: Any, key: str, messages: tuple[str, ...],
-          fire_timers: bool) -> tuple[str, Any]:
+          fire_timers: bool, task_data: dict[str, dict[str, Any]] | None = None) -> tuple[str, Any]:
     """Drive the instance like bare.run drives Spiff: messages, then timers, then user tasks."""
     started = support.start(client, admin, key)
     if started.status_code == 422:
@@ -83,7 +83,8 @@ def drive(client: Any, admin: dict[str, str], db: Any, key: str, messages: tuple
         tasks = [t for t in (shown.get("ready_tasks") or shown.get("tasks") or []) if t.get("status", "READY") == "READY"]
         if not tasks:
             break
-        reply = support.complete(client, admin, tasks[0]["id"])
+        given = (task_data or {}).get(tasks[0]["name"])  # the step's F-00 fields, then the model's own
+        reply = support.complete(client, admin, tasks[0]["id"], {"verdict": "APPROVE", **given} if given else None)
         if reply.status_code == 422:
             return "incident", reply.get_json()
         if reply.status_code != 200:
@@ -91,22 +92,6 @@ def drive(client: Any, admin: dict[str, str], db: Any, key: str, messages: tuple
     db.session.expire_all()
     instance = db.session.get(ProcessInstance, instance_id)
     return instance.status, instance
-
-
-def _hold_lane_roles(db: Any, admin: dict[str, str], files: dict[str, bytes]) -> None:
-    """The initiator holds the roles the model's lanes name (lanes "A", "B" of a test model), as a
-    user who runs such a model would; a lane naming a team needs none (process administrators)."""
-    from engine.base.identity import RoleAssignment, User
-    from engine.definitions.properties import is_role_code
-    from engine.definitions.xmlsafe import parse
-
-    lanes = {lane.get("name") for content in files.values()
-             for lane in parse(content).iter("{http://www.omg.org/spec/BPMN/20100524/MODEL}lane")}
-    user = db.session.scalar(select(User).where(User.username == SWEEPER))
-    held = {a.role for a in user.roles}
-    for lane in sorted(lane for lane in lanes if is_role_code(lane) and lane not in held):
-        user.roles.append(RoleAssignment(role=lane, scope_type="ALL", scope_id=None))
-    db.session.commit()
 
 
 def refusal(errors: list[dict[str, Any]]) -> str | None:
@@ -121,7 +106,8 @@ def refusal(errors: list[dict[str, Any]]) -> str | None:
 
 
 def judge(client: Any, admin: dict[str, str], db: Any, files: dict[str, bytes], *, key: str | None = None,
-          messages: tuple[str, ...] = (), fire_timers: bool = False) -> Verdict:
+          messages: tuple[str, ...] = (), fire_timers: bool = False,
+          task_data: dict[str, dict[str, Any]] | None = None) -> Verdict:
     """Deploy (`key`: the process to deploy, None: the deploy API chooses), run, compare."""
     db.session.rollback()
     deployed = support.deploy(client, admin, files, key)
@@ -133,12 +119,12 @@ def judge(client: Any, admin: dict[str, str], db: Any, files: dict[str, bytes], 
     if deployed.status_code not in (200, 201):
         raise Unexpected(f"deploy: {deployed.status_code} {deployed.get_data(as_text=True)[:300]}")
     key = deployed.get_json()["key"]
-    _hold_lane_roles(db, admin, files)
-    reference = bare.run(files, key, messages=messages, fire_timers=fire_timers)
+    reference = bare.run(files, key, messages=messages, fire_timers=fire_timers, task_data=task_data)
     if reference.error and (lacks := re.search(r"name '(\w+)' is not defined", reference.error)) \
             and lacks.group(1) in PERFFLOW_NAMES:  # a name our scripts have and Spiff's lack: give it
-        reference = bare.run(files, key, messages=messages, fire_timers=fire_timers, script_globals=PERFFLOW_NAMES)
-    outcome, detail = drive(client, admin, db, key, messages, fire_timers)
+        reference = bare.run(files, key, messages=messages, fire_timers=fire_timers, script_globals=PERFFLOW_NAMES,
+                             task_data=task_data)
+    outcome, detail = drive(client, admin, db, key, messages, fire_timers, task_data)
     incident = detail.incident if isinstance(detail, ProcessInstance) else None
     if reference.error is not None:
         if outcome == "incident" or (outcome == "RUNNING" and incident):

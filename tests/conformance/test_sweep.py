@@ -36,6 +36,7 @@ CONSTRUCTS = [
     _case("cf_event_gateway", fire_timers=True),
     _case("cf_script_print"),
     _case("cf_team_lane"),
+    _case("cf_unknown_role_lane"),  # lanes "A", "B": no such role, the process administrators start and work it
     _case("cf_bare_user_task"),
     _case("cf_error_escalation_signal"),  # error end → error boundary, escalation, signal throw/catch
     _case("cf_boundary_timer"),  # interrupting timer boundary event: the step is done first

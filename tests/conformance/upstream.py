@@ -12,8 +12,9 @@ from __future__ import annotations
 
 import ast
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from lxml import etree
 
@@ -23,6 +24,18 @@ BPMN = "{http://www.omg.org/spec/BPMN/20100524/MODEL}"
 MODEL_SUFFIXES = (".bpmn", ".bpmn20.xml")
 
 
+# What SpiffWorkflow's own tests set on a user or manual task before running it (`task.data[...] =`,
+# `task.set_data(...)`), per case and step: our table of inputs, read off those tests by hand (their
+# values are computed in loops, helper methods and dicts, where parsing is not sensible). Both bare
+# Spiff and PerfFlow complete the step with it (PerfFlow: the F-00 submission plus these fields).
+TASK_DATA: dict[str, dict[str, dict[str, Any]]] = {
+    "bpmn/return_to_event.bpmn:return_to_event": {"manual": {"repeat": False}},
+    "bpmn/timer-non-interrupt-boundary.bpmn:NonInterruptTimer": {"Activity_Work": {"work_done": "Yes"},
+                                                                 "GetReason": {"delay_reason": "Just Because"}},
+    "bpmn/standard_loop.bpmn:main": {"any_task": {"done": True}},
+}
+
+
 @dataclass(frozen=True)
 class Case:
     id: str  # family/relative file(s):process
@@ -30,6 +43,7 @@ class Case:
     key: str | None
     messages: tuple[str, ...]
     fire_timers: bool
+    task_data: dict[str, dict[str, Any]] = field(default_factory=dict)  # step id -> what its tests set
 
     @property
     def file_map(self) -> dict[str, bytes]:
@@ -46,8 +60,8 @@ def tests_root(given: str | os.PathLike[str]) -> Path:
 
 
 def upload_name(path: Path) -> str:
-    """The deploy API takes .bpmn and .dmn: a `.bpmn20.xml` file goes up as `.bpmn20.bpmn`."""
-    return path.name[: -len(".xml")] + ".bpmn" if path.name.endswith(".bpmn20.xml") else path.name
+    """The deploy API takes .bpmn, .bpmn20.xml and .dmn: every file goes up under its own name."""
+    return path.name
 
 
 @dataclass(frozen=True)
@@ -126,8 +140,9 @@ def _drive(paths: list[Path], key: str | None) -> tuple[tuple[str, ...], bool]:
 
 def _case(root: Path, family: str, paths: list[Path], key: str | None, shown: str) -> Case:
     messages, timers = _drive(paths, key)
-    return Case(f"{family}/{shown}:{key or '-'}", tuple((upload_name(p), p.read_bytes()) for p in paths), key,
-                messages, timers)
+    case_id = f"{family}/{shown}:{key or '-'}"
+    return Case(case_id, tuple((upload_name(p), p.read_bytes()) for p in paths), key, messages, timers,
+                TASK_DATA.get(case_id, {}))
 
 
 def discover(given: str | os.PathLike[str]) -> list[Case]:

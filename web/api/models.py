@@ -28,15 +28,19 @@ def list_models():  # noqa: ANN201
     return [version_json(v) for v in latest_versions(content=True)]
 
 
+MODEL_SUFFIXES = (".bpmn", ".bpmn20.xml", ".dmn")  # .bpmn20.xml: Camunda's and Activiti's older BPMN suffix
+
+
 def read_upload() -> dict[str, bytes]:
-    """The uploaded .bpmn/.dmn files, size-checked; anything else is an element-level error."""
+    """The uploaded model files, size-checked; anything else is an element-level error. What a file
+    is (BPMN or DMN) is read from its content (engine.definitions.specs.kind_of), not its suffix."""
     limit = current_app.config["MODEL_FILE_MAX_BYTES"]
     files: dict[str, bytes] = {}
     errors: list[ElementError] = []
     for storage in request.files.getlist("files") + request.files.getlist("file"):
         name = (storage.filename or "").rsplit("/", 1)[-1]
-        if not name.endswith((".bpmn", ".dmn")):
-            errors.append(ElementError(name or None, None, "只接受 .bpmn 和 .dmn 文件"))
+        if not name.lower().endswith(MODEL_SUFFIXES):
+            errors.append(ElementError(name or None, None, "只接受 .bpmn、.bpmn20.xml 和 .dmn 文件"))
             continue
         content = storage.read(limit + 1)
         if len(content) > limit:
