@@ -17,8 +17,10 @@ from engine.base.models import ProcessModelVersion
 from engine.definitions import deploy as deployment
 from engine.definitions import drafts, model_templates
 from engine.definitions.deploy import active_version_id
+from engine.views import model_compare
 from web.labels import labels
 
+INT_MAX = 2**31 - 1
 KEY = re.compile(r"^[a-z][a-z0-9_]{2,59}$")
 _FILE_NAME = re.compile(r"^(?!/)(?!.*\.\.)[\w\-./]{1,200}\.(bpmn|dmn)$")
 
@@ -132,6 +134,8 @@ def versions(key: str) -> list[dict[str, Any]]:
 
 
 def version_of(key: str, number: int) -> ProcessModelVersion:
+    if not 1 <= number <= INT_MAX:  # a number PostgreSQL's integer cannot hold names no version
+        raise NotFound(f"流程模型 “{key}” 没有第 {number} 版")
     found = db.session.scalar(select(ProcessModelVersion).where(ProcessModelVersion.key == key,
                                                                 ProcessModelVersion.version == number))
     if found is None:
@@ -166,3 +170,16 @@ def new_model(values: dict[str, str], username: str) -> ModelDraft:
     if errors:
         raise ValidationFailed(errors)
     return drafts.save(key, model_templates.instantiate(templates_dir(), template, key, name), username, "由模板新建")
+
+
+def comparison(key: str, before: int, after: int) -> dict[str, Any]:
+    """Two versions compared (engine.views.model_compare) with Chinese type and property names."""
+    from web.model_catalogue import property_label
+
+    old, new = version_of(key, before), version_of(key, after)
+    found, names = model_compare.as_json(model_compare.compare(old.files, new.files)), labels()
+    for element in [*found["added"], *found["removed"], *found["changed"]]:
+        element["type_name"] = names.element_type(element["type"])
+        for change in element.get("changes", []):
+            change["label"] = property_label(change["property"])
+    return {"from_version": before, "to_version": after, **found}
