@@ -63,7 +63,7 @@ def model(key: str) -> dict[str, Any]:
         raise NotFound(f"没有流程模型 “{key}”")
     files = draft.files if draft is not None else version.files
     encoded = {n: t.encode("utf-8") for n, t in files.items()}
-    return {"key": key, "name": _name(key, files, version),
+    return {"key": key, "name": process_name(key, files, version.name if version is not None else key),
             "source": "draft" if draft is not None else "version",
             "version": None if draft is not None else version.version,
             "main_file": deployment.main_file(encoded, key) or next(iter(sorted(files)), None),
@@ -73,12 +73,13 @@ def model(key: str) -> dict[str, Any]:
                                                  "note": draft.note}}
 
 
-def _name(key: str, files: dict[str, str], version: ProcessModelVersion | None) -> str:
+def process_name(key: str, files: dict[str, str], fallback: str) -> str:
+    """The name drawn on process `key` in `files` (a draft has no stored name), else `fallback`."""
     for text in files.values():
         match = re.search(r"<(?:\w+:)?process\b[^>]*\bid=\"" + re.escape(key) + r"\"[^>]*>", text)
         if match and (name := re.search(r"\bname=\"([^\"]*)\"", match.group(0))):
             return name.group(1)
-    return version.name if version is not None else key
+    return fallback
 
 
 def validate(key: str, files: dict[str, str]) -> dict[str, list[dict[str, Any]]]:
