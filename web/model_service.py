@@ -19,6 +19,7 @@ from engine.definitions import drafts, model_templates
 from engine.definitions.deploy import active_version_id
 from engine.views import model_compare
 from web.labels import labels
+from web.model_catalogue import property_label
 
 INT_MAX = 2**31 - 1
 KEY = re.compile(r"^[a-z][a-z0-9_]{2,59}$")
@@ -175,8 +176,6 @@ def new_model(values: dict[str, str], username: str) -> ModelDraft:
 
 def comparison(key: str, before: int, after: int) -> dict[str, Any]:
     """Two versions compared (engine.views.model_compare) with Chinese type and property names."""
-    from web.model_catalogue import property_label
-
     old, new = version_of(key, before), version_of(key, after)
     found, names = model_compare.as_json(model_compare.compare(old.files, new.files)), labels()
     for element in [*found["added"], *found["removed"], *found["changed"]]:
