@@ -10,12 +10,14 @@ from sqlalchemy import select
 
 from engine.base.db import db
 from engine.base.errors import DeploymentError, ValidationFailed
+from engine.base.model_drafts import ModelDraft
 from engine.base.models import ProcessModelVersion
 from engine.definitions.deploy import deploy, latest_versions
 from engine.moves import handoffs
 from engine.work.access import is_admin
 from web.api.models import read_upload
 from web.labels import labels
+from web.model_service import process_name
 from web.pages.outcome import attempt, flash_failure
 from web.transactions import atomic
 
@@ -38,6 +40,13 @@ def _versions() -> list[ProcessModelVersion]:
         ProcessModelVersion.key, ProcessModelVersion.version.desc())))
 
 
+def _page(**kwargs: Any) -> str:
+    """模型管理 with its versions, the active ones and the drafts of models being edited."""
+    drafts = list(db.session.scalars(select(ModelDraft).order_by(ModelDraft.key)))
+    return render_template("admin_models.html", versions=_versions(), active=_active(),
+                           drafts=[(d, process_name(d.key, d.files, d.key)) for d in drafts], **kwargs)
+
+
 def _active() -> set[Any]:
     """Ids of the versions new instances start from (one per key)."""
     return {v.id for v in latest_versions()}
@@ -46,7 +55,7 @@ def _active() -> set[Any]:
 @bp.get("/models")
 @admin_required
 def models():  # noqa: ANN201
-    return render_template("admin_models.html", versions=_versions(), active=_active(), errors=None, deployed=None)
+    return _page(errors=None, deployed=None)
 
 
 @bp.post("/models")
@@ -56,9 +65,8 @@ def upload():  # noqa: ANN201
         files = read_upload()
         version, created = atomic(lambda: deploy(files, current_user.username, key=request.form.get("key") or None))
     except DeploymentError as err:
-        return render_template("admin_models.html", versions=_versions(), active=_active(), errors=err.errors, deployed=None), 400
-    return render_template("admin_models.html", versions=_versions(), active=_active(), errors=None,
-                           deployed={"version": version, "created": created})
+        return _page(errors=err.errors, deployed=None), 400
+    return _page(errors=None, deployed={"version": version, "created": created})
 
 
 @bp.post("/handover")
