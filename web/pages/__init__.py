@@ -45,6 +45,7 @@ def register_pages(app: Flask) -> None:
         interventions,
         ledgers,
         mailbox,
+        model_editor,  # noqa: F401  (adds the editor page to the admin blueprint)
         monitoring,
         monitoring_actions,
         notify_settings,
