@@ -102,9 +102,9 @@ export class Panel {
     if (SCRIPTED.has(element.type)) {
       const box = this.section("前后脚本", { collapsed: !this.ext.text(element, "spiffworkflow:PreScript") && !this.ext.text(element, "spiffworkflow:PostScript") });
       this.code(element, "前置脚本（进入前）", "script", this.ext.text(element, "spiffworkflow:PreScript"),
-        (text) => this.ext.setText(element, "spiffworkflow:PreScript", text), box);
+        (text) => this.ext.setText(element, "spiffworkflow:PreScript", text), box, { name: "preScript" });
       this.code(element, "后置脚本（完成后）", "script", this.ext.text(element, "spiffworkflow:PostScript"),
-        (text) => this.ext.setText(element, "spiffworkflow:PostScript", text), box);
+        (text) => this.ext.setText(element, "spiffworkflow:PostScript", text), box, { name: "postScript" });
     }
   }
 
@@ -152,7 +152,7 @@ export class Panel {
     this.field(label, select, { help, into });
     const tom = new TomSelect(select, {
       maxOptions: 300,
-      placeholder,
+      placeholder: multiple && chosen.length ? "" : placeholder, // a default only says something when nothing is chosen
       allowEmptyOption: !multiple,
       create,
       plugins: multiple ? ["remove_button"] : ["clear_button"],
