@@ -17,6 +17,8 @@ def user_tasks() -> dict[str, tuple[str, dict[str, str]]]:
     """BPMN id of every shipped user task → (file relative to workflows/, its properties)."""
     found: dict[str, tuple[str, dict[str, str]]] = {}
     for path in sorted(WORKFLOWS.rglob("*.bpmn")):
+        if path.relative_to(WORKFLOWS).parts[0] == "templates":
+            continue  # new models start from these; they are not deployed (engine.definitions.model_templates)
         for task in etree.parse(str(path)).iterfind(".//bpmn:userTask", NS):
             props = {p.get("name"): p.get("value") for p in task.iterfind(".//spiffworkflow:property", NS)}
             found[task.get("id")] = (str(path.relative_to(WORKFLOWS)), props)

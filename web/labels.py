@@ -49,6 +49,21 @@ ROLES = {
     },
 }
 
+# BPMN element types as an administrator reads them (the model's versions compared, issue 13).
+ELEMENT_TYPES = {
+    "process": "流程", "collaboration": "协作", "participant": "池", "lane": "泳道", "startEvent": "开始事件",
+    "endEvent": "结束事件", "intermediateCatchEvent": "中间捕获事件", "intermediateThrowEvent": "中间抛出事件",
+    "boundaryEvent": "边界事件", "userTask": "用户任务", "manualTask": "人工任务", "task": "任务",
+    "serviceTask": "服务任务", "scriptTask": "脚本任务", "businessRuleTask": "业务规则任务", "sendTask": "发送任务",
+    "receiveTask": "接收任务", "callActivity": "调用活动", "subProcess": "子流程", "transaction": "事务子流程",
+    "exclusiveGateway": "排他网关", "parallelGateway": "并行网关", "inclusiveGateway": "包容网关",
+    "eventBasedGateway": "事件网关", "complexGateway": "复杂网关", "sequenceFlow": "顺序流", "messageFlow": "消息流",
+    "dataObject": "数据对象", "dataObjectReference": "数据对象引用", "dataStoreReference": "数据存储引用",
+    "dataInputAssociation": "数据输入关联", "dataOutputAssociation": "数据输出关联", "message": "消息",
+    "signal": "信号", "error": "错误", "escalation": "升级", "textAnnotation": "注释", "association": "关联",
+    "group": "分组", "category": "分类", "categoryValue": "分类值",
+}
+
 # Statuses by what they are the status of: the same word means different things (a task's
 # COMPLETED is 已办理, an instance's 已结束).
 STATUSES: dict[str, dict[str, dict[str, str]]] = {
@@ -151,6 +166,9 @@ class Labels:
         self._parents: dict[str, str] = {}
 
     # fixed vocabularies -------------------------------------------------------------------
+    def element_type(self, tag: str | None) -> str:
+        return ELEMENT_TYPES.get(tag or "", tag or "")
+
     def role(self, code: str | None) -> str:
         return ROLES[self.lang].get(code or "", code or "")
 

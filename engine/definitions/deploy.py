@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import hashlib
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -63,10 +64,25 @@ def choose_key(index: tuple[dict[str, str], dict[str, set[str]], set[str]], key:
     return candidates[0]
 
 
-def deploy(files: dict[str, bytes], deployed_by: str | None = None, key: str | None = None) -> tuple[
-        ProcessModelVersion, bool]:
-    """Validate and store a new version; return (version, created). Same content → the
-    existing version. Nothing is written when anything is wrong."""
+@dataclass
+class Checked:
+    """What the deployment checks found in a file set: the main process, its specs and forms,
+    the errors that refuse it and the defaults it gets (warnings). Nothing written yet."""
+
+    key: str
+    files: dict[str, bytes]  # UTF-8
+    name: str
+    processes: list[str]
+    used_forms: set[str]
+    form_defs: dict[str, Any]
+    errors: list[ElementError] = field(default_factory=list)
+    warnings: list[ElementError] = field(default_factory=list)
+
+
+def check(files: dict[str, bytes], key: str | None = None) -> Checked:
+    """Every deployment check, nothing written: the upload, the editor's validation and its
+    deploy all call this, so their messages cannot differ. Raises DeploymentError when the set
+    cannot even be parsed into specs; element-level problems are in `errors`/`warnings`."""
     if not files:
         raise DeploymentError([ElementError(None, None, "没有上传文件")])
     parser, roots = spec_mod.build_parser(files)  # each file parsed safely, in whatever encoding it came
@@ -90,9 +106,25 @@ def deploy(files: dict[str, bytes], deployed_by: str | None = None, key: str | N
     errors, used_forms = check_specs({key: spec, **subprocess_specs}, file_of, form_defs, warnings)
     dataflow_check.check({key: spec, **subprocess_specs}, form_defs,
                          lambda pid, element, msg: errors.append(ElementError(file_of.get(pid), element, msg)))
-    if errors:
-        raise DeploymentError(errors)
+    return Checked(key=key, files=files, name=getattr(spec, "description", None) or key,
+                   processes=sorted({key, *subprocess_specs}), used_forms=used_forms, form_defs=form_defs,
+                   errors=errors, warnings=warnings)
 
+
+def deploy(files: dict[str, bytes], deployed_by: str | None = None, key: str | None = None) -> tuple[
+        ProcessModelVersion, bool]:
+    """Validate and store a new version; return (version, created). Same content → the
+    existing version. Nothing is written when anything is wrong."""
+    checked = check(files, key)
+    if checked.errors:
+        raise DeploymentError(checked.errors)
+    return store(checked, deployed_by)
+
+
+def store(checked: Checked, deployed_by: str | None) -> tuple[ProcessModelVersion, bool]:
+    """Store a checked set without errors as the next version of its key (or re-activate the
+    version with the same content)."""
+    key, files = checked.key, checked.files
     digest = content_hash(files)
     db.session.execute(text("SELECT pg_advisory_xact_lock(hashtext(:k))"), {"k": key})
     existing = db.session.scalar(
@@ -108,13 +140,13 @@ def deploy(files: dict[str, bytes], deployed_by: str | None = None, key: str | N
     version = ProcessModelVersion(
         key=key,
         version=(last or 0) + 1,
-        name=getattr(spec, "description", None) or key,
+        name=checked.name,
         content_hash=digest,
         files={name: content.decode("utf-8") for name, content in files.items()},
-        forms={k: form_defs[k] for k in sorted(used_forms)},
-        processes=sorted({key, *subprocess_specs}),
+        forms={k: checked.form_defs[k] for k in sorted(checked.used_forms)},
+        processes=checked.processes,
         deployed_by=deployed_by,
-        warnings=[w.as_dict() for w in warnings],
+        warnings=[w.as_dict() for w in checked.warnings],
         activated_at=utcnow(),
     )
     db.session.add(version)
@@ -122,6 +154,17 @@ def deploy(files: dict[str, bytes], deployed_by: str | None = None, key: str | N
     schedule_start_events(version)
     decision_tables.register_deployed(files, deployed_by)
     return version, True
+
+
+def main_file(files: dict[str, bytes], key: str) -> str | None:
+    """The file that holds process `key` (the one an editor edits)."""
+    roots = {}
+    for name, content in files.items():
+        try:
+            roots[name] = xmlsafe.parse(content)
+        except xmlsafe.UnsafeXml:
+            continue
+    return _process_index(roots)[0].get(key)
 
 
 def active_version_id(key: str) -> Any:
@@ -142,11 +185,15 @@ def latest_versions(*, content: bool = False) -> list[ProcessModelVersion]:
                   ProcessModelVersion.version.desc())))
 
 
+TEMPLATES_DIR = "templates"  # new models start from these (engine.definitions.model_templates): never deployed
+
+
 def closure_files(workflows_dir: Path) -> dict[str, dict[str, bytes]]:
     """For each root process under `workflows_dir`: the files of its call closure and the DMN
     files it uses (docs/design.md, deployment sets)."""
     files = {str(p.relative_to(workflows_dir)): p.read_bytes()
-             for p in sorted(workflows_dir.rglob("*")) if p.suffix in (".bpmn", ".dmn")}
+             for p in sorted(workflows_dir.rglob("*")) if p.suffix in (".bpmn", ".dmn")
+             and p.relative_to(workflows_dir).parts[0] != TEMPLATES_DIR}
     roots = {name: etree.fromstring(content) for name, content in files.items()}
     bpmn = {n: r for n, r in roots.items() if spec_mod.kind_of(r) == "bpmn"}
     dmn_of = {d.get("id"): n for n, r in roots.items() if spec_mod.kind_of(r) == "dmn"

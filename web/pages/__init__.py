@@ -32,7 +32,9 @@ def _people_options(selected: object = ()) -> list[dict[str, str]]:
 
 
 def register_pages(app: Flask) -> None:
-    from web.pages import (
+    # model_api, model_editor and model_versions add their routes to admin.bp (the model editor's contract names
+    # blueprint `admin`), so they are imported before it is registered
+    from web.pages import (  # noqa: F401
         admin,
         auth,
         budget_year,
@@ -45,7 +47,9 @@ def register_pages(app: Flask) -> None:
         interventions,
         ledgers,
         mailbox,
-        model_editor,  # noqa: F401  (adds the editor page to the admin blueprint)
+        model_api,
+        model_editor,
+        model_versions,
         monitoring,
         monitoring_actions,
         notify_settings,
@@ -64,6 +68,7 @@ def register_pages(app: Flask) -> None:
                    monitoring_actions, treasury, rect_sources, ledgers, rules):
         app.register_blueprint(module.bp)
     app.register_blueprint(supervision.projects_bp)
+
     from web.pages.guard import init_guard
 
     init_guard(app)

@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 from engine.base.db import db
 from engine.base.errors import DeploymentError, ValidationFailed
+from engine.base.model_drafts import ModelDraft
 from engine.base.models import ProcessModelVersion
 from engine.definitions.deploy import deploy, latest_versions
 from engine.moves import handoffs
@@ -38,6 +39,14 @@ def _versions() -> list[ProcessModelVersion]:
         ProcessModelVersion.key, ProcessModelVersion.version.desc())))
 
 
+def _page(**kwargs: Any) -> str:
+    """模型管理 with its versions, the active ones and the drafts of models being edited."""
+    versions = _versions()
+    return render_template("admin_models.html", versions=versions, active=_active(),
+                           drafts=list(db.session.scalars(select(ModelDraft).order_by(ModelDraft.key))),
+                           deployed_keys={v.key for v in versions}, **kwargs)
+
+
 def _active() -> set[Any]:
     """Ids of the versions new instances start from (one per key)."""
     return {v.id for v in latest_versions()}
@@ -46,7 +55,7 @@ def _active() -> set[Any]:
 @bp.get("/models")
 @admin_required
 def models():  # noqa: ANN201
-    return render_template("admin_models.html", versions=_versions(), active=_active(), errors=None, deployed=None)
+    return _page(errors=None, deployed=None)
 
 
 @bp.post("/models")
@@ -56,9 +65,8 @@ def upload():  # noqa: ANN201
         files = read_upload()
         version, created = atomic(lambda: deploy(files, current_user.username, key=request.form.get("key") or None))
     except DeploymentError as err:
-        return render_template("admin_models.html", versions=_versions(), active=_active(), errors=err.errors, deployed=None), 400
-    return render_template("admin_models.html", versions=_versions(), active=_active(), errors=None,
-                           deployed={"version": version, "created": created})
+        return _page(errors=err.errors, deployed=None), 400
+    return _page(errors=None, deployed={"version": version, "created": created})
 
 
 @bp.post("/handover")

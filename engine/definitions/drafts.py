@@ -1,0 +1,27 @@
+"""Drafts of models being edited (engine.base.model_drafts): saved whatever their state, never
+deployed by saving; a successful deploy of the key removes its draft."""
+from __future__ import annotations
+
+from sqlalchemy import delete, select
+
+from engine.base.db import db, utcnow
+from engine.base.model_drafts import ModelDraft
+
+
+def get(key: str) -> ModelDraft | None:
+    return db.session.scalar(select(ModelDraft).where(ModelDraft.key == key))
+
+
+def save(key: str, files: dict[str, str], saved_by: str | None, note: str = "") -> ModelDraft:
+    draft = get(key)
+    if draft is None:
+        draft = ModelDraft(key=key)
+        db.session.add(draft)
+    draft.files, draft.note, draft.saved_by, draft.saved_at = dict(files), note or "", saved_by, utcnow()
+    db.session.flush()
+    return draft
+
+
+def discard(key: str) -> bool:
+    """Remove the key's draft; whether there was one."""
+    return bool(db.session.execute(delete(ModelDraft).where(ModelDraft.key == key)).rowcount)

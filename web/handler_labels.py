@@ -1,0 +1,1 @@
+HANDLER_LABELS: dict[str, str] = {}
