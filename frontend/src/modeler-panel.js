@@ -147,7 +147,7 @@ export class Panel {
     const known = new Set(options.map((o) => o.value));
     const chosen = (multiple ? selected : [selected]).filter(Boolean);
     for (const value of chosen) if (!known.has(value)) options = [...options, { value, text: `${value}（未登记）` }];
-    if (!multiple) select.append(el("option", { value: "", text: "" }));
+    if (!multiple) select.append(el("option", { value: "", text: placeholder })); // the default, shown when nothing is chosen
     for (const o of options) select.append(el("option", { value: o.value, text: o.text, selected: chosen.includes(o.value) }));
     this.field(label, select, { help, into });
     const tom = new TomSelect(select, {

@@ -122,7 +122,13 @@ def test_administrator_edits_p1_deploys_and_starts_it(live_server, browser, db, 
         assert "单位审核" in panel.locator("h2").inner_text()
         assert panel.locator('select[data-name="formKey"]').evaluate("s => [...s.selectedOptions].map(o => o.value)") == ["F-00"]
         assert panel.locator('select[data-name="completionHandler"]').input_value() == "p1.record_unit_approval"
+        rules = page.evaluate("fetch('/admin/models/catalogue.json').then(r => r.json()).then(c => c.step_rules.map(r => r.name))")
+        section = panel.locator("details.panel-section", has_text="审批规则")
+        section.locator("summary").click()
+        shown = section.locator("[data-field]").evaluate_all("els => els.map(e => e.dataset.field)")
+        assert shown == rules  # one control per step rule of the catalogue, in its order
         page.screenshot(path=str(shots / "editor_user_task_1366.png"))
+        panel.screenshot(path=str(shots / "editor_panel_rules_1366.png"))
 
         # a script with a syntax error: shown under the box as typed, with its line and column
         _click(page, "st_p1_init")
