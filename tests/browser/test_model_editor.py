@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from tests.browser.pages import login
+from tests.unit.test_modeler_roundtrip import _specs
 
 sys.path.insert(0, str(Path(__file__).parents[1] / "integration"))
 from p1_driver import Flow, deploy_p1  # noqa: E402
@@ -115,6 +116,11 @@ def test_administrator_edits_p1_deploys_and_starts_it(live_server, browser, db, 
         assert page.locator("#model-editor").get_attribute("data-validation") == "ok"
         assert "第 1 版" in page.locator(".editor-source").inner_text()
         assert page.locator("[data-action=deploy]").is_enabled()
+        # opened and exported unchanged by the real editor: the same specs as the deployed files
+        model = page.evaluate(f"fetch('/admin/models/{KEY}/model.json').then(r => r.json())")
+        exported = page.evaluate(f"{MODELER}.saveXML({{format: true}}).then(r => r.xml)")
+        files = {n: x.encode() for n, x in model["files"].items()}
+        assert _specs({**files, model["main_file"]: exported.encode()}) == _specs(files)  # the set has its DMN
 
         # a user task selected: its panel shows the lane's role by name, the form, the rules
         _click(page, "ut_p1_unit_approve")
@@ -129,6 +135,14 @@ def test_administrator_edits_p1_deploys_and_starts_it(live_server, browser, db, 
         assert shown == rules  # one control per step rule of the catalogue, in its order
         page.screenshot(path=str(shots / "editor_user_task_1366.png"))
         panel.screenshot(path=str(shots / "editor_panel_rules_1366.png"))
+
+        # a service task's operator, a business-rule task's decision, a condition: as the model has them
+        _click(page, "st_p1_enter_library")
+        assert panel.locator('select[data-name="operator"]').input_value() == "project.enter_library"
+        _click(page, "brt_p1_classify")
+        assert panel.locator('select[data-name="decision"]').input_value() == "dt_05_major_key"
+        _call(page, "m.get('selection').select(m.get('elementRegistry').get(arg));", "f_p1_06")
+        assert panel.locator('textarea[data-name="condition"]').input_value() == "unit_verdict == 'RETURN'"
 
         # a script with a syntax error: shown under the box as typed, with its line and column
         _click(page, "st_p1_init")
@@ -197,6 +211,9 @@ def test_administrator_edits_p1_deploys_and_starts_it(live_server, browser, db, 
         assert page.locator(".pin-badge").count() == 0
         assert page.locator("#model-editor").get_attribute("data-dirty") == "1"
 
+        page.locator("[data-action=save]").click()  # a draft first: kept, not deployed
+        page.locator(".editor-result", has_text="草稿已保存").wait_for()
+        assert "草稿，系统管理员 于" in page.locator(".editor-source").inner_text()
         page.locator("[data-action=deploy]").click()
         result = page.locator(".editor-result")
         result.get_by_text("已部署为版本 2").wait_for()
