@@ -11,6 +11,7 @@ import { restoreUnresolvedReferences } from "./modeler-references.js";
 import { panByTouch, when, zoomBy } from "./diagram-viewer.js";
 import { Panel } from "./modeler-panel.js";
 import { Pins } from "./modeler-pins.js";
+import { translateModule } from "./modeler_translate.js";
 
 const root = document.getElementById("model-editor");
 const READABLE = 0.55;
@@ -112,7 +113,7 @@ class Editor {
   }
 
   async openModeler(xml, catalogue) {
-    this.viewer = new Modeler({ container: this.canvasHost, moddleExtensions: { spiffworkflow } });
+    this.viewer = new Modeler({ container: this.canvasHost, moddleExtensions: { spiffworkflow }, additionalModules: [translateModule] });
     this.canvasHost.modeler = this.viewer; // for the browser tests and the console
     const { warnings } = await this.viewer.importXML(xml);
     restoreUnresolvedReferences(warnings);
