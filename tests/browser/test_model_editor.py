@@ -171,7 +171,7 @@ def test_administrator_edits_p1_deploys_and_starts_it(live_server, browser, db, 
 
         # a task from the palette into the new lane, made a user task, named, its form picked
         task_entry = page.locator('.djs-palette .entry[data-action="create.task"]')
-        assert task_entry.get_attribute("title") == "任务"  # bpmn-js speaks Chinese (modeler_translate.js)
+        assert task_entry.get_attribute("aria-label") == "任务"  # bpmn-js speaks Chinese (modeler_translate.js)
         task_entry.click()
         x, y = _call(page, """const r = m.get('elementRegistry');
           const above = r.get('ut_p1_unit_approve'), lane = r.get(arg);
