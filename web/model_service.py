@@ -17,8 +17,11 @@ from engine.base.models import ProcessModelVersion
 from engine.definitions import deploy as deployment
 from engine.definitions import drafts, model_templates
 from engine.definitions.deploy import active_version_id
+from engine.views import model_compare
 from web.labels import labels
+from web.model_catalogue import property_label
 
+INT_MAX = 2**31 - 1
 KEY = re.compile(r"^[a-z][a-z0-9_]{2,59}$")
 _FILE_NAME = re.compile(r"^(?!/)(?!.*\.\.)[\w\-./]{1,200}\.(bpmn|dmn)$")
 
@@ -61,7 +64,7 @@ def model(key: str) -> dict[str, Any]:
         raise NotFound(f"没有流程模型 “{key}”")
     files = draft.files if draft is not None else version.files
     encoded = {n: t.encode("utf-8") for n, t in files.items()}
-    return {"key": key, "name": _name(key, files, version),
+    return {"key": key, "name": process_name(key, files, version.name if version is not None else key),
             "source": "draft" if draft is not None else "version",
             "version": None if draft is not None else version.version,
             "main_file": deployment.main_file(encoded, key) or next(iter(sorted(files)), None),
@@ -71,12 +74,13 @@ def model(key: str) -> dict[str, Any]:
                                                  "note": draft.note}}
 
 
-def _name(key: str, files: dict[str, str], version: ProcessModelVersion | None) -> str:
+def process_name(key: str, files: dict[str, str], fallback: str) -> str:
+    """The name drawn on process `key` in `files` (a draft has no stored name), else `fallback`."""
     for text in files.values():
         match = re.search(r"<(?:\w+:)?process\b[^>]*\bid=\"" + re.escape(key) + r"\"[^>]*>", text)
         if match and (name := re.search(r"\bname=\"([^\"]*)\"", match.group(0))):
             return name.group(1)
-    return version.name if version is not None else key
+    return fallback
 
 
 def validate(key: str, files: dict[str, str]) -> dict[str, list[dict[str, Any]]]:
@@ -132,6 +136,8 @@ def versions(key: str) -> list[dict[str, Any]]:
 
 
 def version_of(key: str, number: int) -> ProcessModelVersion:
+    if not 1 <= number <= INT_MAX:  # a number PostgreSQL's integer cannot hold names no version
+        raise NotFound(f"流程模型 “{key}” 没有第 {number} 版")
     found = db.session.scalar(select(ProcessModelVersion).where(ProcessModelVersion.key == key,
                                                                 ProcessModelVersion.version == number))
     if found is None:
@@ -166,3 +172,14 @@ def new_model(values: dict[str, str], username: str) -> ModelDraft:
     if errors:
         raise ValidationFailed(errors)
     return drafts.save(key, model_templates.instantiate(templates_dir(), template, key, name), username, "由模板新建")
+
+
+def comparison(key: str, before: int, after: int) -> dict[str, Any]:
+    """Two versions compared (engine.views.model_compare) with Chinese type and property names."""
+    old, new = version_of(key, before), version_of(key, after)
+    found, names = model_compare.as_json(model_compare.compare(old.files, new.files)), labels()
+    for element in [*found["added"], *found["removed"], *found["changed"]]:
+        element["type_name"] = names.element_type(element["type"])
+        for change in element.get("changes", []):
+            change["label"] = property_label(change["property"])
+    return {"from_version": before, "to_version": after, **found}

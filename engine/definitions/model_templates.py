@@ -26,7 +26,10 @@ def available(folder: Path) -> list[Template]:
         root = xmlsafe.parse(path.read_bytes())
         process = root.find(f"{{{BPMN}}}process")
         comment = next((c.text.strip() for c in root.iterchildren(etree.Comment)), "")
-        found.append(Template(path.stem, process.get("name") or path.stem, comment.removeprefix("模板：").split("。")[0]))
+        name = process.get("name") or path.stem
+        # "模板：单级审批（项目单位填报 → 主管部门审核）。…" → "项目单位填报 → 主管部门审核"
+        summary = comment.removeprefix("模板：").split("。")[0].removeprefix(name).strip("（）")
+        found.append(Template(path.stem, name, summary))
     order = {"blank": 0}  # 空白流程 first, then the rest by file name
     return sorted(found, key=lambda t: (order.get(t.code, 1), t.code))
 

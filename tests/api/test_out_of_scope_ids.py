@@ -30,7 +30,12 @@ ROLE_FIRST = {"api.discard_job", "api.retry_job", "api.handover", "queue_admin.d
               "rules.save_from_editor",
               "rules.save_settings", "rules.activate_settings", "api.list_table_versions", "api.get_table_version",
               "api.add_table_draft", "api.table_what_if", "api.what_if_progress", "api.activate_table",
-              "api.get_rule_settings", "api.add_rule_settings", "api.activate_rule_settings"}
+              "api.get_rule_settings", "api.add_rule_settings", "api.activate_rule_settings",
+              # the model editor (issue 13 point 2): administrators only, keyed by model key
+              "admin.form_preview", "admin.model_json", "admin.model_validate", "admin.model_draft_save",
+              "admin.model_draft_delete", "admin.model_deploy", "admin.model_versions_json", "admin.model_versions",
+              "admin.model_compare", "api.model_json", "api.model_validate", "api.model_draft_save",
+              "api.model_draft_delete", "api.model_deploy", "api.model_versions", "api.model_compare"}
 NOT_AN_ID = {"static", "api.start", "inbox.start"}  # a file path; a process key anyone may start
 FORM = {"opinion": "看看", "to": "filer", "users": "filer", "target": "x", "message": "催", "note": "n",
         "text": "评论", "comment": "x", "verdict": "APPROVE", "item_id": "", "reason": "x"}

@@ -47,6 +47,7 @@ def test_unknown_model_or_version_is_404(admin):
             reply = getattr(admin, method)(url.replace(KEY, "no_such_model"), json=body)
             assert reply.status_code == 404, url
     assert admin.get(f"/admin/models/{KEY}/compare?from=1&to=9").status_code == 404
+    assert admin.get(f"/admin/models/{KEY}/compare?from=1&to=99999999999").status_code == 404
     assert admin.get("/admin/models/forms/F-99/preview").status_code == 404
     assert admin.get("/admin/models/forms/F-00/preview?mode=nope").status_code == 404
     missing = admin.get("/admin/models/no_such_model/model.json")
@@ -158,3 +159,11 @@ def test_draft_round_trip_and_deploy_clears_it(admin):
     assert [(v["version"], v["active"], v["deployed_by_name"]) for v in versions] == [
         (2, True, "管理员"), (1, False, "test")]
     assert set(versions[0]) >= {"version", "deployed_by_name", "deployed_at", "activated_at", "active", "warnings"}
+
+
+def test_every_handler_has_a_chinese_name():
+    import budget  # noqa: F401  (registers the handlers)
+    from engine.base.hooks import REGISTRY
+    from web.handler_labels import HANDLER_LABELS
+
+    assert set(REGISTRY.task_handlers) | set(REGISTRY.services) <= set(HANDLER_LABELS)

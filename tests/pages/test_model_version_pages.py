@@ -49,7 +49,8 @@ def test_new_model_from_a_template(login):
     checked = admin.post("/admin/models/expense_claim/validate.json", json={"files": opened["files"]}).get_json()
     assert checked == {"errors": [], "warnings": []}
     assert admin.post("/admin/models/new", data={"key": "expense_claim", "name": "y", "template": "blank"}).status_code == 422
-    assert "expense_claim" in admin.get("/admin/models").get_data(as_text=True)  # the draft, under 未部署的草稿
+    listing = admin.get("/admin/models").get_data(as_text=True)  # the draft, by its name, under 未部署的草稿
+    assert "未部署的草稿" in listing and 'href="/admin/models/expense_claim/editor">费用报销</a>' in listing
     deployed = admin.post("/admin/models/expense_claim/deploy.json", json={"files": opened["files"]})
     assert deployed.status_code == 201 and deployed.get_json()["version"] == 1
     assert admin.get("/admin/models/expense_claim/model.json").get_json()["source"] == "version"

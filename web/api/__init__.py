@@ -37,6 +37,7 @@ from web.api import (  # noqa: E402, F401
     ledgers,
     lists,
     messages,
+    modeler,
     models,
     monitoring,
     notification_settings,

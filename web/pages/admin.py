@@ -17,6 +17,7 @@ from engine.moves import handoffs
 from engine.work.access import is_admin
 from web.api.models import read_upload
 from web.labels import labels
+from web.model_service import process_name
 from web.pages.outcome import attempt, flash_failure
 from web.transactions import atomic
 
@@ -41,10 +42,9 @@ def _versions() -> list[ProcessModelVersion]:
 
 def _page(**kwargs: Any) -> str:
     """模型管理 with its versions, the active ones and the drafts of models being edited."""
-    versions = _versions()
-    return render_template("admin_models.html", versions=versions, active=_active(),
-                           drafts=list(db.session.scalars(select(ModelDraft).order_by(ModelDraft.key))),
-                           deployed_keys={v.key for v in versions}, **kwargs)
+    drafts = list(db.session.scalars(select(ModelDraft).order_by(ModelDraft.key)))
+    return render_template("admin_models.html", versions=_versions(), active=_active(),
+                           drafts=[(d, process_name(d.key, d.files, d.key)) for d in drafts], **kwargs)
 
 
 def _active() -> set[Any]:
