@@ -91,7 +91,7 @@ class Editor {
         this.readOnly ? Promise.resolve(null) : call("GET", this.urls.catalogue),
       ]);
       this.model = model;
-      this.source.textContent = sourceText(model);
+      this.showSource();
       const xml = model.files[model.main_file];
       const drawable = hasLayout(xml) ? xml : await layoutProcess(xml);
       if (this.readOnly) await this.openViewer(drawable);
@@ -129,6 +129,13 @@ class Editor {
     });
     this.toolbar();
     await this.validate();
+  }
+
+  // 草稿，某某 于 … 保存 / 第 N 版; 放弃草稿 only when there is a draft.
+  showSource() {
+    this.source.textContent = sourceText(this.model);
+    const discard = this.root.querySelector("[data-action=discard]");
+    if (discard) discard.disabled = this.model.source !== "draft";
   }
 
   markDirty(dirty) {
@@ -201,7 +208,7 @@ class Editor {
       const reply = await call("PUT", this.urls.draft, { files: await this.files(), note: note || undefined });
       this.model.source = "draft";
       this.model.draft = { saved_at: reply.saved_at, saved_by_name: reply.saved_by_name, note };
-      this.source.textContent = sourceText(this.model);
+      this.showSource();
       this.markDirty(false);
       this.flash("草稿已保存（未部署，发起仍用正在使用的版本）。", "success");
     } catch (err) {
@@ -228,7 +235,7 @@ class Editor {
       this.model.source = "version";
       this.model.version = reply.version;
       this.model.draft = null;
-      this.source.textContent = sourceText(this.model);
+      this.showSource();
       const text = reply.created ? `已部署为版本 ${reply.version}。` : `内容与版本 ${reply.version} 相同，未生成新版本。`;
       const warned = (reply.warnings || []).length ? `（${reply.warnings.length} 条默认设置提示）` : "";
       this.flash(text + warned, "success", [["版本", reply.versions_url || this.urls.versions], ["发起", this.urls.start]]);

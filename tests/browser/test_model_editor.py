@@ -116,6 +116,7 @@ def test_administrator_edits_p1_deploys_and_starts_it(live_server, browser, db, 
         assert page.locator("#model-editor").get_attribute("data-validation") == "ok"
         assert "第 1 版" in page.locator(".editor-source").inner_text()
         assert page.locator("[data-action=deploy]").is_enabled()
+        assert page.locator("[data-action=discard]").is_disabled()  # no draft yet
         # opened and exported unchanged by the real editor: the same specs as the deployed files
         model = page.evaluate(f"fetch('/admin/models/{KEY}/model.json').then(r => r.json())")
         exported = page.evaluate(f"{MODELER}.saveXML({{format: true}}).then(r => r.xml)")
@@ -216,11 +217,13 @@ def test_administrator_edits_p1_deploys_and_starts_it(live_server, browser, db, 
         page.locator("[data-action=save]").click()  # a draft first: kept, not deployed
         page.locator(".editor-result", has_text="草稿已保存").wait_for()
         assert "草稿，系统管理员 于" in page.locator(".editor-source").inner_text()
+        assert page.locator("[data-action=discard]").is_enabled()
         page.locator("[data-action=deploy]").click()
         result = page.locator(".editor-result")
         result.get_by_text("已部署为版本 2").wait_for()
         assert {a.inner_text() for a in result.locator("a").all()} == {"版本", "发起"}
         assert page.locator("#model-editor").get_attribute("data-dirty") == ""
+        assert page.locator("[data-action=discard]").is_disabled()  # the deploy took the draft
         assert not problems, problems
     finally:
         context.close()
