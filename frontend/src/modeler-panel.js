@@ -330,7 +330,8 @@ export class Panel {
     if (!rows.length && current.id) box.append(el("p", { class: "small text-body-secondary mb-0", text: "该操作没有参数。" }));
     const values = new Map(rows.map((r) => [r.id, r]));
     for (const row of rows) {
-      this.code(element, `${row.label || row.id}（${row.id}${row.required ? "，必填" : ""}）`, "expression", row.value, (text) => {
+      const named = row.label && row.label !== row.id ? `${row.label}（${row.id}${row.required ? "，必填" : ""}）` : `${row.id}${row.required ? "（必填）" : ""}`;
+      this.code(element, named, "expression", row.value, (text) => {
         values.get(row.id).value = text;
         this.ext.setOperator(element, current.id, [...values.values()]);
       }, box, { rows: 1, name: `param:${row.id}` });
