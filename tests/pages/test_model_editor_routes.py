@@ -137,6 +137,8 @@ def test_check_expression_points_at_the_mistake(admin):
     assert (bad["line"], bad["column"]) == (2, 5) and "冒号" in bad["message"]
     [sandboxed] = check("expression", "amount.__class__")
     assert sandboxed["line"] == 1 and "下划线" in sandboxed["message"]
+    [imported] = check("script", "x = 1\nimport os")  # the engine's sandbox refuses it at deployment too
+    assert imported["line"] == 2 and "不能导入模块" in imported["message"]
 
 
 def test_draft_round_trip_and_deploy_clears_it(admin):
