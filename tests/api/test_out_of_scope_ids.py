@@ -34,7 +34,7 @@ ROLE_FIRST = {"api.discard_job", "api.retry_job", "api.handover", "queue_admin.d
               # the model editor (issue 13 point 2): administrators only, keyed by model key
               "admin.form_preview", "admin.model_json", "admin.model_validate", "admin.model_draft_save",
               "admin.model_draft_delete", "admin.model_deploy", "admin.model_versions_json", "admin.model_versions",
-              "admin.model_compare", "api.model_json", "api.model_validate", "api.model_draft_save",
+              "admin.model_compare", "admin.model_editor", "api.model_json", "api.model_validate", "api.model_draft_save",
               "api.model_draft_delete", "api.model_deploy", "api.model_versions", "api.model_compare"}
 NOT_AN_ID = {"static", "api.start", "inbox.start"}  # a file path; a process key anyone may start
 FORM = {"opinion": "看看", "to": "filer", "users": "filer", "target": "x", "message": "催", "note": "n",

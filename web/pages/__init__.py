@@ -32,7 +32,7 @@ def _people_options(selected: object = ()) -> list[dict[str, str]]:
 
 
 def register_pages(app: Flask) -> None:
-    # model_api and model_versions add their routes to admin.bp (the model editor's contract names
+    # model_api, model_editor and model_versions add their routes to admin.bp (the model editor's contract names
     # blueprint `admin`), so they are imported before it is registered
     from web.pages import (  # noqa: F401
         admin,
@@ -48,6 +48,7 @@ def register_pages(app: Flask) -> None:
         ledgers,
         mailbox,
         model_api,
+        model_editor,
         model_versions,
         monitoring,
         monitoring_actions,
