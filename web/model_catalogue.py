@@ -32,9 +32,9 @@ MODE_NAMES = {
 TASK_PROPERTIES = [
     {"name": "formKey", "label": "表单", "kind": "form", "help": "用 + 连接多张表单，如 F-01+F-02"},
     {"name": "formMode", "label": "表单模式", "kind": "choice", "help": "表单定义中的模式，决定可填写的字段"},
-    {"name": "formContext", "label": "显示前序步骤", "kind": "steps", "help": "只读显示的前序用户任务（逗号分隔的元素 id）"},
+    {"name": "formContext", "label": "显示前序步骤", "kind": "steps", "help": "只读显示的前序用户任务（多个以 + 连接）"},
     {"name": "verdicts", "label": "可选结论", "kind": "multichoice", "help": "缩小表单结论字段的选项"},
-    {"name": "inputs", "label": "输入映射", "kind": "text", "help": "步骤读取的数据：名称=表达式，逗号分隔"},
+    {"name": "inputs", "label": "输入映射", "kind": "text", "help": "步骤读取的数据：字段=来源（来源写作 步骤.字段），逗号分隔"},
     {"name": "outputs", "label": "输出映射", "kind": "text", "help": "步骤发布给后续的数据：名称=字段，逗号分隔"},
     {"name": "completionHandler", "label": "完成处理器", "kind": "handler", "help": "任务完成时写入业务记录的处理器"},
 ]
