@@ -25,7 +25,7 @@ from sqlalchemy import select
 from engine.base.db import db, utcnow
 from engine.base.errors import Conflict, ValidationFailed
 from engine.base.identity import User
-from engine.base.models import HumanTask, ProcessInstance
+from engine.base.models import AuditEvent, HumanTask, ProcessInstance
 from engine.definitions import taskdata
 from engine.moves.interventions import _locked, _open_rows
 from engine.moves.returns import path_to, rewind
@@ -33,7 +33,6 @@ from engine.moves.runtime import advance, bind_services, engine_run, keep_submis
 from engine.moves.sidetables import frontier, persist
 from engine.moves.state import load
 from engine.work import announce
-from engine.work.audit import audit
 
 
 def _label(spec: Any) -> str:
@@ -104,8 +103,10 @@ def move_token(instance_id: uuid.UUID, actor: User, to_element: str, reason: str
         if not any(t.task_spec.bpmn_id == to_element for t in frontier(workflow)):
             raise Conflict(f"跳过 “{_label(source.task_spec)}” 后流程没有停在 “{_label(ahead)}”，未移动")
     moved_to = _label(back.task_spec if back is not None else ahead)
-    audit(instance, actor, "move_token", title=f"移动：{_label(source.task_spec)} → {moved_to}", comment=reason,
-          detail={"from": source.task_spec.bpmn_id, "to": to_element, "direction": direction})
+    # under the element moved to: the diagram's history of that element shows it
+    db.session.add(AuditEvent(actor=actor.username, action="move_token", instance_id=instance.id, task_name=to_element,
+                              title=f"移动：{_label(source.task_spec)} → {moved_to}", comment=reason,
+                              detail={"from": source.task_spec.bpmn_id, "to": to_element, "direction": direction}))
     announce.intervened(instance, "move", "移动", f"流程由 “{_label(source.task_spec)}” 移动到 “{moved_to}”。{reason}",
                         actor, [*open_before, *_open_rows(instance)])
     return instance

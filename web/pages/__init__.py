@@ -45,6 +45,7 @@ def register_pages(app: Flask) -> None:
         interventions,
         ledgers,
         mailbox,
+        model_versions,
         monitoring,
         monitoring_actions,
         notify_settings,
@@ -60,7 +61,7 @@ def register_pages(app: Flask) -> None:
 
     for module in (auth, inbox, tasks, task_ops, instances, instance_ops, interventions, mailbox, deputies, supervision,
                    admin, holidays, notify_settings, queue_admin, people, budget_year, execution, monitoring,
-                   monitoring_actions, treasury, rect_sources, ledgers, rules):
+                   monitoring_actions, treasury, rect_sources, ledgers, rules, model_versions):
         app.register_blueprint(module.bp)
     app.register_blueprint(supervision.projects_bp)
     from web.pages.guard import init_guard
