@@ -286,3 +286,44 @@ def test_move_token_back_and_forward(people):
     _db.session.commit()
     assert _db.session.get(ProcessInstance, instance.id).status == "COMPLETED"
     assert ModelAudit  # the model audit is for model-wide changes only
+
+
+MODELS = EXAMPLE_MODEL.parent
+
+
+def test_rollback_moves_the_start_timer_to_the_older_version(people):
+    from engine.base.models import Timer
+
+    periodic = (MODELS / "tm_periodic.bpmn").read_bytes()
+    deploy({"tm_periodic.bpmn": periodic}, "admin")
+    _db.session.commit()
+    deploy({"tm_periodic.bpmn": periodic.replace(b'"R3/2026-01-01T00:00:00+08:00/P1M"',
+                                                 b'"R3/2026-02-01T00:00:00+08:00/P1M"')}, "admin")
+    _db.session.commit()
+    versions.activate("tm_periodic", 1, people["admin"], "第2版起始月份有误")
+    _db.session.commit()
+    rows = _db.session.scalars(select(Timer).where(Timer.process_key == "tm_periodic")).all()
+    assert sorted(r.status for r in rows) == ["CANCELLED", "CANCELLED", "WAITING"]
+    waiting = next(r for r in rows if r.status == "WAITING")
+    assert waiting.due_at.isoformat().startswith("2025-12-31T16:00")  # version 1's first occurrence
+
+
+def test_an_instance_waiting_at_a_timer_keeps_its_due_time(people):
+    from engine.base.models import Timer
+
+    timers = (MODELS / "tm_timers.bpmn").read_bytes()
+    deploy({"tm_timers.bpmn": timers}, "admin")
+    _db.session.commit()
+    instance = start_process("tm_timers", people["filer"], {"wait_for": "PT1H", "escalate_after": "PT30M",
+                                                            "remind_cycle": "R1/PT30M"})
+    _db.session.commit()
+    before = _db.session.scalars(select(Timer).where(Timer.instance_id == instance.id)).one()
+    version, _ = deploy({"tm_timers.bpmn": timers.replace('name="审核"'.encode(), 'name="复核"'.encode())}, "admin")
+    _db.session.commit()
+    [plan] = migration.preview("tm_timers", 1, version.version, people["admin"])
+    assert plan.ok and [(m.kind, m.element, m.to_element) for m in plan.tasks] == [("定时器", "tm_tm_wait", "tm_tm_wait")]
+    migration.migrate_instance(instance.id, version, people["admin"], "改名")
+    _db.session.commit()
+    _db.session.expire_all()
+    after = _db.session.scalars(select(Timer).where(Timer.instance_id == instance.id)).all()
+    assert [(t.id, t.status, t.due_at) for t in after] == [(before.id, "WAITING", before.due_at)]
