@@ -141,12 +141,24 @@ def migrate_in_memory(workflow: BpmnWorkflow, target: specs.LoadedModel) -> tupl
         sp = workflow.subprocesses.get(sp_id)
         if sp is not None:
             migrate_workflow(sp_diff, sp, target.subprocess_specs[sp.spec.name])
+    _repredict_started(workflow)
     for task_id, value in waiting_values.items():  # a timer keeps its due time, not restarted by the re-predict
         task = find_task(workflow, task_id)
         if task is not None and task.state == TaskState.WAITING:
             task.internal_data["event_value"] = value
     reasons += _strays(workflow)
     return reasons, _mappings(before, workflow, reasons)
+
+
+def _repredict_started(workflow: BpmnWorkflow) -> None:
+    """migrate_workflow re-predicts below READY and WAITING tasks only; a STARTED call activity or
+    sub-process would keep the path A predicted after it (a step B added after the call would be
+    skipped). Its children are synced with B's outgoing flows here."""
+    for wf in (workflow, *workflow.subprocesses.values()):
+        for task in list(wf.get_tasks(state=TaskState.STARTED, skip_subprocesses=True)):
+            if task.id in wf.tasks and all(c.state & PREDICTED for c in task.children):
+                task._drop_children()  # nothing after it has run: the path after it is B's
+                task.task_spec._predict(task, mask=TaskState.STARTED | TaskState.FUTURE | TaskState.PREDICTED_MASK)
 
 
 def _strays(workflow: BpmnWorkflow) -> list[str]:

@@ -30,7 +30,10 @@ ROLE_FIRST = {"api.discard_job", "api.retry_job", "api.handover", "queue_admin.d
               "rules.save_from_editor",
               "rules.save_settings", "rules.activate_settings", "api.list_table_versions", "api.get_table_version",
               "api.add_table_draft", "api.table_what_if", "api.what_if_progress", "api.activate_table",
-              "api.get_rule_settings", "api.add_rule_settings", "api.activate_rule_settings"}
+              "api.get_rule_settings", "api.add_rule_settings", "api.activate_rule_settings",
+              # versions and migration: the system administrator's (issue 13 point 4)
+              "admin_versions.migrations", "admin_versions.activate", "admin_versions.start", "api.activate_version",
+              "api.model_audit", "api.migration_preview", "api.start_migration", "api.migration_progress"}
 NOT_AN_ID = {"static", "api.start", "inbox.start"}  # a file path; a process key anyone may start
 FORM = {"opinion": "看看", "to": "filer", "users": "filer", "target": "x", "message": "催", "note": "n",
         "text": "评论", "comment": "x", "verdict": "APPROVE", "item_id": "", "reason": "x"}

@@ -327,3 +327,56 @@ def test_an_instance_waiting_at_a_timer_keeps_its_due_time(people):
     _db.session.expire_all()
     after = _db.session.scalars(select(Timer).where(Timer.instance_id == instance.id)).all()
     assert [(t.id, t.status, t.due_at) for t in after] == [(before.id, "WAITING", before.due_at)]
+
+
+CALL_MODEL = MODELS / "conformance" / "cf_call_activity.bpmn"
+
+
+def _call_variant(*, after: bool = False, drop_child_step: bool = False) -> bytes:
+    """cf_call_activity whose child waits in a user task after its script (the instance waits inside
+    the call); `after`: a script step after the call (v2); `drop_child_step`: the child's step removed (v3)."""
+    text = CALL_MODEL.read_text(encoding="utf-8")
+    step = ('<bpmn:userTask id="child_work" name="子流程审核" />'
+            '<bpmn:sequenceFlow id="c2" sourceRef="child_calc" targetRef="child_work" />'
+            '<bpmn:sequenceFlow id="c3" sourceRef="child_work" targetRef="child_end" />')
+    if drop_child_step:
+        step = '<bpmn:sequenceFlow id="c2" sourceRef="child_calc" targetRef="child_end" />'
+    text = text.replace('<bpmn:scriptTask id="child_work" name="Child work">', '<bpmn:scriptTask id="child_calc" name="Child work">')
+    text = text.replace('<bpmn:sequenceFlow id="c1" sourceRef="child_start" targetRef="child_work" />',
+                        '<bpmn:sequenceFlow id="c1" sourceRef="child_start" targetRef="child_calc" />' + step)
+    text = text.replace('<bpmn:sequenceFlow id="c2" sourceRef="child_work" targetRef="child_end" />', '')
+    for ref in ("<bpmn:incoming>c1</bpmn:incoming>", "<bpmn:outgoing>c2</bpmn:outgoing>", "<bpmn:incoming>c2</bpmn:incoming>"):
+        text = text.replace(ref, "")
+    if after:
+        text = text.replace('<bpmn:sequenceFlow id="f3" sourceRef="call_child" targetRef="end" />',
+                            '<bpmn:scriptTask id="after_call" name="记录"><bpmn:script>z = 1</bpmn:script></bpmn:scriptTask>'
+                            '<bpmn:sequenceFlow id="f3" sourceRef="call_child" targetRef="after_call" />'
+                            '<bpmn:sequenceFlow id="f4" sourceRef="after_call" targetRef="end" />')
+        text = text.replace("<bpmn:outgoing>f3</bpmn:outgoing>", "").replace("<bpmn:incoming>f3</bpmn:incoming>", "")
+    return text.encode("utf-8")
+
+
+def test_an_instance_inside_a_call_activity_migrates_with_its_child(people):
+    u = people
+    deploy({"cf_call_activity.bpmn": _call_variant()}, "admin")
+    _db.session.commit()
+    instance = start_process("cf_call_activity", u["filer"])
+    _db.session.commit()
+    v2 = deploy_v2 = deploy({"cf_call_activity.bpmn": _call_variant(after=True)}, "admin")[0]
+    v3 = deploy({"cf_call_activity.bpmn": _call_variant(after=True, drop_child_step=True)}, "admin")[0]
+    _db.session.commit()
+    [plan] = migration.preview("cf_call_activity", 1, v2.version, u["admin"])
+    assert plan.ok, plan.reasons
+    assert sorted((m.kind, m.element, m.to_element) for m in plan.tasks) == [
+        ("人工环节", "child_work", "child_work"), ("调用子流程", "call_child", "call_child")]
+    [refused] = migration.preview("cf_call_activity", 1, v3.version, u["admin"])
+    assert refused.reasons == ["子流程 “Call child” 中正在进行的环节 “子流程审核” 在新版本中已删除"]
+    migration.migrate_instance(instance.id, deploy_v2, u["admin"], "调用后增加记录")
+    _db.session.commit()
+    complete_task(mine(u["filer"], instance).id, u["filer"], {"verdict": "APPROVE"})
+    _db.session.commit()
+    _db.session.expire_all()
+    done = _db.session.get(ProcessInstance, instance.id)
+    assert (done.status, done.version) == ("COMPLETED", v2.version)
+    assert "记录" in [e.title for e in _db.session.scalars(select(AuditEvent).where(
+        AuditEvent.instance_id == instance.id, AuditEvent.action == "auto"))]  # v2's step after the call ran

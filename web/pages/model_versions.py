@@ -63,10 +63,11 @@ def migrations(key: str):  # noqa: ANN201
         audit_labels=AUDIT_LABELS)
 
 
-@bp.post("/<key>/versions/<int:number>/activate")
+@bp.post("/<key>/versions/<number>/activate")
 @admin_required
-def activate(key: str, number: int):  # noqa: ANN201
-    outcome = attempt(lambda: versions.activate(key, number, current_user, request.form.get("reason") or ""))
+def activate(key: str, number: str):  # noqa: ANN201
+    outcome = attempt(lambda: versions.activate(key, query_int(number, 1, 10**6) or 0, current_user,
+                                                request.form.get("reason") or ""))
     if outcome.status == 404:
         return not_found_page("流程模型版本不存在")
     if outcome.ok:
