@@ -34,6 +34,7 @@ from engine.work.reminders import role_holders
 DECISIONS = {code: RESPONSE_ZH[code] for code in FUND_DECISIONS}  # F-11 decision → its name
 LEVELS = {"GREEN": "绿色", "YELLOW": "黄色", "RED": "红色"}
 RESPONSES = {**DECISIONS, "EXPLAINED": "单位已说明原因", "CORRECTIVE_PLAN": "单位已提交纠偏措施"}
+NO_SUGGESTION = "暂无系统建议（DT-07 未给出 F-11 可选的处置）"  # a sentence, not a bare 无 after 系统建议处置
 HOLD_AUDIENCE = ("DEPT_HEAD", "UNIT_HEAD", "FIN_TREASURY")  # views.md §7.3: payment hold
 
 
@@ -81,7 +82,7 @@ def followup_context(ctx: ServiceContext, project_year_id: str, warning_id: Any 
         "warning_history": [{"month": w.month, "level": LEVELS.get(w.level, w.level),
                              "reasons": "；".join(REASON_NAMES.get(r, r) for r in w.reasons or []),
                              "response": RESPONSES.get(w.response or "", w.response or "待处置")} for w in warnings],
-        "fund_suggestion": suggestion, "fund_suggestion_label": DECISIONS.get(suggestion or "", "无"),
+        "fund_suggestion": suggestion, "fund_suggestion_label": DECISIONS.get(suggestion or "", NO_SUGGESTION),
         "key_monitoring_summary": key_summary(key), "adjustable_wan": yuan_to_wan(adjustable(py)),
     }
 

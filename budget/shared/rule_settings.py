@@ -23,6 +23,18 @@ from engine.work.rule_tables import NOTIFIED_ROLES, role_holders
 PACK_NAMES = {"CORE": "通用规则（CORE）", "SD": "山东规则包（SD）", "SZ": "深圳规则包（SZ）", "QP": "青浦规则包（QP）",
               "FJ": "福建规则包（FJ）", "JN": "济南规则包（JN）"}
 
+# The thresholds (budget.calc.monitoring.RULE_DEFAULTS) and their values as a person reads them.
+PARAM_NAMES = {"warn_start_month": "预警起始月", "sd_key_operator": "重大项目滞后40个百分点的比较方式",
+               "time_progress_mode": "时间进度口径", "yellow_response_working_days": "黄色预警说明期限（工作日）"}
+PARAM_VALUES = {"sd_key_operator": {">=": "达到即预警（≥）", ">": "超过才预警（＞）"},
+                "time_progress_mode": {"LINEAR_MONTH": "按月均匀", "LINEAR_DAY": "按日均匀"}}
+
+
+def described(params: dict[str, Any]) -> list[tuple[str, str]]:
+    """Every threshold in force (the defaults with `params` over them), named in Chinese."""
+    merged = calc.rule_params(params)
+    return [(PARAM_NAMES.get(k, k), PARAM_VALUES.get(k, {}).get(str(v), str(v))) for k, v in merged.items()]
+
 
 @dataclass(frozen=True)
 class Settings:

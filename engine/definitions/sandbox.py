@@ -33,6 +33,7 @@ from engine.base.now import now as _engine_now
 from engine.base.now import today as clock_today
 from engine.definitions import datasize, decision_tables
 from engine.definitions import script_limits as limits
+from engine.definitions.element_kinds import display_name
 from engine.definitions.script_limits import SCRIPT_SECONDS, Budget, ScriptError, ScriptLimit
 
 __all__ = ["SCRIPT_SECONDS", "Budget", "EngineScripts", "RestrictedEnvironment", "ScriptError", "ScriptLimit",
@@ -159,14 +160,15 @@ class ScriptLog:
     shown in the instance's history (docs/design.md, "Models from other tools")."""
 
     def __init__(self) -> None:
-        self.lines: list[tuple[str | None, str]] = []
+        self.lines: list[tuple[str | None, str | None, str]] = []  # (element id, its name, text)
         self.size = 0
         self.element: str | None = None  # the element whose script runs now (EngineScripts.execute)
+        self.element_name: str | None = None  # its name, or its kind in Chinese
 
     def printer(self, _getattr_: Any = None) -> PrintCollector:
         return _BoundedPrinter(self, _getattr_)
 
-    def take(self) -> list[tuple[str | None, str]]:
+    def take(self) -> list[tuple[str | None, str | None, str]]:
         lines, self.lines = self.lines, []
         return lines
 
@@ -219,7 +221,7 @@ class RestrictedEnvironment(BasePythonScriptEngineEnvironment):
             self.budget.run(lambda: exec(code, g))
         finally:
             if isinstance(printed := g.get("_print"), PrintCollector) and (text := printed()):
-                self.log.lines.append((self.log.element, text.rstrip("\n")))
+                self.log.lines.append((self.log.element, self.log.element_name, text.rstrip("\n")))
         reserved = set(base_globals()) | set(REGISTRY.helpers) | set(external_context or {})
         for key, value in g.items():
             if key.startswith("_") or key in reserved or callable(value):
@@ -255,10 +257,11 @@ class EngineScripts(PythonScriptEngine):
         """A script runs for `task`: what it prints is logged under the task's element."""
         log = self.environment.log
         log.element = getattr(task.task_spec, "bpmn_id", None) or task.task_spec.name
+        log.element_name = display_name(task.task_spec)
         try:
             return super().execute(task, script, external_context)
         finally:
-            log.element = None
+            log.element = log.element_name = None
 
     def call_service(self, task: Any, **kwargs: Any) -> str:
         name = kwargs["operation_name"]

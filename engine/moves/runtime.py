@@ -28,7 +28,7 @@ from engine.base.models import (
 )
 from engine.definitions import datasize, specs, taskdata
 from engine.definitions.forms_runtime import task_form
-from engine.definitions.properties import properties
+from engine.definitions.properties import is_role_code, properties
 from engine.definitions.sandbox import EngineScripts
 from engine.definitions.steprules import rules_of
 from engine.moves import serializer
@@ -124,7 +124,8 @@ def start_instance(
         # Only a message or the scheduler can start it: a hand-made instance would wait forever.
         raise Forbidden("该流程由系统消息启动，不能手动发起")
     if actor is not None and not can_start(actor, start_lane):
-        raise Forbidden(f"无权发起该流程（需要角色 {start_lane}）")
+        needed = f"需要角色 {start_lane}" if start_lane and is_role_code(start_lane) else "由流程管理员发起"
+        raise Forbidden(f"无权发起该流程（{needed}）")
     scope = scope or {}
     instance = ProcessInstance(
         id=uuid.uuid4(), model_version_id=version.id, process_key=key, version=version.version,

@@ -232,6 +232,6 @@ def _audit_automatic_steps(instance: ProcessInstance, workflow: BpmnWorkflow, si
 def _keep_printed(instance: ProcessInstance, workflow: BpmnWorkflow) -> None:
     """What scripts print()ed in this move: one `print` row per script run, in the instance's history."""
     log = getattr(getattr(workflow.script_engine, "environment", None), "log", None)
-    for element, text in (log.take() if log is not None else []):
+    for element, name, text in (log.take() if log is not None else []):
         db.session.add(AuditEvent(actor="system", action="print", instance_id=instance.id, task_name=element,
-                                  title=element, comment=text[:2000], detail=None))
+                                  title=name or element, comment=text[:2000], detail=None))

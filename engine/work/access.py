@@ -78,11 +78,11 @@ def can_act(user: User, task: Any) -> bool:
 
 
 def can_start(user: User, lane: str | None) -> bool:
-    """The start lane's role starts it; a start in a lane that names no role (a team, drawn in
-    another tool) is started by the process administrators."""
-    if lane is None or lane == "SYSTEM":
+    """The start lane's role starts it; a start in no lane or in a lane that names no role (a team,
+    drawn in another tool) is started by the process administrators."""
+    if lane == "SYSTEM":
         return user.active
-    if not is_role_code(lane):
+    if lane is None or not is_role_code(lane):
         return user.active and any(a.role in PROCESS_ADMIN_ROLES and a.valid_on() for a in user.roles)
     return user.active and any(a.role == lane and a.valid_on() for a in user.roles)
 

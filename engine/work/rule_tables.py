@@ -96,9 +96,25 @@ class Grid:
     decision_id: str
     name: str
     hit_policy: str
-    inputs: list[str]
+    inputs: list[str]  # the columns' labels as a person reads them (`human_label`)
     outputs: list[str]
     rules: list[Rule] = field(default_factory=list)
+    output_names: list[str] = field(default_factory=list)  # the outputs' variable names (what-if keys)
+
+    def row_numbers(self) -> dict[str, int]:
+        return {r.id: r.row for r in self.rules}
+
+    def output_labels(self) -> dict[str, str]:
+        return dict(zip(self.output_names, self.outputs, strict=False))
+
+
+def human_label(label: str | None, fallback: str = "") -> str:
+    """A column's label without the code the shipped tables put first ("lag_pp 滞后百分点" →
+    "滞后百分点", "window from 报告后最早（月）" → "报告后最早（月）"); a label with no Chinese stays."""
+    words = (label or "").split()
+    while len(words) > 1 and words[0].isascii() and not " ".join(words[1:]).isascii():
+        words.pop(0)
+    return " ".join(words) or fallback
 
 
 def _table_element(root: etree._Element) -> etree._Element:
@@ -112,9 +128,11 @@ def grid(content: str) -> Grid:
     root = xmlsafe.parse(content.encode("utf-8"))
     decision_id, name = dt.decision_of(root)
     table = _table_element(root)
+    outputs = table.findall("{*}output")
     out = Grid(decision_id or "", name, table.get("hitPolicy") or "UNIQUE",
-               [i.get("label") or i.get("id") for i in table.findall("{*}input")],
-               [o.get("label") or o.get("name") or o.get("id") for o in table.findall("{*}output")])
+               [human_label(i.get("label"), i.get("id")) for i in table.findall("{*}input")],
+               [human_label(o.get("label"), o.get("name") or o.get("id")) for o in outputs],
+               output_names=[o.get("name") or o.get("id") for o in outputs])
     for row, rule in enumerate(table.findall("{*}rule"), start=1):
         out.rules.append(Rule(
             rule.get("id"), row, rule.findtext("{*}description") or "",
@@ -158,8 +176,8 @@ def check(content: str, decision_id: str) -> dict[str, list[str]]:
         return {"content": [f"决策 id 须为 {decision_id}（文件中为 {found or '无'}）"]}
     errors: dict[str, list[str]] = {}
     table = _table_element(root)
-    labels = [i.get("label") or i.get("id") for i in table.findall("{*}input")]
-    outs = [o.get("label") or o.get("name") for o in table.findall("{*}output")]
+    labels = [human_label(i.get("label"), i.get("id")) for i in table.findall("{*}input")]
+    outs = [human_label(o.get("label"), o.get("name")) for o in table.findall("{*}output")]
     for row, rule in enumerate(table.findall("{*}rule"), start=1):
         for kind, entries, names in (("条件", rule.findall("{*}inputEntry"), labels),
                                      ("结果", rule.findall("{*}outputEntry"), outs)):

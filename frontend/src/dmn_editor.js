@@ -2,6 +2,7 @@
 // that page. The table's XML comes from a hidden textarea (no inline script under the CSP); 保存为草稿
 // exports the edited XML into the form, and the server checks every cell before it keeps a draft.
 import DmnModeler from "dmn-js/lib/Modeler";
+import { chineseTranslateModule } from "./dmn_translate";
 
 const host = document.getElementById("dmn-editor");
 const source = document.getElementById("dmn-source");
@@ -9,7 +10,9 @@ const form = document.getElementById("dmn-save");
 const status = document.getElementById("dmn-status");
 
 if (host && source && form) {
-  const modeler = new DmnModeler({ container: host });
+  // each view takes its own modules (dmn-js drops `common.additionalModules` for a view's own)
+  const chinese = { additionalModules: [chineseTranslateModule] };
+  const modeler = new DmnModeler({ container: host, decisionTable: chinese, drd: chinese });
   modeler
     .importXML(source.value)
     .then(() => {

@@ -32,9 +32,7 @@ def test_dmn_editor_edits_a_cell_into_a_draft(live_server, browser, db, tmp_path
         context = browser.new_context(locale="zh-CN", viewport={"width": width, "height": height})
         page = context.new_page()
         problems: list[str] = []
-        # the browser's own favicon request is the app's 404 on every page, not the editor's
-        page.on("console", lambda m, seen=problems: seen.append(m.text) if m.type == "error"
-                and not m.location.get("url", "").endswith("/favicon.ico") else None)
+        page.on("console", lambda m, seen=problems: seen.append(m.text) if m.type == "error" else None)
         page.on("pageerror", lambda e, seen=problems: seen.append(str(e)))
         try:
             login(page, live_server, "admin", PASSWORD)
@@ -43,6 +41,11 @@ def test_dmn_editor_edits_a_cell_into_a_draft(live_server, browser, db, tmp_path
             assert page.locator(".tjs-table").count() == 1
             assert "执行率 {exec_rate}% 慢于时间进度 {lag_pp} 个百分点（30 个百分点及以上）→ 红色预警" in \
                 page.locator(".tjs-table").inner_text()
+            # the editor speaks Chinese (our translate module): no When/Then/Hit policy
+            head = page.locator(".tjs-container").inner_text()
+            assert "条件" in head and "结果" in head and "命中方式：" in head and "注释" in head, head[:300]
+            for english in ("When", "Then", "Hit policy", "Annotations", "View DRD"):
+                assert english not in page.locator("#dmn-editor").inner_text(), english
             page.screenshot(path=str(shots / f"dmn_editor_{width}.png"), full_page=True)
             assert page.evaluate("document.documentElement.scrollWidth") <= width
             assert problems == [], problems

@@ -45,12 +45,12 @@ def test_draft_threshold_shows_what_if_before_activation(live_server, browser, d
         login(page, live_server, "admin", PASSWORD)
         page.goto(live_server + "/admin/rules")
         page.get_by_role("row", name="DT-06 监控预警 第1版").get_by_role("link", name="查看与编辑").click()
-        cell = page.get_by_label("第4行 lag_pp 滞后百分点")
+        cell = page.get_by_label("第4行 滞后百分点")
         assert cell.input_value() == "? >= 30"
         cell.fill("? >= >= 25")
         page.get_by_role("button", name="保存为草稿").click()
-        assert "第4行「lag_pp 滞后百分点」条件：表达式语法错误" in page.locator("#editor").inner_text()
-        page.get_by_label("第4行 lag_pp 滞后百分点").fill("? >= 25")
+        assert "第4行「滞后百分点」条件：表达式语法错误" in page.locator("#editor").inner_text()
+        page.get_by_label("第4行 滞后百分点").fill("? >= 25")
         page.locator("input[name='desc:dt06_r4']").fill(
             "执行率 {exec_rate}% 慢于时间进度 {lag_pp} 个百分点（25 个百分点及以上）→ 红色预警")
         page.get_by_label("修改说明").fill("红色预警滞后阈值调为 25 个百分点")
@@ -62,7 +62,13 @@ def test_draft_threshold_shows_what_if_before_activation(live_server, browser, d
         rows = page.locator(".what-if-list tbody tr")
         assert rows.count() == 1
         assert p.instance.title in rows.first.inner_text()
-        assert "level：YELLOW → RED" in rows.first.inner_text()
+        # what changes, in the words a person reads: labels and values in Chinese, rows by number
+        changed = rows.first.inner_text()
+        assert "预警等级：黄色预警 → 红色预警" in changed and "第7行 → 第4行" in changed, changed
+        assert "原因：执行进度滞后≥15个百分点 → 执行进度滞后≥30个百分点" in changed, changed
+        shown = page.locator("main").inner_text()
+        for code in ("YELLOW", "LAG_", "dt06_r", "lag_pp", "warn_start_month 预警"):
+            assert code not in shown, code
         assert page.get_by_role("button", name="启用第2版").is_visible()  # not active before the admin says so
         what_if_url = page.url
     finally:

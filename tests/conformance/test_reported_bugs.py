@@ -98,7 +98,9 @@ def test_print_and_tuple_unpacking(app, db, client, admin):
     assert started.get_json()["status"] == "COMPLETED"
     shown = support.instance(client, admin, started.get_json()["id"])
     printed = [e for e in shown["history"] if e["action"] == "print"]
-    assert [(e["action_label"], e["comment"]) for e in printed] == [("脚本输出", "sum is 15\n2\n12")]
+    # under the element's name, or its kind in Chinese when it has none; never its id
+    assert [(e["action_label"], e["title"], e["comment"]) for e in printed] == [
+        ("脚本输出", "Calculate", "sum is 15\n2\n12"), ("脚本输出", "脚本任务", "total 15")]
     db.session.expire_all()
     state = db.session.get(ProcessInstance, started.get_json()["id"]).state
     assert '"total":15' in state
@@ -106,6 +108,8 @@ def test_print_and_tuple_unpacking(app, db, client, admin):
     page.post("/login", data={"username": "cf_admin", "password": "secret-pass"})
     shown_page = page.get(f"/instances/{started.get_json()['id']}").get_data(as_text=True)
     assert "脚本输出" in shown_page and "sum is 15" in shown_page
+    assert "<strong>Calculate</strong>" in shown_page and "<strong>脚本任务</strong>" in shown_page
+    assert "st_unnamed" not in shown_page.split("办理记录")[-1]
 
 
 # 5. a start event in a lane that is no role code: the process administrators start it
@@ -125,10 +129,31 @@ def test_team_lane_is_started_by_process_administrators(db, client, admin, token
     assert done.status_code == 200 and done.get_json()["status"] == "COMPLETED", done.get_json()
 
 
+def test_start_without_a_role_lane_is_offered_to_process_administrators_only(app, db, client, admin, token_for):
+    """A start event with no lane, or in a team lane: the process administrators get its 新建 button
+    and may start it through the API; a clerk gets neither."""
+    make_user("cf_filer", ("UNIT_FILER", "UNIT", "U1"))
+    make_user("cf_padmin", ("PROCESS_ADMIN", "ALL", None))
+    db.session.commit()
+    for key in ("cf_bare_user_task", "cf_team_lane"):
+        assert support.deploy(client, admin, support.model(key)).status_code == 201
+    buttons = {}
+    for username in ("cf_admin", "cf_padmin", "cf_filer"):
+        page = app.test_client()
+        page.post("/login", data={"username": username, "password": "secret-pass"})
+        html = page.get("/todo").get_data(as_text=True)
+        buttons[username] = {name for name in ("新建：A bare user task", "新建：Team lanes") if name in html}
+    assert buttons == {"cf_admin": {"新建：A bare user task", "新建：Team lanes"},
+                       "cf_padmin": {"新建：A bare user task", "新建：Team lanes"}, "cf_filer": set()}
+    for key in ("cf_bare_user_task", "cf_team_lane"):
+        assert support.start(client, token_for("cf_filer"), key).status_code == 403
+        assert support.start(client, token_for("cf_padmin"), key).status_code == 201
+
+
 # 6. a user task without lane and form: deployed with defaults and a warning; the initiator does it
 def test_user_task_without_lane_or_form_deploys_with_defaults(app, db, client, admin, token_for):
-    make_user("cf_filer", ("UNIT_FILER", "UNIT", "U1"))
-    make_user("cf_other", ("UNIT_FILER", "UNIT", "U1"))
+    make_user("cf_padmin", ("PROCESS_ADMIN", "ALL", None))
+    make_user("cf_other", ("PROCESS_ADMIN", "ALL", None))
     db.session.commit()
     deployed = support.deploy(client, admin, support.model("cf_bare_user_task"))
     assert deployed.status_code == 201, deployed.get_json()
@@ -137,13 +162,13 @@ def test_user_task_without_lane_or_form_deploys_with_defaults(app, db, client, a
     assert [w["element_id"] for w in body["warnings"]] == ["approve", "approve"]
     assert body["warnings"][0]["message"].startswith("任务不在泳道中：默认由流程发起人办理")
     assert body["warnings"][1]["message"].startswith("任务没有表单（属性 formKey）：默认使用通用审批表单 F-00")
-    filer = token_for("cf_filer")
-    started = support.start(client, filer, "cf_bare_user_task")
+    starter = token_for("cf_padmin")  # a start without a lane is the process administrators' (point 5)
+    started = support.start(client, starter, "cf_bare_user_task")
     assert started.status_code == 201, started.get_json()
     task = started.get_json()["ready_tasks"][0]
-    assert (task["assignee"], task["form_key"]) == ("cf_filer", "F-00")
+    assert (task["assignee"], task["form_key"]) == ("cf_padmin", "F-00")
     assert support.complete(client, token_for("cf_other"), task["id"]).status_code in (403, 404)
-    done = support.complete(client, filer, task["id"])
+    done = support.complete(client, starter, task["id"])
     assert done.status_code == 200 and done.get_json()["status"] == "COMPLETED"
     # the deploy page shows the warnings
     page = app.test_client()

@@ -181,8 +181,9 @@ def test_f11_budget_adjustment_is_bounded_by_budget_less_executed(fy, decision):
 def test_f11_rectification_waits_for_p7(fy):
     from budget.models import RectificationRequest
 
-    w = warning()
+    w = warning(suggested="REQUIRE_CORRECTIVE_PLAN")  # no F-11 decision to suggest: a sentence says so
     run = Run("f11", warning_id=w.id)
+    assert run.form(FUND, "ut_p3_fund_followup")["fund_suggestion_label"] == "暂无系统建议（DT-07 未给出 F-11 可选的处置）"
     run.do(FUND, "ut_p3_fund_followup", {"decision": "START_RECTIFICATION", "reason": LONG_REASON})
     (rect,) = db.session.scalars(select(RectificationRequest)).all()
     assert (rect.source_type, rect.source_id, rect.status) == ("MONITORING", w.id, "WAITING_P7")

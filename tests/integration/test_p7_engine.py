@@ -181,7 +181,7 @@ def test_onsite_check_and_a_finding_not_rectified_twice(p7):
     assert [c.round for c in p.checks()] == [0, 1, 2]
 
 
-def test_plan_reminders_and_overdue_boundary(p7):
+def test_plan_reminders_and_overdue_boundary(p7, app):
     """The plan task's dueAt is the plan deadline, so the reminder engine gives T−7/−3/−1, DUE,
     OVERDUE_1, ESCALATED_HEAD and ESCALATED_FIN at their dates; the boundary timer at the deadline
     flags the case overdue and escalated."""
@@ -198,6 +198,12 @@ def test_plan_reminders_and_overdue_boundary(p7):
                          3: ["ESCALATED_HEAD"], 7: ["ESCALATED_FIN", "OVERDUE_REPEAT_2"]}
     case = p.case()
     assert (case.plan_overdue, case.escalated, case.rect_state) == (True, True, "OVERDUE")
+    # the project page's case list says it in words, not only in red
+    page = app.test_client()
+    page.post("/login", data={"username": PERF, "password": "demo-pass-1"})
+    html = page.get(f"/projects/{CODE}").get_data(as_text=True)
+    section = html.split("project-rectification", 1)[1].split("</table>", 1)[0]
+    assert "text-bg-danger" in section and "逾期" in section, section
     assert p.ready() == ["ut_p7_plan"]  # non-interrupting: the plan is still due
     p.plan()
     assert p.case().plan_overdue and p.case().status == "PLAN_ACCEPTED"

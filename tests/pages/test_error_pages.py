@@ -76,3 +76,14 @@ def test_the_api_keeps_json_errors(client, method: str, path: str, status: int) 
     reply = getattr(client, method)(path)
     assert reply.status_code == status
     assert reply.is_json and reply.get_json()["error"]
+
+
+def test_every_page_names_an_icon_that_exists(login) -> None:
+    """The layout links a small icon (the browser asked for /favicon.ico, a 404 on every page)."""
+    import re
+
+    client = login("f1")
+    html = client.get("/todo").get_data(as_text=True)
+    (href,) = re.findall(r'<link rel="icon" type="image/svg\+xml" href="([^"]+)">', html)
+    icon = client.get(href)
+    assert icon.status_code == 200 and icon.mimetype == "image/svg+xml" and b"<svg" in icon.data

@@ -101,8 +101,9 @@ def waiting_for(task: HumanTask) -> str:
 
 
 def _startable() -> list[ProcessModelVersion]:
-    """Models a person starts (a plain start event) whose start lane is one of the user's roles
-    (shown as 新建 buttons); P2 and P3 start from messages only."""
+    """Models a person starts (a plain start event) that the user may start (`access.can_start`:
+    the start lane's role; no lane or a team lane: the process administrators), shown as 新建
+    buttons; P2 and P3 start from messages only."""
     from SpiffWorkflow.bpmn.specs.defaults import StartEvent
 
     from engine.definitions import specs
@@ -116,7 +117,7 @@ def _startable() -> list[ProcessModelVersion]:
         if not manually_startable(spec):
             continue
         lane = next((ts.lane for ts in spec.task_specs.values() if isinstance(ts, StartEvent)), None)
-        if lane and can_start(current_user, lane):
+        if can_start(current_user, lane):
             result.append(version)
     return result
 

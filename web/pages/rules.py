@@ -19,6 +19,7 @@ from engine.base.errors import Conflict, NotFound, ValidationFailed
 from engine.base.now import SHANGHAI
 from engine.work import rule_tables
 from web.pages.admin import admin_required
+from web.rule_labels import value_text
 from web.transactions import atomic
 
 bp = Blueprint("rules", __name__, url_prefix="/admin/rules")
@@ -46,7 +47,7 @@ def index():  # noqa: ANN201
     jurisdictions = list(db.session.scalars(select(Jurisdiction).order_by(Jurisdiction.created_at)))
     settings = [(j, rule_settings.in_force(j), rule_settings.versions(j)) for j in jurisdictions]
     return render_template("admin_rules.html", tables=rule_tables.tables(), settings=settings, packs=PACKS,
-                           pack_names=rule_settings.PACK_NAMES, errors={})
+                           pack_names=rule_settings.PACK_NAMES, described=rule_settings.described, errors={})
 
 
 @bp.post("/jurisdictions/<code>")
@@ -99,9 +100,13 @@ def _table_page(decision_id: str, *, base_version: int | None = None, errors: di
         rule_tables.version_of(decision_id, 0)  # 404
     in_force = rule_tables.in_force_version(decision_id)
     base = rule_tables.version_of(decision_id, base_version) if base_version else (in_force or versions[0])
+    grid = rule_tables.grid(base.content)
+    # the what-if's rows as row numbers: the old ones of the version in force, the new ones of the draft
+    old_rows = rule_tables.grid(in_force.content).row_numbers() if what_if and in_force else {}
     return render_template("admin_rule_table.html", decision_id=decision_id, versions=versions, in_force=in_force,
-                           base=base, grid=rule_tables.grid(base.content), errors=errors or {}, values=values or {},
-                           what_if=what_if, draft=draft), status
+                           base=base, grid=grid, errors=errors or {}, values=values or {},
+                           what_if=what_if, draft=draft, old_rows=old_rows, new_rows=grid.row_numbers(),
+                           output_labels=grid.output_labels(), value_text=value_text), status
 
 
 @bp.get("/tables/<decision_id>")
