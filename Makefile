@@ -7,7 +7,7 @@ CHROMIUM ?= /usr/bin/chromium
 # The browser assets are rebuilt when the lock file, the build script or a source changes.
 ASSETS := web/static/dist/.built-$(shell cat frontend/package-lock.json frontend/build.mjs frontend/src/* | cksum | cut -d' ' -f1)
 
-.PHONY: setup run test lint bench chromium clean
+.PHONY: setup run test lint bench chromium clean conformance-upstream
 
 setup: $(STAMP) $(ASSETS)
 
@@ -37,6 +37,12 @@ lint: setup
 
 test: setup chromium lint
 	$(PY) -m pytest
+
+# SpiffWorkflow's own test models (a checkout of its repository, read at run time, never copied
+# here) run through PerfFlow and compared with bare SpiffWorkflow: tests/conformance/upstream.py.
+conformance-upstream: setup
+	@test -n "$(SPIFF_UPSTREAM_TESTS)" || (echo "usage: make conformance-upstream SPIFF_UPSTREAM_TESTS=<SpiffWorkflow checkout>" && exit 2)
+	SPIFF_UPSTREAM_TESTS=$(SPIFF_UPSTREAM_TESTS) $(PY) -m pytest tests/conformance/test_upstream.py -p no:randomly $(PYTEST_ARGS)
 
 bench: setup
 	$(PY) -m bench

@@ -7,6 +7,7 @@ from datetime import timedelta
 from flask import Flask
 
 from engine.base import config as engine_config
+from engine.base import connections
 from engine.base import now as engine_now
 from engine.base.db import db
 from web import config
@@ -19,6 +20,8 @@ def create_app(**overrides: object) -> Flask:
     if not app.config["SQLALCHEMY_DATABASE_URI"]:
         raise RuntimeError("DATABASE_URL is not set: use `make run`, which starts an embedded PostgreSQL")
     db.init_app(app)
+    with app.app_context():
+        connections.check_with_begin(db.engine)
     if shift := os.environ.get("PERFFLOW_CLOCK_SHIFT"):
         # the demo world's time, kept by `make run` after the demo history (docs/design.md "Demo history")
         engine_now.set_shift(timedelta(seconds=float(shift)))

@@ -28,7 +28,8 @@ def from_env(**overrides: object) -> dict[str, object]:
     cfg: dict[str, object] = {
         "SECRET_KEY": _secret_key(),
         "SQLALCHEMY_DATABASE_URI": os.environ.get("DATABASE_URL", ""),
-        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        # No pool_pre_ping: a pooled connection is checked by its BEGIN (engine.base.connections).
+        "SQLALCHEMY_ENGINE_OPTIONS": {},
         "REDIS_URL": os.environ.get("REDIS_URL", ""),
         "WORKFLOWS_DIR": str(ROOT / "workflows"),
         "MAX_CONTENT_LENGTH": 32 * 1024 * 1024,

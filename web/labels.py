@@ -26,6 +26,7 @@ from engine.base.db import db
 from engine.base.identity import User
 from engine.base.models import ProcessModelVersion
 from engine.definitions import specs
+from engine.definitions.element_kinds import display_name
 
 LANGS = ("zh", "en")
 
@@ -196,7 +197,8 @@ class Labels:
         return sorted(((k, n) for k, (n, _) in self._models().items()), key=lambda kn: (kn[1], kn[0]))
 
     def element(self, process_key: str | None, element_id: str | None, version_id: Any = None) -> str:
-        """A BPMN element's name (a step, an end event) from the deployed spec; the id if unnamed."""
+        """A BPMN element's name (a step, an end event) from the deployed spec; unnamed, its kind in
+        Chinese (结束事件); the id only when no deployed spec knows it."""
         if not element_id:
             return ""
         if version_id is None:
@@ -208,7 +210,7 @@ class Labels:
         for spec in (loaded.spec, *loaded.subprocess_specs.values()):
             task_spec = spec.task_specs.get(element_id)
             if task_spec is not None:
-                return getattr(task_spec, "bpmn_name", None) or element_id
+                return display_name(task_spec)
         return element_id
 
     # organisations and people ----------------------------------------------------------------

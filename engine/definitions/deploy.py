@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 from pathlib import Path
 from typing import Any
 
@@ -79,7 +80,7 @@ def deploy(files: dict[str, bytes], deployed_by: str | None = None, key: str | N
         spec = parser.get_spec(key)
         subprocess_specs = parser.get_subprocess_specs(key)
     except ValidationException as err:
-        raise DeploymentError([spec_mod.spiff_error(err)]) from None
+        raise DeploymentError(_at_callers(spec_mod.spiff_error(err), str(err), roots)) from None
     except Exception as err:  # noqa: BLE001  (Spiff raises plain exceptions for some model errors)
         raise DeploymentError([ElementError(file_of.get(key), key, f"流程无法解析：{err}")]) from None
     missing = [name for name, s in subprocess_specs.items() if s is None]
@@ -122,6 +123,20 @@ def deploy(files: dict[str, bytes], deployed_by: str | None = None, key: str | N
     schedule_start_events(version)
     decision_tables.register_deployed(files, deployed_by)
     return version, True
+
+
+_MISSING_PROCESS = re.compile(r"The process '(.+?)' was not found")
+
+
+def _at_callers(error: ElementError, spiff_text: str, roots: dict[str, etree._Element]) -> list[ElementError]:
+    """Spiff names no element when a called process is missing: pin it on every call activity
+    that calls it, so the editor and the deploy page show where."""
+    missing = _MISSING_PROCESS.search(spiff_text)
+    if error.element_id or missing is None:
+        return [error]
+    callers = [ElementError(name, call.get("id"), error.message) for name, root in roots.items()
+               for call in root.iterfind(".//bpmn:callActivity", NS) if call.get("calledElement") == missing.group(1)]
+    return callers or [error]
 
 
 def active_version_id(key: str) -> Any:

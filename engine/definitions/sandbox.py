@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import ast
 import json
+import re
 import warnings
 from collections.abc import Callable
 from datetime import date, datetime, timedelta
@@ -75,6 +76,8 @@ def base_globals() -> dict[str, Any]:
     }
 
 
+IMPORT_REFUSED = ("脚本不能导入模块（import）：可用的只有内置函数、date/datetime/timedelta/Decimal "
+                  "和系统登记的脚本函数")
 _GUARDED_OPS = {ast.Mult: "*", ast.Pow: "**", ast.LShift: "<<", ast.Add: "+", ast.Mod: "%"}
 
 
@@ -118,6 +121,14 @@ class BudgetedTransformer(RestrictingNodeTransformer):
         node.ifs.insert(0, _placed(_tick(), node.iter))
         return node
 
+    def visit_Import(self, node: ast.Import) -> Any:
+        self.error(node, IMPORT_REFUSED)  # __import__ is not among the builtins: refuse at deployment
+        return node
+
+    def visit_ImportFrom(self, node: ast.ImportFrom) -> Any:
+        self.error(node, IMPORT_REFUSED)
+        return node
+
     def visit_BinOp(self, node: ast.BinOp) -> Any:
         node = super().visit_BinOp(node)
         op = _GUARDED_OPS.get(type(node.op))
@@ -143,6 +154,8 @@ def compile_code(source: str, mode: str) -> Any:
             warnings.simplefilter("ignore", SyntaxWarning)
             return compile_restricted(source, filename="<bpmn>", mode=mode, policy=BudgetedTransformer)
     except SyntaxError as err:
+        if isinstance(err.msg, tuple | list):  # RestrictedPython's refusals: ("Line 1: ...", ...)
+            raise ScriptError("；".join(re.sub(r"^Line (\d+): ", r"第 \1 行：", m) for m in err.msg)) from None
         # compile_restricted may report lineno=None; never let that reach Spiff's formatter.
         line = f"第 {err.lineno} 行：" if err.lineno else ""
         raise ScriptError(f"{line}{err.msg}") from None
@@ -207,6 +220,15 @@ class RestrictedEnvironment(BasePythonScriptEngineEnvironment):
         g.update(REGISTRY.helpers)
         g.update(external or {})
         g.update(context)
+
+        def namespace(*of: Any) -> dict[str, Any]:
+            """`locals()`, `globals()`, `vars()`: a copy of the script's names (task data and
+            helpers), for `'x' in locals()`; writing to it changes nothing."""
+            if of:
+                raise ScriptError("vars() 只能不带参数使用（给出脚本可见的变量）")
+            return {k: v for k, v in g.items() if not k.startswith("_")}
+
+        g["__builtins__"].update(locals=namespace, globals=namespace, vars=namespace)
         return g
 
     def evaluate(self, expression: str, context: dict[str, Any], external_context: dict | None = None) -> Any:

@@ -12,6 +12,7 @@ from SpiffWorkflow.bpmn.specs.defaults import EndEvent
 from SpiffWorkflow.bpmn.specs.event_definitions.message import MessageEventDefinition
 from SpiffWorkflow.bpmn.specs.event_definitions.multiple import MultipleEventDefinition
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
+from SpiffWorkflow.bpmn.specs.mixins.events.intermediate_event import EventBasedGateway
 from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import select
 
@@ -174,16 +175,21 @@ def _sync_waits(instance: ProcessInstance, workflow: BpmnWorkflow) -> None:
 
 def _took(task: Any, row: Timer | MessageSubscription) -> bool:
     """Did the completed task go on by this row's event? Always, but for an event-based gateway,
-    which goes on by the first of its events only (its one remaining child)."""
+    which goes on by the first of its events only (its one remaining child). A catch event of
+    several events (parallelMultiple or not) counts as taken by each: Spiff forgets which it saw
+    once the event completes."""
     definition = getattr(task.task_spec, "event_definition", None)
-    if not isinstance(definition, MultipleEventDefinition):
+    if not isinstance(definition, MultipleEventDefinition) or not isinstance(task.task_spec, EventBasedGateway):
         return True
     for index, part in enumerate(definition.event_definitions):
-        mine = (isinstance(part, TimerEventDefinition) if isinstance(row, Timer)
-                else isinstance(part, MessageEventDefinition) and part.name == row.message_name)
-        if mine:
+        if _mine(part, row):
             return any(child.task_spec is task.task_spec.outputs[index] for child in task.children)
     return False
+
+
+def _mine(part: Any, row: Timer | MessageSubscription) -> bool:
+    return (isinstance(part, TimerEventDefinition) if isinstance(row, Timer)
+            else isinstance(part, MessageEventDefinition) and part.name == row.message_name)
 
 
 def waited_events(definition: Any) -> list[Any]:

@@ -110,6 +110,9 @@ def test_print_and_tuple_unpacking(app, db, client, admin):
     assert "脚本输出" in shown_page and "sum is 15" in shown_page
     assert "<strong>Calculate</strong>" in shown_page and "<strong>脚本任务</strong>" in shown_page
     assert "st_unnamed" not in shown_page.split("办理记录")[-1]
+    # the unnamed end event: its kind on the status line and in the history, not its id "end"
+    assert "</span> · 结束事件</dd>" in shown_page and "<strong>结束事件</strong>" in shown_page
+    assert "· end<" not in shown_page and "<strong>end</strong>" not in shown_page
 
 
 # 5. a start event in a lane that is no role code: the process administrators start it

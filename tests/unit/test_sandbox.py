@@ -40,3 +40,23 @@ def test_syntax_error_has_a_chinese_message_not_a_crash():
 def test_runaway_loop_is_stopped():
     with pytest.raises(ScriptError, match="超过"):
         run("while True:\n    pass")
+
+
+@pytest.mark.parametrize("source", ["import time", "from os import path", "x = 1\nimport json"])
+def test_import_is_refused_when_compiled_so_at_deployment(source):
+    with pytest.raises(ScriptError, match="脚本不能导入模块"):
+        compile_code(source, "exec")
+
+
+def test_locals_globals_vars_give_a_copy_of_the_names_not_the_namespace():
+    out = run("seen = sorted(k for k in locals() if k in ('a', 'b'))\n"
+              "globals()['a'] = 99\n"  # a copy: the real name stays
+              "guards = [k for k in vars() if k.startswith('_')]\n"
+              "late = 'seen' in globals()", a=1)
+    assert out == {"a": 1, "seen": ["a"], "guards": [], "late": True}
+    assert RestrictedEnvironment().evaluate("'a' in vars() and 'b' not in locals()", {"a": 1}) is True
+
+
+def test_vars_of_an_object_is_refused():
+    with pytest.raises(ScriptError, match="vars"):
+        run("d = vars(x)", x=1)
