@@ -171,6 +171,13 @@ class TerminateInput(Input):
     reason = Text(required="请填写终止原因", metadata={"description": "终止原因，记入审计并通知相关人员"})
 
 
+class MoveTokenInput(Input):
+    from_element = Line(metadata={"description": "从哪个当前环节移动（BPMN 元素 id；流程只有一个当前环节时可不填）"})
+    to_element = Text(required="请选择要移动到的环节", max_length=120,
+                      metadata={"description": "移动到的环节（BPMN 元素 id）：之前已办理的环节，或紧接的下一环节"})
+    reason = Text(required="请填写移动原因", metadata={"description": "移动原因，记入审计并通知相关人员"})
+
+
 class ReassignInput(Input):
     to = Text(required="请选择改派给谁", metadata={"description": "接收人用户名（候选人或本部门人员）"})
     reason = Text(allow_none=True, metadata={"description": "改派说明，记入审计"})

@@ -13,7 +13,7 @@ from marshmallow import Schema, ValidationError
 
 from engine.base.errors import ValidationFailed
 from engine.base.identity import User
-from engine.moves import handoffs, interactions, interventions, returns
+from engine.moves import handoffs, interactions, interventions, returns, token
 from web import inputs
 
 
@@ -63,6 +63,8 @@ ADMIN = {
         i, user, a.get("reason") or "")),
     "delete_draft": Operation("删除草稿", inputs.ReasonInput, lambda i, user, a: interventions.delete_draft(
         i, user, a.get("reason") or "")),
+    "move_token": Operation("移动", inputs.MoveTokenInput, lambda i, user, a: token.move_token(
+        i, user, a["to_element"], a["reason"], a.get("from_element"))),
 }
 
 

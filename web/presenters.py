@@ -18,7 +18,7 @@ ACTION_LABELS = {"start": "发起", "complete": "办理", "auto": "系统处理"
                  "job_retry": "重试后台任务", "job_discard": "丢弃后台任务",
                  "suspend": "暂停", "resume": "恢复", "terminate": "终止", "reassign": "改派",
                  "incident_retry": "重试异常", "delete_draft": "删除草稿",
-                 "print": "脚本输出"}
+                 "print": "脚本输出", "migrate": "迁移版本", "move_token": "移动"}
 DECISION_LABELS = {"APPROVE": "同意", "RETURN": "退回", "REJECT": "不同意", "PASS": "通过", "REVISE": "修改完善",
                    "SUPPORT": "予以支持", "NOT_SUPPORT": "不予支持"}
 

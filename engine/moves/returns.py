@@ -104,7 +104,7 @@ def return_task(item_id: uuid.UUID, actor: User, target_id: str, opinion: str,
         row.proxy_for = detail["on_behalf_of"] = acting
     add_opinion(instance, actor, "return", row=row, text=opinion)
     audit(instance, actor, "return", row=row, decision="RETURN", comment=opinion, detail=detail)
-    _rewind(instance, workflow, target, actor, via="RETURN")
+    rewind(instance, workflow, target, actor, via="RETURN")
     instance.resubmit = plan
     announce.returned(instance, row, target, opinion, actor)
     _tell(OperationDone(instance, "return", row, actor, opinion, target.task_name, data,
@@ -173,7 +173,7 @@ def withdraw(instance_id: uuid.UUID, actor: User, opinion: str = "") -> ProcessI
     announce.withdrawn(instance, open_rows, opinion, actor)
     first_task = find_task(workflow, first.spiff_task_id)
     data = dict(first_task.data) if first_task is not None else {}
-    _rewind(instance, workflow, first, actor, via="WITHDRAW")
+    rewind(instance, workflow, first, actor, via="WITHDRAW")
     instance.resubmit = None
     _tell(OperationDone(instance, "withdraw", None, actor, opinion, first.task_name, data))
     return instance
@@ -206,7 +206,7 @@ def reclaim(item_id: uuid.UUID, actor: User, opinion: str = "") -> ProcessInstan
     data = dict(task.data)
     add_opinion(instance, actor, "reclaim", row=row, text=opinion)
     audit(instance, actor, "reclaim", row=row, comment=opinion)
-    _rewind(instance, workflow, row, actor, via="RECLAIM", to=actor.username)
+    rewind(instance, workflow, row, actor, via="RECLAIM", to=actor.username)
     _tell(OperationDone(instance, "reclaim", row, actor, opinion, row.task_name, data,
                         handler=properties(task.task_spec).get(HANDLER_PROPERTY)))
     return instance
@@ -229,7 +229,7 @@ def _tell(event: OperationDone) -> None:
             raise Incident(f"业务记录写入失败：{err}") from err
 
 
-def _rewind(instance: ProcessInstance, workflow: Any, target: HumanTask, actor: User, *, via: str,
+def rewind(instance: ProcessInstance, workflow: Any, target: HumanTask, actor: User, *, via: str,
             to: str | None = None) -> None:
     """Reset to `target`, keep what was filled in there for editing, give it back to its person."""
     since = utcnow().timestamp()

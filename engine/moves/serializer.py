@@ -29,6 +29,7 @@ for _kind in convert.KINDS:
 _registry.register(set, lambda v: {"value": sorted(v, key=str)}, lambda d: set(d["value"]), typename="set")
 
 SERIALIZER = BpmnWorkflowSerializer(_registry)
+REGISTRY = _registry  # the converters, for SpiffWorkflow's spec diff (engine.moves.migration)
 # The converter object behind the registry entry (a partial over its bound from_dict).
 _WF_CONVERTER = _registry.convert_from_dict[_registry.typenames[BpmnWorkflow]].args[0].__self__
 VERSION = SERIALIZER.VERSION

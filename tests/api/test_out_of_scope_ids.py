@@ -35,7 +35,10 @@ ROLE_FIRST = {"api.discard_job", "api.retry_job", "api.handover", "queue_admin.d
               "admin.form_preview", "admin.model_json", "admin.model_validate", "admin.model_draft_save",
               "admin.model_draft_delete", "admin.model_deploy", "admin.model_versions_json", "admin.model_versions",
               "admin.model_compare", "admin.model_editor", "api.model_json", "api.model_validate", "api.model_draft_save",
-              "api.model_draft_delete", "api.model_deploy", "api.model_versions", "api.model_compare"}
+              "api.model_draft_delete", "api.model_deploy", "api.model_versions", "api.model_compare",
+              # versions and migration: the system administrator's (issue 13 point 4)
+              "admin_versions.migrations", "admin_versions.activate", "admin_versions.start", "api.activate_version",
+              "api.model_audit", "api.migration_preview", "api.start_migration", "api.migration_progress"}
 NOT_AN_ID = {"static", "api.start", "inbox.start"}  # a file path; a process key anyone may start
 FORM = {"opinion": "看看", "to": "filer", "users": "filer", "target": "x", "message": "催", "note": "n",
         "text": "评论", "comment": "x", "verdict": "APPROVE", "item_id": "", "reason": "x"}

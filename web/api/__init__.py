@@ -48,4 +48,5 @@ from web.api import (  # noqa: E402, F401
     rect_sources,
     rules,
     tasks,
+    versions,
 )

@@ -80,6 +80,18 @@ def delete_draft(body: dict[str, Any], id: str):  # noqa: ANN201
     return _admin("delete_draft", body, id)
 
 
+@api.post("/instances/<id>/move-token")
+@require_token
+@in_scope("instance")
+@api.arguments(inputs.MoveTokenInput)
+@api.response(200, out.InstanceReply)
+@fails(*FAILS)
+def move_token(body: dict[str, Any], id: str):  # noqa: ANN201
+    """移动到…（流程管理员，须填写原因）：退回到之前已办理的环节，或跳过当前环节到紧接的下一环节；
+    越过分支或从未到达的环节不能移动（409 说明原因）"""
+    return _admin("move_token", body, id)
+
+
 @api.post("/tasks/<id>/reassign")
 @require_token
 @in_scope("task")

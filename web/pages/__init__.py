@@ -49,6 +49,7 @@ def register_pages(app: Flask) -> None:
         mailbox,
         model_api,
         model_editor,
+        model_migrations,
         model_versions,
         monitoring,
         monitoring_actions,
@@ -65,7 +66,7 @@ def register_pages(app: Flask) -> None:
 
     for module in (auth, inbox, tasks, task_ops, instances, instance_ops, interventions, mailbox, deputies, supervision,
                    admin, holidays, notify_settings, queue_admin, people, budget_year, execution, monitoring,
-                   monitoring_actions, treasury, rect_sources, ledgers, rules):
+                   monitoring_actions, treasury, rect_sources, ledgers, rules, model_migrations):
         app.register_blueprint(module.bp)
     app.register_blueprint(supervision.projects_bp)
 

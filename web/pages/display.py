@@ -41,8 +41,8 @@ def event_note(event: dict[str, Any]) -> str:
         parts.append(f"→ {_names(detail.get('users') or [])}（{how}{'，' + order if order else ''}）")
     elif action == "remove_signer" and detail.get("user"):
         parts.append(f"减去 {_names(detail['user'])}")
-    elif action == "withdraw":
-        pass  # `to` is the step id; the row's title already names the step
+    elif action in ("withdraw", "migrate", "move_token"):
+        pass  # `to` is a step id or a version; the row's title already says it
     elif detail.get("to"):
         parts.append(f"→ {_names(detail['to'])}")
     return " ".join(parts)

@@ -12,9 +12,9 @@ from engine.base.db import db
 from engine.base.errors import NotFound
 from engine.base.identity import RoleAssignment, User
 from engine.base.models import HumanTask, Opinion, ProcessInstance
-from engine.moves import interactions
+from engine.moves import interactions, token
 from engine.moves.interventions import may_intervene
-from engine.moves.state import load_workflow
+from engine.moves.state import load_workflow, read_workflow
 from engine.views import decisions
 from engine.views.diagram import instance_diagram
 from engine.work import attachments
@@ -85,6 +85,8 @@ def _admin_panel(instance: ProcessInstance, user: User) -> dict[str, Any]:
         "retry": instance.status == "RUNNING" and bool(instance.incident),
         "draft": live and not touched and len(open_rows) == 1 and instance.started_by is not None,
         "reassign": [{"item": r, "people": _people_for(instance, r)} for r in open_rows],
+        # 移动到…: per current step, the completed steps before it and the next steps after it
+        "moves": token.targets(read_workflow(instance)) if instance.status == "RUNNING" else [],
     }
 
 

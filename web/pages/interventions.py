@@ -15,7 +15,7 @@ from web.pages.outcome import Outcome, attempt_with, flash_failure, not_found_pa
 
 bp = Blueprint("interventions", __name__, url_prefix="/instances")
 DONE = {"suspend": "流程已暂停", "resume": "流程已恢复", "terminate": "流程已终止", "retry": "已重试，异常已消除",
-        "delete_draft": "草稿申请已删除"}
+        "delete_draft": "草稿申请已删除", "move_token": "流程已移动"}
 
 
 def _run(instance_id: str, name: str, fn: Any, label: str, done: str):  # noqa: ANN202
