@@ -168,4 +168,6 @@ def test_every_handler_has_a_chinese_name():
     from engine.base.hooks import REGISTRY
     from web.handler_labels import HANDLER_LABELS
 
-    assert set(REGISTRY.task_handlers) | set(REGISTRY.services) <= set(HANDLER_LABELS)
+    shipped = {name for name in set(REGISTRY.task_handlers) | set(REGISTRY.services)
+               if not name.startswith("test.")}  # other test modules register their own in the same registry
+    assert shipped <= set(HANDLER_LABELS)
