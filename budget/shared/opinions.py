@@ -13,7 +13,7 @@ from budget.calc.money import wan_to_yuan
 from budget.models import ReviewOpinion
 from budget.shared.lookups import task_name, username
 from engine.base.convert import plain as jsonable
-from engine.base.db import db
+from engine.base.db import write
 from engine.base.hooks import OperationDone, TaskCompleted
 
 F05_DIMS = ("dim_completeness", "dim_relevance", "dim_appropriateness", "dim_feasibility")
@@ -46,7 +46,7 @@ def add_opinion(event: TaskCompleted, object_type: str, object_id: uuid.UUID, **
         instance_id=str(getattr(event.instance, "id", "")) or None, created_by=username(event.actor),
     )
     values.update(extra)
-    db.session.execute(_INSERT, {**values, "of_type": object_type, "of_id": object_id, "of_stage": stage})
+    write(_INSERT, {**values, "of_type": object_type, "of_id": object_id, "of_stage": stage})
 
 
 def returned_opinion(object_type: str, object_of: ObjectOf) -> Callable[[OperationDone], None]:

@@ -8,6 +8,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from budget.calc.status import LIBRARY_TRANSITIONS, check_change
 from budget.models import Project
+from engine.base import db as base_db
 from engine.base.db import db
 
 _PROJECT = Project.__table__
@@ -43,9 +44,9 @@ def set_library_status(project_id: uuid.UUID, new: str, actor: str | None = None
         db.session.flush()  # a project this session holds or adds: the statement must see its pending changes
     # otherwise the statement reads only the project's row, which nothing in the session changes:
     # the move's other changes stay for its one flush at commit
-    with db.session.no_autoflush:  # a Core statement would flush the whole session first (SQLAlchemy #9809)
-        written = db.session.execute(_SET_STATUS, {"pid": project_id, "sources": sources, "new": new,
-                                                   "actor": actor}).first() if sources else None
+    # on the connection: the session's execute would flush the whole session first (SQLAlchemy #9809)
+    written = base_db.write(_SET_STATUS, {"pid": project_id, "sources": sources, "new": new,
+                                          "actor": actor}).first() if sources else None
     if written is None:  # not written: already `new`, forbidden or missing (the locked row says which)
         current = db.session.execute(_CURRENT.with_for_update(), {"pid": project_id}).first()
         if current is None:

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import UTC, datetime
+from typing import Any
 
 from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy import DateTime, MetaData
@@ -27,6 +28,14 @@ class Base(DeclarativeBase):
 
 # Objects stay readable after commit (the response is built from them); nothing is reloaded.
 db = SQLAlchemy(model_class=Base, session_options={"expire_on_commit": False})
+
+
+def write(statement: Any, params: dict[str, Any]) -> Any:
+    """A Core statement the ORM need not see (a raw INSERT, an UPDATE … RETURNING of columns), run
+    on the session's connection in its transaction: the same SQL as `db.session.execute` without
+    the ORM execution layer (its autoflush, ORM compile state and result processing), about
+    0.1 ms CPU per statement on a move's hot path. Never for statements on rows the session holds."""
+    return db.session.connection().execute(statement, params)
 
 
 def utcnow() -> datetime:

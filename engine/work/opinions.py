@@ -8,6 +8,7 @@ from sqlalchemy import insert as sql_insert
 from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert
 
+from engine.base import db as base_db
 from engine.base.db import db
 from engine.base.errors import Incident
 from engine.base.identity import User
@@ -36,7 +37,7 @@ _INSERT = sql_insert(Opinion).execution_options(dml_strategy="raw", autoflush=Fa
 
 def add_opinion(instance: ProcessInstance, actor: User, action: str, *, row: HumanTask | None = None,
                 text: str = "", attachments: Any = None) -> None:
-    db.session.execute(_INSERT, {
+    base_db.write(_INSERT, {
         "instance_id": instance.id, "task_id": row.id if row else None,
         "task_name": row.task_name if row else None, "step_title": row.title if row else None,
         "action": action, "actor": actor.username, "actor_name": actor.name or actor.username,
