@@ -11,8 +11,8 @@ from flask import current_app, url_for
 from sqlalchemy import select
 
 from engine.base.db import db
+from engine.base.decision_models import DecisionTableVersion
 from engine.base.hooks import REGISTRY
-from engine.base.models import DecisionTableVersion
 from engine.definitions import steprules, xmlsafe
 from engine.definitions.forms_catalog import definitions
 from web.handler_labels import HANDLER_LABELS

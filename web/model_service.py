@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from engine.base.db import db
 from engine.base.errors import DeploymentError, ElementError, NotFound, ValidationFailed
-from engine.base.model_drafts import ModelDraft
+from engine.base.model_admin import ModelDraft
 from engine.base.models import ProcessModelVersion
 from engine.definitions import deploy as deployment
 from engine.definitions import drafts, model_templates

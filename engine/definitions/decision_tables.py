@@ -33,7 +33,8 @@ from sqlalchemy import func, insert, select
 
 from engine.base import convert
 from engine.base.db import db, utcnow
-from engine.base.models import DecisionRecord, DecisionTableVersion, ProcessInstance
+from engine.base.decision_models import DecisionRecord, DecisionTableVersion
+from engine.base.models import ProcessInstance
 from engine.definitions import xmlsafe
 
 DMN_NAMESPACES = (

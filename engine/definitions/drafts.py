@@ -1,11 +1,11 @@
-"""Drafts of models being edited (engine.base.model_drafts): saved whatever their state, never
+"""Drafts of models being edited (engine.base.model_admin): saved whatever their state, never
 deployed by saving; a successful deploy of the key removes its draft."""
 from __future__ import annotations
 
 from sqlalchemy import delete, select
 
 from engine.base.db import db, utcnow
-from engine.base.model_drafts import ModelDraft
+from engine.base.model_admin import ModelDraft
 
 
 def get(key: str) -> ModelDraft | None:

@@ -22,7 +22,8 @@ from sqlalchemy import select
 from engine.base.db import db, utcnow
 from engine.base.errors import Conflict, Forbidden, Incident, NotFound, ValidationFailed
 from engine.base.identity import User
-from engine.base.models import HumanTask, MigrationRun, ProcessInstance, ProcessModelVersion
+from engine.base.model_admin import MigrationRun
+from engine.base.models import HumanTask, ProcessInstance, ProcessModelVersion
 from engine.definitions import specs
 from engine.definitions.properties import properties
 from engine.dispatch import queue

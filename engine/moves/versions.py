@@ -11,7 +11,8 @@ from sqlalchemy import select, text
 from engine.base.db import db, utcnow
 from engine.base.errors import Forbidden, NotFound, ValidationFailed
 from engine.base.identity import User
-from engine.base.models import ModelAudit, ProcessModelVersion
+from engine.base.model_admin import ModelAudit
+from engine.base.models import ProcessModelVersion
 from engine.definitions.deploy import active_version_id
 from engine.definitions.start_timers import schedule_start_events
 from engine.work.access import is_admin

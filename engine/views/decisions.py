@@ -13,7 +13,8 @@ from sqlalchemy import select
 
 from engine.base import convert
 from engine.base.db import db
-from engine.base.models import DecisionRecord, DecisionTableVersion, ProcessInstance, ProcessModelVersion
+from engine.base.decision_models import DecisionRecord, DecisionTableVersion
+from engine.base.models import ProcessInstance, ProcessModelVersion
 from engine.definitions import decision_tables as dt
 
 

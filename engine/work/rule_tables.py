@@ -14,9 +14,10 @@ from sqlalchemy import func, select, update
 
 from engine.base import convert
 from engine.base.db import db, utcnow
+from engine.base.decision_models import DecisionRecord, DecisionTableVersion, WhatIfRun
 from engine.base.errors import Conflict, NotFound, ValidationFailed
 from engine.base.identity import RoleAssignment, User
-from engine.base.models import AuditEvent, DecisionRecord, DecisionTableVersion, ProcessInstance, WhatIfRun
+from engine.base.models import AuditEvent, ProcessInstance
 from engine.base.now import SHANGHAI
 from engine.definitions import decision_tables as dt
 from engine.definitions import xmlsafe

@@ -15,7 +15,8 @@ from sqlalchemy import select
 from budget.demo import load_demo
 from budget.models import Jurisdiction
 from engine.base.db import utcnow
-from engine.base.models import AuditEvent, DecisionRecord, Notification
+from engine.base.decision_models import DecisionRecord
+from engine.base.models import AuditEvent, Notification
 from engine.time import clock
 from tests.factories import PASSWORD
 

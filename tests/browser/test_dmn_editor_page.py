@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from engine.base.models import DecisionTableVersion
+from engine.base.decision_models import DecisionTableVersion
 from engine.definitions.deploy import deploy_folder
 from engine.work.rule_tables import grid
 from tests.browser.pages import login

@@ -14,8 +14,9 @@ from sqlalchemy import select
 
 from budget.demo import load_demo
 from engine.base.db import db
+from engine.base.decision_models import DecisionRecord
 from engine.base.identity import User
-from engine.base.models import AuditEvent, DecisionRecord, Notification
+from engine.base.models import AuditEvent, Notification
 from engine.dispatch import queue
 from engine.views.decisions import for_instance
 from engine.work import rule_tables

@@ -13,14 +13,8 @@ from sqlalchemy import select
 
 from engine.base.db import db as _db
 from engine.base.errors import Conflict, Forbidden, NotFound, ValidationFailed
-from engine.base.models import (
-    AuditEvent,
-    HumanTask,
-    MigrationRun,
-    ModelAudit,
-    Notification,
-    ProcessInstance,
-)
+from engine.base.model_admin import MigrationRun, ModelAudit
+from engine.base.models import AuditEvent, HumanTask, Notification, ProcessInstance
 from engine.definitions.deploy import deploy
 from engine.dispatch import queue
 from engine.moves import migration, token, versions

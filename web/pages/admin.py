@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from engine.base.db import db
 from engine.base.errors import DeploymentError, ValidationFailed
-from engine.base.model_drafts import ModelDraft
+from engine.base.model_admin import ModelDraft
 from engine.base.models import ProcessModelVersion
 from engine.definitions.deploy import deploy, latest_versions
 from engine.moves import handoffs

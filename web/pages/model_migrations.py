@@ -12,7 +12,8 @@ from flask_login import current_user
 from sqlalchemy import func, select
 
 from engine.base.db import db
-from engine.base.models import MigrationRun, ProcessInstance
+from engine.base.model_admin import MigrationRun
+from engine.base.models import ProcessInstance
 from engine.moves import migration, versions
 from web.inputs import query_int
 from web.pages.admin import admin_required
