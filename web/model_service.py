@@ -16,12 +16,11 @@ from engine.base.model_admin import ModelDraft
 from engine.base.models import ProcessModelVersion
 from engine.definitions import deploy as deployment
 from engine.definitions import drafts, model_templates
-from engine.definitions.deploy import active_version_id
+from engine.definitions.deploy import active_version_id, version_of
 from engine.views import model_compare
 from web.labels import labels
 from web.model_catalogue import property_label
 
-INT_MAX = 2**31 - 1
 KEY = re.compile(r"^[a-z][a-z0-9_]{2,59}$")
 _FILE_NAME = re.compile(r"^(?!/)(?!.*\.\.)[\w\-./]{1,200}\.(bpmn|dmn)$")
 
@@ -133,16 +132,6 @@ def versions(key: str) -> list[dict[str, Any]]:
              "deployed_by_name": names.person(v.deployed_by), "deployed_at": v.deployed_at.isoformat(),
              "activated_at": v.activated_at.isoformat() if v.activated_at else None, "active": v.id == active,
              "warnings": len(v.warnings or [])} for v in version_rows(key)]
-
-
-def version_of(key: str, number: int) -> ProcessModelVersion:
-    if not 1 <= number <= INT_MAX:  # a number PostgreSQL's integer cannot hold names no version
-        raise NotFound(f"流程模型 “{key}” 没有第 {number} 版")
-    found = db.session.scalar(select(ProcessModelVersion).where(ProcessModelVersion.key == key,
-                                                                ProcessModelVersion.version == number))
-    if found is None:
-        raise NotFound(f"流程模型 “{key}” 没有第 {number} 版")
-    return found
 
 
 def templates_dir() -> Path:

@@ -13,13 +13,14 @@ from sqlalchemy import func, select, text
 from sqlalchemy.orm import undefer_group
 
 from engine.base.db import db, utcnow
-from engine.base.errors import DeploymentError, ElementError
+from engine.base.errors import DeploymentError, ElementError, NotFound
 from engine.base.models import ProcessModelVersion
 from engine.definitions import dataflow_check, decision_tables, xmlsafe
 from engine.definitions import specs as spec_mod
 from engine.definitions.forms_catalog import definitions
 from engine.definitions.start_timers import schedule_start_events
 from engine.definitions.validate import check_specs
+from forms.fields import INT_MAX
 
 NS = {"bpmn": spec_mod.BPMN_NS}
 
@@ -127,7 +128,7 @@ def store(checked: Checked, deployed_by: str | None) -> tuple[ProcessModelVersio
     version with the same content)."""
     key, files = checked.key, checked.files
     digest = content_hash(files)
-    db.session.execute(text("SELECT pg_advisory_xact_lock(hashtext(:k))"), {"k": key})
+    lock_model(key)
     existing = db.session.scalar(
         select(ProcessModelVersion).where(ProcessModelVersion.key == key, ProcessModelVersion.content_hash == digest)
     )
@@ -180,6 +181,22 @@ def _at_callers(error: ElementError, spiff_text: str, roots: dict[str, etree._El
     callers = [ElementError(name, call.get("id"), error.message) for name, root in roots.items()
                for call in root.iterfind(".//bpmn:callActivity", NS) if call.get("calledElement") == missing.group(1)]
     return callers or [error]
+
+
+def lock_model(key: str) -> None:
+    """Deployments and activations of one model key serialise on this transaction-scoped lock."""
+    db.session.execute(text("SELECT pg_advisory_xact_lock(hashtext(:k))"), {"k": key})
+
+
+def version_of(key: str, number: int) -> ProcessModelVersion:
+    """Version `number` of `key`; NotFound when there is none."""
+    found = None
+    if 1 <= number <= INT_MAX:  # a number PostgreSQL's integer cannot hold names no version
+        found = db.session.scalar(select(ProcessModelVersion).where(
+            ProcessModelVersion.key == key, ProcessModelVersion.version == number))
+    if found is None:
+        raise NotFound(f"流程模型 “{key}” 没有版本 {number}")
+    return found
 
 
 def active_version_id(key: str) -> Any:

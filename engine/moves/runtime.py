@@ -27,6 +27,7 @@ from engine.base.models import (
     ProcessModelVersion,
 )
 from engine.definitions import datasize, specs, taskdata
+from engine.definitions.deploy import version_of
 from engine.definitions.forms_runtime import task_form
 from engine.definitions.properties import names_role, properties
 from engine.definitions.sandbox import EngineScripts
@@ -89,12 +90,9 @@ def note_incident(err: Exception, instance_id: Any = None) -> None:
 
 def latest_version(key: str, number: int | None = None) -> ProcessModelVersion:
     """The version of `key` new instances start from (activated last), or version `number`."""
-    query = select(ProcessModelVersion).where(ProcessModelVersion.key == key)
     if number is not None:
-        version = db.session.scalar(query.where(ProcessModelVersion.version == number))
-        if version is None:
-            raise NotFound(f"流程模型 “{key}” 没有版本 {number}")
-        return version
+        return version_of(key, number)
+    query = select(ProcessModelVersion).where(ProcessModelVersion.key == key)
     version = db.session.scalar(query.order_by(ProcessModelVersion.activated_at.desc(),
                                                ProcessModelVersion.version.desc()).limit(1))
     if version is None:

@@ -6,14 +6,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select, text
+from sqlalchemy import select
 
 from engine.base.db import db, utcnow
 from engine.base.errors import Forbidden, NotFound, ValidationFailed
 from engine.base.identity import User
 from engine.base.model_admin import ModelAudit
 from engine.base.models import ProcessModelVersion
-from engine.definitions.deploy import active_version_id
+from engine.definitions.deploy import active_version_id, lock_model, version_of
 from engine.definitions.start_timers import schedule_start_events
 from engine.work.access import is_admin
 from engine.work.opinions import notify
@@ -31,21 +31,8 @@ def versions_of(key: str) -> list[ProcessModelVersion]:
     return found
 
 
-def version_of(key: str, number: int) -> ProcessModelVersion:
-    found = db.session.scalar(select(ProcessModelVersion).where(
-        ProcessModelVersion.key == key, ProcessModelVersion.version == number))
-    if found is None:
-        raise NotFound(f"流程模型 “{key}” 没有版本 {number}")
-    return found
-
-
 def active_version(key: str) -> ProcessModelVersion:
     return db.session.get(ProcessModelVersion, active_version_id(key))
-
-
-def lock_model(key: str) -> None:
-    """The lock deployment takes for a key: activations and deployments of one model serialise."""
-    db.session.execute(text("SELECT pg_advisory_xact_lock(hashtext(:k))"), {"k": key})
 
 
 def activate(key: str, number: int, actor: User, reason: str) -> tuple[ProcessModelVersion, bool]:

@@ -13,6 +13,7 @@ from marshmallow import fields, validate
 from engine.base.errors import DeploymentError, Forbidden
 from engine.definitions import expression_check, model_templates
 from engine.work.access import is_admin
+from forms.fields import INT_MAX
 from web import model_service as service
 from web.api import api
 from web.api import model_editor_schemas as out
@@ -44,7 +45,7 @@ def _invalid(fn: Callable[..., Any]) -> Callable[..., Any]:
     return api.alt_response(422, schema=out.EditorErrors, description="校验失败")(fn)
 
 
-_VERSION = validate.Range(min=1, max=service.INT_MAX, error="版本号须为正整数")
+_VERSION = validate.Range(min=1, max=INT_MAX, error="版本号须为正整数")
 
 
 class CompareQuery(Input):
