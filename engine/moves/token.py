@@ -27,16 +27,13 @@ from engine.base.errors import Conflict, ValidationFailed
 from engine.base.identity import User
 from engine.base.models import AuditEvent, HumanTask, ProcessInstance
 from engine.definitions import taskdata
+from engine.definitions.element_kinds import display_name
 from engine.moves.interventions import _locked, _open_rows
 from engine.moves.returns import path_to, rewind
 from engine.moves.runtime import advance, bind_services, engine_run, keep_submission
 from engine.moves.sidetables import frontier, persist
 from engine.moves.state import load
 from engine.work import announce
-
-
-def _label(spec: Any) -> str:
-    return spec.bpmn_name or spec.bpmn_id
 
 
 def current_steps(workflow: Any) -> list[Any]:
@@ -67,9 +64,9 @@ def targets(workflow: Any) -> list[dict[str, Any]]:
     before it and the next steps after it (element ids and names, for the picker)."""
     out = []
     for task in current_steps(workflow):
-        back = {t.task_spec.bpmn_id: _label(t.task_spec) for t in path_to(workflow, task)}
-        ahead = {s.bpmn_id: _label(s) for s in next_steps(task.task_spec)}
-        out.append({"element": task.task_spec.bpmn_id, "name": _label(task.task_spec),
+        back = {t.task_spec.bpmn_id: display_name(t.task_spec) for t in path_to(workflow, task)}
+        ahead = {s.bpmn_id: display_name(s) for s in next_steps(task.task_spec)}
+        out.append({"element": task.task_spec.bpmn_id, "name": display_name(task.task_spec),
                     "back": [{"element": k, "name": v} for k, v in back.items()],
                     "forward": [{"element": k, "name": v} for k, v in ahead.items()]})
     return out
@@ -91,7 +88,7 @@ def move_token(instance_id: uuid.UUID, actor: User, to_element: str, reason: str
     if back is not None:
         row = _completion(instance, back.id)
         if row is None:
-            raise Conflict(f"环节 “{_label(back.task_spec)}” 没有办理记录，无法退回到该环节")
+            raise Conflict(f"环节 “{display_name(back.task_spec)}” 没有办理记录，无法退回到该环节")
         direction = "back"
         rewind(instance, workflow, row, actor, via="MOVE")
     else:
@@ -101,13 +98,13 @@ def move_token(instance_id: uuid.UUID, actor: User, to_element: str, reason: str
         direction = "forward"
         _skip(instance, workflow, source, actor)
         if not any(t.task_spec.bpmn_id == to_element for t in frontier(workflow)):
-            raise Conflict(f"跳过 “{_label(source.task_spec)}” 后流程没有停在 “{_label(ahead)}”，未移动")
-    moved_to = _label(back.task_spec if back is not None else ahead)
+            raise Conflict(f"跳过 “{display_name(source.task_spec)}” 后流程没有停在 “{display_name(ahead)}”，未移动")
+    moved_to = display_name(back.task_spec if back is not None else ahead)
     # under the element moved to: the diagram's history of that element shows it
     db.session.add(AuditEvent(actor=actor.username, action="move_token", instance_id=instance.id, task_name=to_element,
-                              title=f"移动：{_label(source.task_spec)} → {moved_to}", comment=reason,
+                              title=f"移动：{display_name(source.task_spec)} → {moved_to}", comment=reason,
                               detail={"from": source.task_spec.bpmn_id, "to": to_element, "direction": direction}))
-    announce.intervened(instance, "move", "移动", f"流程由 “{_label(source.task_spec)}” 移动到 “{moved_to}”。{reason}",
+    announce.intervened(instance, "move", "移动", f"流程由 “{display_name(source.task_spec)}” 移动到 “{moved_to}”。{reason}",
                         actor, [*open_before, *_open_rows(instance)])
     return instance
 
@@ -130,7 +127,7 @@ def _source(workflow: Any, from_element: str | None, to_element: str) -> Any:
 
 def _refusal(workflow: Any, source: Any, to_element: str) -> str:
     spec = source.workflow.spec.task_specs.get(to_element) or workflow.spec.task_specs.get(to_element)
-    name = _label(spec) if spec is not None else to_element
+    name = display_name(spec) if spec is not None else to_element
     if spec is None:
         return f"流程中没有环节 “{to_element}”"
     if spec is source.task_spec:
