@@ -86,6 +86,9 @@ def empty_database(_db) -> None:  # noqa: ANN001
     from web.throttle import limiter
 
     specs.clear_cache()
+    from engine.work import can_act
+
+    can_act.forget()  # TRUNCATE is no ORM change: the people generation does not see it
     limiter.reset()  # sign-in failures of one test do not throttle the next
     from engine.time import clock
 

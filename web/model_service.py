@@ -150,7 +150,7 @@ def new_model(values: dict[str, str], username: str) -> ModelDraft:
     errors: dict[str, list[str]] = {}
     if not KEY.match(key):
         errors["key"] = ["模型标识须以小写字母开头，只含小写字母、数字和下划线，3–60 个字符"]
-    elif active_version_id(key) is not None or drafts.get(key) is not None:
+    elif _claimed(key):
         errors["key"] = [f"模型标识 “{key}” 已被使用"]
     if not name:
         errors["name"] = ["请填写模型名称"]
@@ -161,6 +161,13 @@ def new_model(values: dict[str, str], username: str) -> ModelDraft:
     if errors:
         raise ValidationFailed(errors)
     return drafts.save(key, model_templates.instantiate(templates_dir(), template, key, name), username, "由模板新建")
+
+
+def _claimed(key: str) -> bool:
+    """Whether `key` is taken, asked under the key's model lock (held to the commit): of two
+    administrators creating the same key at once, the second waits and then sees the first's draft."""
+    deployment.lock_model(key)
+    return active_version_id(key) is not None or drafts.get(key) is not None
 
 
 def comparison(key: str, before: int, after: int) -> dict[str, Any]:

@@ -1,11 +1,13 @@
 """Drafts of models being edited (engine.base.model_admin): saved whatever their state, never
-deployed by saving; a successful deploy of the key removes its draft."""
+deployed by saving; a successful deploy of the key removes its draft. Writes take the key's model
+lock (deploy.lock_model), so two first saves of one key cannot both insert."""
 from __future__ import annotations
 
 from sqlalchemy import delete, select
 
 from engine.base.db import db, utcnow
 from engine.base.model_admin import ModelDraft
+from engine.definitions.deploy import lock_model
 
 
 def get(key: str) -> ModelDraft | None:
@@ -13,6 +15,7 @@ def get(key: str) -> ModelDraft | None:
 
 
 def save(key: str, files: dict[str, str], saved_by: str | None, note: str = "") -> ModelDraft:
+    lock_model(key)
     draft = get(key)
     if draft is None:
         draft = ModelDraft(key=key)

@@ -35,11 +35,17 @@ _MESSAGES = (
 )
 
 
-def chinese(message: str) -> str:
+def reason(message: str) -> str | None:
+    """Python's or RestrictedPython's English message in Chinese alone; None for one not known."""
     for pattern, template in _MESSAGES:
         if match := pattern.match(message):
-            return f"{template.format(*match.groups())}（{message}）"
-    return message
+            return template.format(*match.groups())
+    return None
+
+
+def chinese(message: str) -> str:
+    found = reason(message)
+    return f"{found}（{message}）" if found else message
 
 
 def check(kind: str, text: str) -> list[dict[str, Any]]:

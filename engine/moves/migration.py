@@ -17,13 +17,14 @@ from SpiffWorkflow.bpmn import BpmnWorkflow
 from SpiffWorkflow.bpmn.specs.mixins.subworkflow_task import SubWorkflowTask
 from SpiffWorkflow.bpmn.util.diff import SpecDiff, WorkflowDiff, migrate_workflow
 from SpiffWorkflow.util.task import TaskState
-from sqlalchemy import select
+from sqlalchemy import Select, select
 
 from engine.base.db import db, utcnow
 from engine.base.errors import Conflict, Forbidden, Incident, NotFound, ValidationFailed
 from engine.base.identity import User
 from engine.base.model_admin import MigrationRun
 from engine.base.models import HumanTask, ProcessInstance, ProcessModelVersion
+from engine.base.paging import MAX_PER_PAGE, Page, paged
 from engine.definitions import specs
 from engine.definitions.properties import properties
 from engine.dispatch import queue
@@ -204,29 +205,39 @@ def _require_admin(actor: User) -> None:
         raise Forbidden("只有系统管理员可以迁移流程实例")
 
 
-def candidates(source: ProcessModelVersion, instance_ids: list[uuid.UUID] | None = None) -> list[ProcessInstance]:
+def _candidates(source: ProcessModelVersion, instance_ids: list[uuid.UUID] | None = None) -> Select:
     query = select(ProcessInstance).where(ProcessInstance.model_version_id == source.id,
                                           ProcessInstance.status.in_(MIGRATABLE))
     if instance_ids is not None:
         query = query.where(ProcessInstance.id.in_(instance_ids))
-    return list(db.session.scalars(query.order_by(ProcessInstance.started_at)))
+    return query.order_by(ProcessInstance.started_at, ProcessInstance.id)  # ties by id: pages never repeat
 
 
-def preview(key: str, from_version: int, to_version: int, actor: User) -> list[Preview]:
-    """Per running or suspended instance of A: where each active task goes in B, or why it cannot."""
+def candidates(source: ProcessModelVersion, instance_ids: list[uuid.UUID] | None = None) -> list[ProcessInstance]:
+    return list(db.session.scalars(_candidates(source, instance_ids)))
+
+
+def preview(key: str, from_version: int, to_version: int, actor: User, *, page: int = 1,
+            per_page: int = MAX_PER_PAGE) -> Page[Preview]:
+    """One page of A's running or suspended instances (oldest first), each migrated in memory: where
+    each active task goes in B, or why it cannot. A page at most: loading and aligning a workflow is
+    the expensive part, and thousands of instances must not be one request; the batch (start_run)
+    takes them all, queued."""
     _require_admin(actor)
     source, target = _versions(key, from_version, to_version)
     loaded = specs.load(target)
-    out = []
-    for instance in candidates(source):
-        workflow = load(instance)[0]  # a fresh copy: nothing of it is kept
-        try:
-            reasons, tasks = migrate_in_memory(workflow, loaded)
-        except Exception as err:  # noqa: BLE001  (Spiff may fail on a shape it cannot align: it cannot migrate)
-            reasons, tasks = [f"无法比较两个版本：{err}"], []
-        out.append(Preview(str(instance.id), instance.title, instance.business_key, instance.status,
-                           not reasons, reasons, tasks))
-    return out
+    found = paged(_candidates(source), page, per_page)
+    return found.map(lambda instance: _preview_one(instance, loaded))
+
+
+def _preview_one(instance: ProcessInstance, loaded: specs.LoadedModel) -> Preview:
+    workflow = load(instance)[0]  # a fresh copy: nothing of it is kept
+    try:
+        reasons, tasks = migrate_in_memory(workflow, loaded)
+    except Exception as err:  # noqa: BLE001  (Spiff may fail on a shape it cannot align: it cannot migrate)
+        reasons, tasks = [f"无法比较两个版本：{err}"], []
+    return Preview(str(instance.id), instance.title, instance.business_key, instance.status,
+                   not reasons, reasons, tasks)
 
 
 def migrate_instance(instance_id: uuid.UUID, target: ProcessModelVersion, actor: User, reason: str,

@@ -4,9 +4,11 @@ performance division and the system administrators) and the what-if of a draft o
 the version in force took (docs/design.md "Decision tables and rule versions (issue 13)")."""
 from __future__ import annotations
 
+import re
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime
+from types import SimpleNamespace
 from typing import Any
 
 from lxml import etree
@@ -21,7 +23,8 @@ from engine.base.models import AuditEvent, ProcessInstance
 from engine.base.now import SHANGHAI
 from engine.definitions import decision_tables as dt
 from engine.definitions import xmlsafe
-from engine.definitions.sandbox import EngineScripts, ScriptError, compile_code
+from engine.definitions.cell_check import cell_error
+from engine.definitions.sandbox import EngineScripts
 from engine.dispatch import queue
 from engine.work.opinions import notify
 
@@ -186,33 +189,17 @@ def check(content: str, decision_id: str) -> dict[str, list[str]]:
                 text = (entry.findtext("{*}text") or "").strip()
                 if kind == "条件" and text in ("", "-"):
                     continue  # an empty condition (dmn-js writes "-") matches anything
-                message = _cell_error(text, kind)
+                message = cell_error(text, condition=kind == "条件")
                 if message:
-                    name = names[col] if col < len(names) else f"第{col + 1}列"
+                    place = f"“{names[col]}”列" if col < len(names) else f"第 {col + 1} 个{kind}列"
                     errors.setdefault(entry.get("id") or f"r{row}c{col}", []).append(
-                        f"第{row}行「{name}」{kind}：{message}")
+                        f"第 {row} 行{place}：{message}")
     if not errors:
         try:
             dt.parse_table(content)
         except Exception as err:  # noqa: BLE001  (Spiff's parser refuses the document as a whole)
             errors["content"] = [f"决策表无法解析：{err}"]
     return errors
-
-
-def _cell_error(text: str, kind: str) -> str | None:
-    if kind == "结果" and not text:
-        return "结果不能为空（写 None 表示无值）"
-    candidates = [text]
-    if kind == "条件":
-        candidates = [dt._QUESTION.sub("dmninputexpr", text), f"dmninputexpr {text}", f"dmninputexpr == ({text})"]
-    last = None
-    for source in candidates:
-        try:
-            compile_code(source, "eval")
-            return None
-        except (ScriptError, SyntaxError) as err:
-            last = err
-    return f"表达式语法错误（{str(last).strip() or '无法编译'}）"
 
 
 # --- drafts and activation --------------------------------------------------------------------------------------
@@ -279,15 +266,40 @@ def role_holders(roles: tuple[str, ...]) -> list[str]:
 @dataclass
 class _Workflow:
     script_engine: Any
+    spec: Any = field(default_factory=lambda: SimpleNamespace(file="what-if"))
+
+    @property
+    def top_workflow(self) -> _Workflow:  # Spiff's error trace walks up to the top workflow
+        return self
 
 
 @dataclass
 class _Task:
-    """What Spiff's DMN engine needs of a task: its data and its workflow's script engine."""
+    """What Spiff's DMN engine needs of a task: its data and its workflow's script engine (and, for
+    the error it raises on a cell that fails, a spec with a name)."""
 
     data: dict[str, Any]
     workflow: _Workflow
     id: Any = None
+    task_spec: Any = field(default_factory=lambda: SimpleNamespace(bpmn_name="what-if"))
+
+
+_UNKNOWN_NAME = re.compile(r"name '([^']+)' is not defined")
+_ROW = re.compile(r"on row (\d+)")
+
+
+def not_evaluated(err: Exception) -> str:
+    """Why a stored decision could not be re-evaluated under a draft, in Chinese: the row, and the
+    data the draft reads that the decision did not record; Python's class name at most after it."""
+    row = _ROW.search(" ".join([str(err), *getattr(err, "notes", [])]))
+    where = f"第 {row.group(1)} 行" if row else "草稿"
+    cause: BaseException | None = err
+    while cause is not None and not isinstance(cause, NameError):
+        cause = cause.__cause__ or cause.__context__  # Spiff wraps the script engine's error
+    if cause is not None:
+        name = cause.name or (found.group(1) if (found := _UNKNOWN_NAME.search(str(cause))) else "")
+        return f"无法评估：{where}读取的“{name}”不在这次决策记录的输入中"
+    return f"无法评估：{where}的表达式执行出错（{getattr(err, 'error_type', type(err).__name__)}）"
 
 
 def outcome(table: dt.Table, inputs: dict[str, Any]) -> tuple[list[str], dict[str, Any]]:
@@ -314,7 +326,7 @@ def compare(draft: DecisionTableVersion, records: list[DecisionRecord]) -> list[
         try:
             rows, new = outcome(table, rec.inputs)
         except Exception as err:  # noqa: BLE001  (a draft reading a name the decision did not keep)
-            rows, new = [], {"_error": f"无法评估：{err}"}
+            rows, new = [], {"_error": not_evaluated(err)}
         if convert.plain(new) != convert.plain(old):
             changed.append({"decision": rec.id, "instance_id": str(rec.instance_id),
                             "title": titles.get(rec.instance_id, ""), "task_title": rec.task_title or rec.task_name,

@@ -3,20 +3,19 @@ signers, role + data scope), its due date and priority, separation of duties, de
 what happens when nobody could act (docs/design.md, "Approval operations")."""
 from __future__ import annotations
 
-import time
 import uuid
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import and_, exists, or_, select
+from sqlalchemy import select
 
 from engine.base.db import db, utcnow
 from engine.base.errors import Incident
-from engine.base.identity import RoleAssignment, User
 from engine.base.models import HumanTask, ProcessInstance, SignStep
 from engine.definitions.properties import properties
 from engine.definitions.steprules import StepRules, as_usernames, rules_of
 from engine.time.calendar import deadline, end_of_day
+from engine.work.can_act import anyone_can_act
 
 SKIP = "SKIP"
 
@@ -51,7 +50,7 @@ def open_items(instance: ProcessInstance, workflow: Any, task: Any, *,
     elif not spec.lane and instance.started_by:
         assignee = instance.started_by  # drawn without a lane: the initiator's (a deploy warning says so)
     item = HumanTask(**base, assignee=assignee, assigned_via="MODEL" if assignee else None)
-    if not _anyone_can_act(item):
+    if not anyone_can_act(item):
         if rules.no_candidate == "SKIP":
             return SKIP
         if rules.no_candidate == "FAIL":
@@ -132,38 +131,3 @@ def _excluded(instance: ProcessInstance, workflow: Any, task: Any, rules: StepRu
         names.add(rows[0].completed_by)
     names |= {r.completed_by for r in rows if r.task_name in steps}
     return sorted(n for n in names if n)
-
-
-_CAN_ACT_CACHE: dict[tuple[Any, ...], float] = {}
-_CAN_ACT_TTL = 60.0  # seconds a positive answer is reused; "nobody" is always asked afresh
-
-
-def forget_who_can_act() -> None:
-    """Drop the remembered answers (tests: the people of one test are gone in the next)."""
-    _CAN_ACT_CACHE.clear()
-
-
-def _anyone_can_act(item: HumanTask) -> bool:
-    key = (item.assignee, item.lane, item.scope_unit, item.scope_dept, item.scope_division,
-           tuple(item.excluded or ()))
-    if time.monotonic() - _CAN_ACT_CACHE.get(key, float("-inf")) < _CAN_ACT_TTL:
-        return True
-    found = _ask_anyone_can_act(item)
-    if found:
-        _CAN_ACT_CACHE[key] = time.monotonic()
-    return found
-
-
-def _ask_anyone_can_act(item: HumanTask) -> bool:
-    if item.assignee:
-        return bool(db.session.scalar(select(exists().where(User.username == item.assignee, User.active.is_(True)))))
-    scope = or_(
-        RoleAssignment.scope_type == "ALL",
-        and_(RoleAssignment.scope_type == "UNIT", RoleAssignment.scope_id == item.scope_unit),
-        and_(RoleAssignment.scope_type == "DEPARTMENT", RoleAssignment.scope_id == item.scope_dept),
-        and_(RoleAssignment.scope_type == "DIVISION", RoleAssignment.scope_id == item.scope_division),
-    )
-    query = select(exists().where(RoleAssignment.user_id == User.id, RoleAssignment.role == item.lane, scope,
-                                  User.active.is_(True),
-                                  ~User.username.in_(item.excluded or [])))
-    return bool(db.session.scalar(query))

@@ -89,7 +89,7 @@ def test_decision_table_api_for_the_administrator(demo, client, token_for):
     base = "/api/v1/decision-tables/dt_05_major_key/versions"
     bad = client.post(base, headers=admin, json={"cells": {"dt05_r2_in3": "max(?, annual_wan) >= "}})
     assert bad.status_code == 422
-    assert bad.get_json()["errors"]["dt05_r2_in3"][0].startswith("第2行「申请财政资金(万元)」条件：表达式语法错误")
+    assert bad.get_json()["errors"]["dt05_r2_in3"] == ["第 2 行“申请财政资金(万元)”列：表达式语法错误（第 22 列附近）"]
     made = client.post(base, headers=admin, json={"cells": {"dt05_r2_in3": "max(?, annual_wan) >= 200"},
                                                   "note": "重大项目门槛试调为 200 万元"})
     assert made.status_code == 201 and made.get_json()["version"] == 2 and made.get_json()["based_on"] == 1

@@ -49,7 +49,7 @@ def test_draft_threshold_shows_what_if_before_activation(live_server, browser, d
         assert cell.input_value() == "? >= 30"
         cell.fill("? >= >= 25")
         page.get_by_role("button", name="保存为草稿").click()
-        assert "第4行「滞后百分点」条件：表达式语法错误" in page.locator("#editor").inner_text()
+        assert "第 4 行“滞后百分点”列：表达式语法错误（第 6 列附近）" in page.locator("#editor").inner_text()
         page.get_by_label("第4行 滞后百分点").fill("? >= 25")
         page.locator("input[name='desc:dt06_r4']").fill(
             "执行率 {exec_rate}% 慢于时间进度 {lag_pp} 个百分点（25 个百分点及以上）→ 红色预警")

@@ -10,7 +10,6 @@ from sqlalchemy import select
 from engine.base.models import AuditEvent, HumanTask, Message, MessageSubscription, ProcessInstance, Timer
 from engine.dispatch import queue
 from engine.time import clock
-from engine.work.workitems import forget_who_can_act
 from tests.conformance import support
 from tests.factories import make_user
 
@@ -159,10 +158,6 @@ def test_lane_with_a_code_no_role_has_falls_back_to_process_administrators(db, c
     assert "“A”" not in str(again.get_json()["warnings"]) and "“B”" in str(again.get_json()["warnings"])
     assert support.start(client, token_for("cf_a_holder"), "cf_unknown_role_lane").status_code == 201
     assert support.start(client, padmin, "cf_unknown_role_lane").status_code == 403
-    # lane "A" has a holder now, remembered for a minute (workitems._anyone_can_act); the sweep's
-    # case of this model, in another test, must find nobody again. (Emptying that memory for every
-    # test changes what tests/api/test_move_reply.py counts: it relies on an earlier test's answers.)
-    forget_who_can_act()
 
 
 def test_start_without_a_role_lane_is_offered_to_process_administrators_only(app, db, client, admin, token_for):

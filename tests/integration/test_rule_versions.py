@@ -83,7 +83,7 @@ def test_p3_what_if_and_activation_by_effective_date(db, monkeypatch):
     bad = rule_tables.with_cells(v1.content, {"dt06_r4_in3": "? >= >= 25"}, {})
     with pytest.raises(Exception) as refused:
         rule_tables.add_draft("dt_06_monitoring_warning", bad, "admin")
-    assert "第4行「滞后百分点」条件：表达式语法错误" in str(refused.value.errors["dt06_r4_in3"])
+    assert refused.value.errors["dt06_r4_in3"] == ["第 4 行“滞后百分点”列：表达式语法错误（第 6 列附近）"]
 
     draft = _draft_red_at_25("admin")
     assert (draft.version, draft.status) == (2, "DRAFT")

@@ -127,12 +127,12 @@ def test_migration_preview_maps_an_added_step_and_refuses_a_removed_one(people):
     _db.session.commit()
     v2 = deploy_v(variant(add_precheck=True))
     v3 = deploy_v(variant(drop_approve=True))
-    plan = {p.instance_id: p for p in migration.preview(KEY, 1, v2, u["admin"])}
+    plan = {p.instance_id: p for p in migration.preview(KEY, 1, v2, u["admin"]).items}
     assert plan[str(waiting.id)].ok and plan[str(drafting.id)].ok
     assert [(m.element, m.to_element, m.kind) for m in plan[str(waiting.id)].tasks] == [
         ("ut_ex_approve", "ut_ex_approve", "人工环节")]
     assert [(m.element, m.to_element) for m in plan[str(drafting.id)].tasks] == [("ut_ex_fill", "ut_ex_fill")]
-    plan = {p.instance_id: p for p in migration.preview(KEY, 1, v3, u["admin"])}
+    plan = {p.instance_id: p for p in migration.preview(KEY, 1, v3, u["admin"]).items}
     refused = plan[str(waiting.id)]
     assert not refused.ok and refused.reasons == ["正在进行的环节 “单位审核” 在新版本中已删除"]
     assert [(m.element, m.ok, m.to_element) for m in refused.tasks] == [("ut_ex_approve", False, None)]
@@ -314,7 +314,7 @@ def test_an_instance_waiting_at_a_timer_keeps_its_due_time(people):
     before = _db.session.scalars(select(Timer).where(Timer.instance_id == instance.id)).one()
     version, _ = deploy({"tm_timers.bpmn": timers.replace('name="审核"'.encode(), 'name="复核"'.encode())}, "admin")
     _db.session.commit()
-    [plan] = migration.preview("tm_timers", 1, version.version, people["admin"])
+    [plan] = migration.preview("tm_timers", 1, version.version, people["admin"]).items
     assert plan.ok and [(m.kind, m.element, m.to_element) for m in plan.tasks] == [("定时器", "tm_tm_wait", "tm_tm_wait")]
     migration.migrate_instance(instance.id, version, people["admin"], "改名")
     _db.session.commit()
@@ -359,11 +359,11 @@ def test_an_instance_inside_a_call_activity_migrates_with_its_child(people):
     v2 = deploy_v2 = deploy({"cf_call_activity.bpmn": _call_variant(after=True)}, "admin")[0]
     v3 = deploy({"cf_call_activity.bpmn": _call_variant(after=True, drop_child_step=True)}, "admin")[0]
     _db.session.commit()
-    [plan] = migration.preview("cf_call_activity", 1, v2.version, u["admin"])
+    [plan] = migration.preview("cf_call_activity", 1, v2.version, u["admin"]).items
     assert plan.ok, plan.reasons
     assert sorted((m.kind, m.element, m.to_element) for m in plan.tasks) == [
         ("人工环节", "child_work", "child_work"), ("调用子流程", "call_child", "call_child")]
-    [refused] = migration.preview("cf_call_activity", 1, v3.version, u["admin"])
+    [refused] = migration.preview("cf_call_activity", 1, v3.version, u["admin"]).items
     assert refused.reasons == ["子流程 “Call child” 中正在进行的环节 “子流程审核” 在新版本中已删除"]
     migration.migrate_instance(instance.id, deploy_v2, u["admin"], "调用后增加记录")
     _db.session.commit()

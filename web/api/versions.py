@@ -14,8 +14,9 @@ from engine.base.errors import NotFound
 from engine.moves import migration, versions
 from web.api import api
 from web.api.auth import require_token
+from web.api.common import TOTAL, page_reply
 from web.api.rules import _n, admin_first
-from web.api.schemas import _int, _obj, _s, _when, always
+from web.api.schemas import Paging, _int, _obj, _s, _when, always
 from web.api.spec import fails
 from web.inputs import Input, Int, Text
 from web.transactions import atomic
@@ -154,12 +155,15 @@ def model_audit(key: str):  # noqa: ANN201
 @require_token
 @admin_first
 @api.arguments(MigrationPreviewInput)
-@api.response(200, InstancePreviewOut(many=True))
+@api.arguments(Paging, location="query")
+@api.response(200, InstancePreviewOut(many=True), headers=TOTAL)
 @fails(403, 404, 422)
-def migration_preview(body: dict[str, Any], key: str):  # noqa: ANN201
-    """迁移预览：原版本每个运行中/已暂停实例的当前环节对应到目标版本的哪个环节，不能迁移的说明原因"""
-    return [p.as_dict() for p in atomic(lambda: migration.preview(
-        key, body["from_version"], body["to_version"], g.api_user))]
+def migration_preview(body: dict[str, Any], query: dict[str, Any], key: str):  # noqa: ANN201
+    """迁移预览（分页，?page=&per_page=，总数在 X-Total-Count）：原版本运行中/已暂停实例（按发起时间）的
+    当前环节对应到目标版本的哪个环节，不能迁移的说明原因"""
+    found = atomic(lambda: migration.preview(key, body["from_version"], body["to_version"], g.api_user,
+                                             page=query["page"], per_page=query["per_page"]))
+    return page_reply(found, [p.as_dict() for p in found.items])
 
 
 @api.post("/process-models/<key>/migrations")

@@ -18,6 +18,7 @@ from engine.moves import migration, versions
 from web.inputs import query_int
 from web.pages.admin import admin_required
 from web.pages.outcome import attempt, flash_failure, not_found_page
+from web.paging import page_args
 
 bp = Blueprint("admin_versions", __name__, url_prefix="/admin/models")
 AUDIT_LABELS = {"activate": "切换启用版本", "migrate": "迁移实例"}
@@ -53,7 +54,8 @@ def migrations(key: str):  # noqa: ANN201
     target = query_int(request.args.get("to"), 1, 10**6)
     plan = None
     if source in numbers and target in numbers and source != target:
-        plan = migration.preview(key, source, target, current_user)
+        page, per_page = page_args()
+        plan = migration.preview(key, source, target, current_user, page=page, per_page=per_page)
         db.session.rollback()  # a preview is thrown away
     runs = list(db.session.scalars(select(MigrationRun).where(MigrationRun.process_key == key)
                                    .order_by(MigrationRun.created_at.desc()).limit(5)))
@@ -83,7 +85,7 @@ def activate(key: str, number: str):  # noqa: ANN201
 def start(key: str):  # noqa: ANN201
     form = request.form
     source, target = query_int(form.get("from"), 1, 10**6), query_int(form.get("to"), 1, 10**6)
-    chosen = _ids(form.getlist("instance_id"))
+    chosen = None if form.get("all") == "1" else _ids(form.getlist("instance_id"))  # all: not only this page
 
     def go() -> Any:
         return migration.start_run(key, source or 0, target or 0, current_user, form.get("reason") or "", chosen)
