@@ -96,7 +96,7 @@ def test_one_account_cannot_occupy_every_gunicorn_worker(db, gunicorn_server):
     """Sync workers serve one request each: without the per-person gate (web.inflight) 16 looping
     starts queue /healthz behind them for several seconds (5.7 s measured with 5 workers). With it,
     two run (and end within their budget, 422), the rest are told at once (429), and /healthz answers
-    in under a second."""
+    at once (under a second on a quiet machine)."""
     deploy_runaway()
     make_user("f1", ("UNIT_FILER", "UNIT", "D01-U01"))
     db.session.commit()
@@ -126,6 +126,8 @@ def test_one_account_cannot_occupy_every_gunicorn_worker(db, gunicorn_server):
     refused = next(a for a in answers if a.status_code == 429)
     assert refused.json()["message"] == "您有其他操作正在处理，请等它完成后再提交"
     assert refused.headers["Retry-After"]
-    assert max(health_times) < 1.0, health_times
+    # Without the gate /healthz queued 5.7 s behind the storm; with it, it is served at once. The bound
+    # sits well between the two so that a loaded CI machine (1.6 s seen at load 4 on 2 cores) passes.
+    assert max(health_times) < 3.0, health_times
     # The slots come back: once the storm is over the same person can act again.
     assert start(0).status_code == 422
