@@ -1,7 +1,8 @@
 """`make bench`: in one run, on this machine —
 1. one P1 task completion through the app (HTTP + PostgreSQL) next to the engine floor (the
    same model in memory: deserialize, complete, serialize), as a ratio, and the stack floor
-   (bare Flask round trip under gunicorn + the smallest durable move transaction) beside it;
+   (bare Flask round trip under gunicorn + the smallest durable move transaction) beside it, one
+   of each taken after every measured approval;
 2. the two-step approval model with 1 and 4 concurrent clients against gunicorn + PostgreSQL:
    completed instances/s and complete latency p50/p95, next to the in-memory floors;
 3. 待办 latency with 100,000 open tasks;
@@ -28,7 +29,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from bench import background, env, execution, floor, inbox, load, monitoring, p2_batch, p3_month, stack
+from bench import background, env, execution, floor, inbox, load, monitoring, p2_batch, p3_month
 from bench.p1 import p1_step_costs
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -116,7 +117,8 @@ def _requests_and_engine(app: Any, db_url: str, pairs: list[tuple[str, str]], se
     results["two_step_floor_S0"] = floor.two_step(spec, subs, clean, 500, False)
     results["two_step_floor_S1"] = floor.two_step(spec, subs, clean, 500, True)
 
-    server, base = env.gunicorn(workers=int(os.environ.get("BENCH_WORKERS", "5")))
+    workers = int(os.environ.get("BENCH_WORKERS", "5"))
+    server, base = env.gunicorn(workers=workers)
     try:
         tokens = _tokens(base, [u for pair in pairs for u in pair])
         token_pairs = [(tokens[f], tokens[h]) for f, h in pairs]
@@ -124,34 +126,23 @@ def _requests_and_engine(app: Any, db_url: str, pairs: list[tuple[str, str]], se
         results["two_step_app_1_client"] = load.run(base, token_pairs[:1], FILL, seconds)
         results["two_step_app_4_clients"] = load.run(base, token_pairs[:4], FILL, seconds)
         with app.app_context():
-            results["p1_step"] = p1_step_costs(app, base, ROOT / "workflows")
+            results["p1_step"] = p1_step_costs(base, ROOT / "workflows", db_url, workers)
             inbox.seed(100_000, UNITS * 6)
             results["todo_100k_sql"] = inbox.measure(["bf0", "bh3", "dept.d03", "fund.soc", "perf.1"])
         results["todo_100k_api"] = _todo_api(base, tokens["bf0"])
     finally:
         server.terminate()
-    results["p1_step"]["stack_floor"] = _stack_floor(db_url, results["p1_step"])
 
 
 def _p1_only(app: Any, db_url: str, results: dict[str, object]) -> None:
     """Part 1 alone: the P1 step through the app beside its floors (for paired runs of two versions)."""
-    server, base = env.gunicorn(workers=int(os.environ.get("BENCH_WORKERS", "5")))
+    workers = int(os.environ.get("BENCH_WORKERS", "5"))
+    server, base = env.gunicorn(workers=workers)
     try:
         with app.app_context():
-            results["p1_step"] = p1_step_costs(app, base, ROOT / "workflows")
+            results["p1_step"] = p1_step_costs(base, ROOT / "workflows", db_url, workers)
     finally:
         server.terminate()
-    results["p1_step"]["stack_floor"] = _stack_floor(db_url, results["p1_step"])
-
-
-def _stack_floor(db_url: str, p1: dict) -> dict[str, object]:
-    http = stack.http_round_trip(int(os.environ.get("BENCH_WORKERS", "5")))
-    move = stack.move_transaction(db_url, p1["state_bytes"])
-    engine_ms = p1["engine_floor"]["p50_ms"]
-    total = http["p50_ms"] + move["p50_ms"] + engine_ms
-    return {"http_round_trip": http, "move_transaction": move, "sum_p50_ms": round(total, 3),
-            "ratio_sum_to_engine_floor": round(total / engine_ms, 2),
-            "ratio_app_to_stack_floor": round(p1["app_http_db"]["p50_ms"] / total, 2)}
 
 
 def _tokens(base: str, usernames: list[str]) -> dict[str, str]:

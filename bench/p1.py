@@ -8,7 +8,7 @@ from typing import Any
 import requests
 from sqlalchemy import select
 
-from bench import floor
+from bench import floor, stack
 from bench.stats import summary_ms
 
 FILER, HEAD, PASSWORD = "filer.d03u01", "head.d03u01", "bench-pass"
@@ -45,10 +45,13 @@ def application(name: str, year: int) -> dict[str, Any]:
     }
 
 
-def p1_step_costs(app: Any, base: str, workflows: Path, n: int = 40, warmup: int = 50) -> dict[str, Any]:
+def p1_step_costs(base: str, workflows: Path, db_url: str, workers: int, n: int = 200,
+                  warmup: int = 50) -> dict[str, Any]:
     """n approvals measured after `warmup` unmeasured ones, so that every gunicorn worker has run the
     step's statements often enough to have them compiled and prepared (psycopg prepares a statement
-    on its 5th execution per connection), as the floors are measured after their own warm-up."""
+    on its 5th execution per connection). Each approval is followed by one echo round trip, one
+    floor move transaction and one engine-floor step, so app and floors see the same machine load
+    (a ratio of two sequential measurements moved 1.8×–3.6× run to run on a quiet machine)."""
     from engine.base.db import db
     from engine.base.models import HumanTask, ProcessInstance
 
@@ -75,18 +78,36 @@ def p1_step_costs(app: Any, base: str, workflows: Path, n: int = 40, warmup: int
     sample = db.session.scalar(select(ProcessInstance).join(HumanTask, HumanTask.instance_id == ProcessInstance.id)
                                .where(HumanTask.id == approvals[0]["id"]))
     spec, subs = floor.load_spec(workflows, "p1_project_intake")
-    floor.one_step(spec, subs, sample.state, "ut_p1_unit_approve", {"verdict": "APPROVE"}, 20)  # warm-up
-    engine_floor = floor.one_step(spec, subs, sample.state, "ut_p1_unit_approve", {"verdict": "APPROVE"}, 200)
-    for task in approvals[:warmup]:
-        session.post(f"{base}/api/v1/tasks/{task['id']}/complete", json={"data": {"verdict": "APPROVE"}},
-                     headers=head).raise_for_status()
-    times = []
-    for task in approvals[warmup:]:
+
+    def engine_step() -> float:
+        return floor.one_step(spec, subs, sample.state, "ut_p1_unit_approve", {"verdict": "APPROVE"}, 1)["p50_ms"] / 1000
+
+    def approve(task: dict[str, Any]) -> float:
         t0 = time.perf_counter()
         response = session.post(f"{base}/api/v1/tasks/{task['id']}/complete", json={"data": {"verdict": "APPROVE"}},
                                 headers=head)
-        times.append(time.perf_counter() - t0)
+        elapsed = time.perf_counter() - t0
         response.raise_for_status()
-    app_cost = summary_ms(times)
+        return elapsed
+
+    echo, move = stack.EchoFloor(workers), stack.MoveFloor(db_url, len(sample.state), len(approvals))
+    try:
+        series: dict[str, list[float]] = {"app": [], "http": [], "move": [], "engine": []}
+        for i, task in enumerate(approvals):
+            times = {"app": approve(task), "http": echo.one(), "move": move.one(), "engine": engine_step()}
+            if i >= warmup:
+                for part, seconds in times.items():
+                    series[part].append(seconds)
+    finally:
+        echo.close()
+        move.close()
+    app_cost, engine_floor = summary_ms(series["app"]), summary_ms(series["engine"])
+    http, move_cost = summary_ms(series["http"]), summary_ms(series["move"])
+    total = http["p50_ms"] + move_cost["p50_ms"] + engine_floor["p50_ms"]
+    paired = sorted(a / (h + m + e) for a, h, m, e in zip(*series.values(), strict=True))
     return {"step": "ut_p1_unit_approve", "state_bytes": len(sample.state), "app_http_db": app_cost,
-            "engine_floor": engine_floor, "ratio_p50": round(app_cost["p50_ms"] / engine_floor["p50_ms"], 2)}
+            "engine_floor": engine_floor, "ratio_p50": round(app_cost["p50_ms"] / engine_floor["p50_ms"], 2),
+            "stack_floor": {"http_round_trip": http, "move_transaction": move_cost, "sum_p50_ms": round(total, 3),
+                            "ratio_sum_to_engine_floor": round(total / engine_floor["p50_ms"], 2),
+                            "ratio_app_to_stack_floor": round(app_cost["p50_ms"] / total, 2),
+                            "ratio_paired_median": round(paired[len(paired) // 2], 2)}}

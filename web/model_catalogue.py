@@ -108,11 +108,19 @@ def _label(name: str, fn: Any) -> str:
 
 
 def _operator(name: str, fn: Any) -> dict[str, Any]:
+    """The operator's parameters from its signature after the context, each with the Chinese label it
+    was registered with (`hooks.service(params=…)`; the name when it has none); an operator taking
+    `**kwargs` also lists the extra parameters it labelled, as optional."""
+    labels = REGISTRY.service_params.get(name, {})
     params = list(inspect.signature(fn).parameters.values())[1:]  # the first is the ServiceContext
-    return {"name": name, "label": _label(name, fn), "parameters": [
-        {"id": p.name, "type": _type_name(p.annotation), "required": p.default is inspect.Parameter.empty,
-         "label": p.name}
-        for p in params if p.kind not in (inspect.Parameter.VAR_KEYWORD, inspect.Parameter.VAR_POSITIONAL)]}
+    declared = [p for p in params if p.kind not in (inspect.Parameter.VAR_KEYWORD, inspect.Parameter.VAR_POSITIONAL)]
+    shown = [{"id": p.name, "type": _type_name(p.annotation), "required": p.default is inspect.Parameter.empty,
+              "label": labels.get(p.name) or p.name} for p in declared]
+    if any(p.kind is inspect.Parameter.VAR_KEYWORD for p in params):
+        known = {p.name for p in declared}
+        shown += [{"id": extra, "type": "any", "required": False, "label": label}
+                  for extra, label in labels.items() if extra not in known]
+    return {"name": name, "label": _label(name, fn), "parameters": shown}
 
 
 def _type_name(annotation: Any) -> str:

@@ -16,7 +16,8 @@ from engine.base.hooks import ErrorsByField, ServiceContext, TaskCompleted
 from engine.base.identity import User
 
 
-@hooks.service("experts.select")
+@hooks.service("experts.select", params={
+    "panel_type": "专家组类型", "domain": "专业领域", "n_experts": "抽取人数", "dept_code": "主管部门（回避）"})
 def select_experts(ctx: ServiceContext, panel_type: str, domain: str | None, n_experts: Any = 3,
                    dept_code: str | None = None) -> dict[str, Any]:
     """Random draw, reproducible per instance and panel (budget.calc.panel.draw_panel) from the
@@ -38,7 +39,7 @@ def select_experts(ctx: ServiceContext, panel_type: str, domain: str | None, n_e
     return {"experts": [e.user.username for e in chosen], "excluded": excluded}
 
 
-@hooks.service("panel.aggregate")
+@hooks.service("panel.aggregate", params={"panel_type": "专家组类型", "opinions": "专家意见"})
 def panel_aggregate(ctx: ServiceContext, panel_type: str, opinions: list[dict[str, Any]] | None) -> dict:
     opinions = list(opinions or [])
     result = aggregate(opinions)

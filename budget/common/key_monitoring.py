@@ -37,7 +37,8 @@ def summary(warning: MonitoringWarning | None) -> str:
             + (f"。原因：{reasons}" if reasons else ""))
 
 
-@hooks.service("common.km_prepare", returns=("project_id", "dept_code", "km_summary", "km_recommendation"))
+@hooks.service("common.km_prepare", params={
+    "project_year_id": "项目年度", "warning_id": "监控预警"}, returns=("project_id", "dept_code", "km_summary", "km_recommendation"))
 def km_prepare(ctx: ServiceContext, project_year_id: str, warning_id: Any = None) -> dict[str, Any]:
     py = year_of({"project_year_id": project_year_id})
     return {"project_id": str(py.project_id), "dept_code": py.project.department.code,

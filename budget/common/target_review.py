@@ -61,7 +61,8 @@ def _reason(request: TargetAdjustmentRequest | None, warning_id: Any) -> str:
     return "资金管理处根据运行监控预警决定调整绩效目标" if warning_id else "资金管理处决定调整绩效目标"
 
 
-@hooks.service("common.tr_prepare", returns=(
+@hooks.service("common.tr_prepare", params={
+    "project_year_id": "项目年度", "adjust_request_id": "调整申请", "warning_id": "监控预警"}, returns=(
     "packs", "framework", "cost_catalog", "round", "proposal_target_id", "tr_changes", "tr_reason",
     "overall_goal", "annual_goal", "has_service_objects", "indicators", "tr_outcome", "target_version",
     "tr_comments"))
@@ -90,7 +91,7 @@ def tr_prepare(ctx: ServiceContext, project_year_id: str, adjust_request_id: Any
     }
 
 
-@hooks.service("common.tr_changes", returns=("tr_changes",))
+@hooks.service("common.tr_changes", params={"proposal_target_id": "待定绩效目标版本"}, returns=("tr_changes",))
 def tr_changes(ctx: ServiceContext, proposal_target_id: str) -> dict[str, Any]:
     """After the unit's revision: what the proposal now changes against the issued target."""
     proposal = proposal_of({"proposal_target_id": proposal_target_id})
@@ -116,7 +117,9 @@ def record_target_revision(event: TaskCompleted) -> None:
     set_content(proposal, event.submission, username(event.actor))
 
 
-@hooks.service("common.issue_target_version", returns=("tr_outcome", "target_version"))
+@hooks.service("common.issue_target_version", params={
+    "proposal_target_id": "待定绩效目标版本", "route": "审核路径（DT-04 结论）", "adjust_request_id": "调整申请",
+    "fix_comments": "财政修正意见"}, returns=("tr_outcome", "target_version"))
 def issue_target_version(ctx: ServiceContext, proposal_target_id: str, route: str,
                          adjust_request_id: Any = None, fix_comments: Any = None) -> dict[str, Any]:
     """DT-04 NEXT / FIN_MINOR_FIX: the proposal (with finance's suggested values for 良) is ISSUED
@@ -134,7 +137,8 @@ def issue_target_version(ctx: ServiceContext, proposal_target_id: str, route: st
     return {"tr_outcome": "ISSUED", "target_version": proposal.version_no}
 
 
-@hooks.service("common.reject_target_adjustment", returns=("tr_outcome", "target_version"))
+@hooks.service("common.reject_target_adjustment", params={
+    "proposal_target_id": "待定绩效目标版本", "adjust_request_id": "调整申请"}, returns=("tr_outcome", "target_version"))
 def reject_target_adjustment(ctx: ServiceContext, proposal_target_id: str,
                              adjust_request_id: Any = None) -> dict[str, Any]:
     """DT-04 REJECT: the proposal REJECTED, the issued target stays; the request REJECTED."""

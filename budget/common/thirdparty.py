@@ -31,7 +31,7 @@ def open_load() -> dict[Any, int]:
     return {org_id: n for org_id, n in rows}
 
 
-@hooks.service("thirdparty.candidates")
+@hooks.service("thirdparty.candidates", params={"engagement_type": "委托类型", "dept_code": "主管部门（回避利益冲突）"})
 def candidates(ctx: ServiceContext, engagement_type: str, dept_code: str | None = None) -> dict:
     """Selectable firms without a conflict, best tier first, then the least loaded."""
     firms = db.session.scalars(select(ThirdPartyOrg).where(ThirdPartyOrg.status.in_(SELECTABLE))).all()
@@ -45,7 +45,9 @@ def candidates(ctx: ServiceContext, engagement_type: str, dept_code: str | None 
     ]}
 
 
-@hooks.service("engagement.create")
+@hooks.service("engagement.create", params={
+    "engagement_type": "委托类型", "firm": "第三方机构", "tp_lead": "第三方项目负责人", "contract_amount": "合同金额（万元）",
+    "object_id": "评价对象"})
 def create_engagement(ctx: ServiceContext, engagement_type: str, firm: str, tp_lead: str,
                       contract_amount: Any, object_id: Any) -> dict[str, str]:
     """Record the F-26 part-A choice; re-checks what the candidate list promised (the chosen firm

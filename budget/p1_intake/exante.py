@@ -72,7 +72,13 @@ def record_exante_review(event: TaskCompleted) -> None:
     row.updated_by = username(event.actor)
 
 
-@hooks.service("exante.conclude")
+@hooks.service("exante.conclude", params={
+    "assessor_type": "评估主体", "conclusion": "评估结论", "total_score": "总分", "dim_necessity": "立项必要性得分",
+    "dim_economy": "投入经济性得分", "dim_target": "绩效目标合理性得分", "dim_feasibility": "实施方案可行性得分",
+    "dim_financing": "筹资合规性得分", "financing_compliant": "筹资是否合规", "matched_rows": "命中的规则行",
+    "annual_need": "分年度资金需求", "recommended_amount": "建议安排金额（万元）", "panel_score": "专家组评分",
+    "panel_verdict": "专家组结论", "rule_conclusion": "规则给出的结论", "engagement_id": "第三方委托",
+    "override_reason": "改变结论的理由"})
 def conclude(ctx: ServiceContext, assessor_type: str, conclusion: str, **scores: Any) -> dict:
     """DT-02 (or FIN_PERF's override) decided: record the conclusion on the assessment."""
     project = project_of(ctx.data, lock=True)

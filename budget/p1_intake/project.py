@@ -12,7 +12,7 @@ from engine.base.db import utcnow
 from engine.base.hooks import ServiceContext
 
 
-@hooks.service("project.set_status")
+@hooks.service("project.set_status", params={"status": "项目库状态"})
 def set_status(ctx: ServiceContext, status: str) -> dict[str, str]:
     set_library_status(project_id_of(ctx.data), status, username(ctx.actor))
     return {"library_status": status}
@@ -34,7 +34,10 @@ def enter_library(ctx: ServiceContext) -> dict[str, str]:
     return {"library_status": project.library_status}
 
 
-@hooks.service("project.record_classification")
+@hooks.service("project.record_classification", params={
+    "is_major": "是否重大项目", "is_key": "是否重点项目", "fiscal_key": "是否财政重点评价", "dept_exante": "是否部门事前评估",
+    "fiscal_exante": "财政事前评估方式", "exante_reasons": "开展事前评估的原因", "dt05_rows": "DT-05 命中的规则行",
+    "dt01_rows": "DT-01 命中的规则行", "packs": "指标包"})
 def record_classification(ctx: ServiceContext, is_major: bool, is_key: bool, fiscal_key: bool,
                           dept_exante: bool, fiscal_exante: str, exante_reasons: list[str] | None = None,
                           dt05_rows: list[str] | None = None, dt01_rows: list[str] | None = None,

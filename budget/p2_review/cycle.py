@@ -32,7 +32,7 @@ def _set(ctx: ServiceContext, cycle_status: str, target_status: str | None = Non
         target_of(py).status = target_status
 
 
-@hooks.service("p2.start_review")
+@hooks.service("p2.start_review", params={"review_mode": "审核方式"})
 def start_review(ctx: ServiceContext, review_mode: str) -> None:
     """Submitted by the department: TARGET_REVIEW, the target UNDER_REVIEW (DT-03 chose the mode)."""
     _set(ctx, "TARGET_REVIEW", "UNDER_REVIEW")
@@ -50,7 +50,7 @@ def not_arranged(ctx: ServiceContext) -> None:
     _set(ctx, "NOT_ARRANGED", "REJECTED")
 
 
-@hooks.service("p2.flag_overdue")
+@hooks.service("p2.flag_overdue", params={"step": "逾期的步骤", "due_iso": "截止时间"})
 def flag_overdue(ctx: ServiceContext, step: str, due_iso: str) -> None:
     """A deadline timer fired while `step` is still open: its work items carry the deadline as
     their due date (the ledger shows them 逾期, reminders and escalation follow from it) and are
@@ -63,14 +63,14 @@ def flag_overdue(ctx: ServiceContext, step: str, due_iso: str) -> None:
           detail={"step": step, "due": due_iso})
 
 
-@hooks.service("p2.decisions_ready", returns=("decisions_ready",))
+@hooks.service("p2.decisions_ready", params={"apply_year": "申报年度"}, returns=("decisions_ready",))
 def decisions_ready(ctx: ServiceContext, apply_year: int) -> dict[str, bool]:
     """`result_decisions_ready(apply_year)` of gw_p2_decisions_ready."""
     return {"decisions_ready": milestone_date(ctx.data.get("jurisdiction"), int(apply_year),
                                               "RESULT_DECISIONS_READY") is not None}
 
 
-@hooks.service("p2.note_milestone")
+@hooks.service("p2.note_milestone", params={"kind": "里程碑类型", "year": "年度", "on_date": "日期"})
 def note_milestone(ctx: ServiceContext, kind: str, year: int, on_date: Any = None) -> None:
     """A waiting instance was woken by the milestone's message: when it came from outside (the
     messages API) rather than from 预算年度, the row is not there yet — record it from the message

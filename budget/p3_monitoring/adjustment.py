@@ -24,7 +24,8 @@ def request_of(data: dict[str, Any]) -> TargetAdjustmentRequest:
     return request
 
 
-@hooks.service("p3.open_adjust_request", returns=("adjust_request_id", "target_indicator_names"))
+@hooks.service("p3.open_adjust_request", params={
+    "project_year_id": "项目年度"}, returns=("adjust_request_id", "target_indicator_names"))
 def open_adjust_request(ctx: ServiceContext, project_year_id: str) -> dict[str, Any]:
     """A DRAFT request for the unit's F-13, and the issued target's indicators it may change."""
     py = year_of({"project_year_id": project_year_id})

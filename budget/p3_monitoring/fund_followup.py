@@ -58,7 +58,7 @@ def adjustable(py: ProjectYear) -> Decimal:
     return max(budget - executed, Decimal(0))
 
 
-@hooks.service("p3.followup_context", returns=(
+@hooks.service("p3.followup_context", params={"project_year_id": "项目年度", "warning_id": "监控预警"}, returns=(
     "recent_records", "warning_history", "fund_suggestion", "fund_suggestion_label", "key_monitoring_summary",
     "adjustable_wan"))
 def followup_context(ctx: ServiceContext, project_year_id: str, warning_id: Any = None) -> dict[str, Any]:

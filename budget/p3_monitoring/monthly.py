@@ -69,7 +69,7 @@ def _month_end_iso(fiscal_year: int, data_month: int) -> str:
     return datetime.combine(calc.month_end(year, month), time(23, 59, 59), TZ).isoformat()
 
 
-@hooks.service("p3.load_execution", returns=LOAD_RETURNS)
+@hooks.service("p3.load_execution", params={"month": "月份"}, returns=LOAD_RETURNS)
 def load_execution(ctx: ServiceContext, month: int) -> dict[str, Any]:
     py = year_of(ctx.data)
     data, month = ctx.data, int(month)
@@ -116,7 +116,7 @@ def flag_data_error(ctx: ServiceContext) -> None:
                   "annual_budget_wan": str(ctx.data.get("annual_budget_wan"))})
 
 
-@hooks.service("p3.flag_overdue")
+@hooks.service("p3.flag_overdue", params={"step": "逾期的步骤", "due_iso": "截止时间"})
 def flag_overdue(ctx: ServiceContext, step: str, due_iso: str) -> None:
     """A deadline timer fired while `step` is still open: its work items carry the deadline (the
     ledger shows 逾期, reminders and escalation follow) and are marked 紧急."""

@@ -26,7 +26,7 @@ def year_state(ctx: ServiceContext) -> dict[str, Any]:
     return {"completed_early": bool((year_of(ctx.data).execution_stats or {}).get("completed_early"))}
 
 
-@hooks.service("p3.mark_completed_early")
+@hooks.service("p3.mark_completed_early", params={"completion_date": "完成日期"})
 def mark_completed_early(ctx: ServiceContext, completion_date: Any = None) -> None:
     py = year_of(ctx.data, lock=True)
     day = date.fromisoformat(completion_date) if isinstance(completion_date, str) and completion_date else today()

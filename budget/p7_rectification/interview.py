@@ -25,7 +25,7 @@ STEP_ZH = {"plan": "整改计划", "report": "整改报告"}
 CHECK_STEPS = ("ut_p7_desk_verify", "ut_p7_onsite", "ut_p7_confirm_done")  # completing one may open a new round
 
 
-@hooks.service("p7.flag_overdue")
+@hooks.service("p7.flag_overdue", params={"step": "逾期的环节（plan 计划、report 报告）"})
 def flag_overdue(ctx: ServiceContext, step: str) -> dict[str, Any] | None:
     """The plan (filer and head alike: a timer on each step) or the report passed its deadline. Once
     per step: a step entered again after the deadline (a return) fires its timer at once, and the

@@ -7,7 +7,7 @@ Handlers and listeners run inside the engine's transaction: whatever they write 
 """
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -95,6 +95,7 @@ class Registry:
     services: dict[str, ServiceHandler] = field(default_factory=dict)
     background_services: set[str] = field(default_factory=set)
     service_returns: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    service_params: dict[str, dict[str, str]] = field(default_factory=dict)  # parameter → Chinese label
     helpers: dict[str, Callable[..., Any]] = field(default_factory=dict)
     task_handlers: dict[str, TaskHandler] = field(default_factory=dict)
     operation_listeners: list[Callable[[OperationDone], None]] = field(default_factory=list)
@@ -107,16 +108,19 @@ class Registry:
 REGISTRY = Registry()
 
 
-def service(name: str, *, background: bool = False,
-            returns: tuple[str, ...] = ()) -> Callable[[ServiceHandler], ServiceHandler]:
+def service(name: str, *, background: bool = False, returns: tuple[str, ...] = (),
+            params: Mapping[str, str] | None = None) -> Callable[[ServiceHandler], ServiceHandler]:
     """Register `fn(ctx: ServiceContext, **params) -> dict | None` as the handler of
     `<spiffworkflow:serviceTaskOperator id="name">`; `background`: slow work, run on the queue
     (engine.moves.services) unless the model's task says `async="false"`; `returns`: the names its
-    result dict sets, which a user task's `inputs` may then read (checked at deployment)."""
+    result dict sets, which a user task's `inputs` may then read (checked at deployment); `params`:
+    each parameter's Chinese label, which the model editor shows (a `**kwargs` operator names the
+    extra parameters it reads here too)."""
 
     def deco(fn: ServiceHandler) -> ServiceHandler:
         REGISTRY.services[name] = fn
         REGISTRY.service_returns[name] = tuple(returns)
+        REGISTRY.service_params[name] = dict(params or {})
         if background:
             REGISTRY.background_services.add(name)
         return fn

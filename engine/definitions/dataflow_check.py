@@ -33,7 +33,7 @@ def check(specs: dict[str, Any], form_defs: dict[str, Any], report: Report) -> N
 
     steps = {pid: {ts.bpmn_id: ts for ts in spec.task_specs.values() if isinstance(ts, UserTask)}
              for pid, spec in specs.items()}
-    declared = {pid: _declared_names(spec) | _called_outputs(spec, specs) for pid, spec in specs.items()}
+    declared = {pid: declared_names(spec) | called_outputs(spec, specs) for pid, spec in specs.items()}
     for pid in specs:
         visible_steps = {k: v for p in reversed(scope(pid)) for k, v in steps[p].items()}
         visible_names = set().union(*(declared[p] for p in scope(pid)))
@@ -100,17 +100,18 @@ def fields_of(ts: Any, form_defs: dict[str, Any]) -> set[str] | None:
         return None
 
 
-def _declared_names(spec: Any) -> set[str]:
+def declared_names(spec: Any, *, augmented: bool = True) -> set[str]:
     """Process variables a model declares: data inputs and outputs, names its scripts assign,
     decision table outputs, multi-instance collections and items, user tasks' outputs, the
-    names its service tasks' operators say they return (`hooks.service(returns=…)`)."""
+    names its service tasks' operators say they return (`hooks.service(returns=…)`).
+    `augmented=False`: a name a script only changes (`v += 1`) is not counted: it must exist first."""
     names: set[str] = set()
     io = spec.io_specification
     if io is not None:
         names |= {d.bpmn_id for d in [*io.data_inputs, *io.data_outputs]}
     for ts in spec.task_specs.values():
         for attr in ("script", "prescript", "postscript"):
-            names |= _assigned(getattr(ts, attr, None))
+            names |= _assigned(getattr(ts, attr, None), augmented)
         engine = getattr(ts, "dmnEngine", None)
         if engine is not None:
             names |= {o.name for o in engine.decision_table.outputs if o.name}
@@ -125,7 +126,7 @@ def _declared_names(spec: Any) -> set[str]:
     return names
 
 
-def _called_outputs(spec: Any, specs: dict[str, Any]) -> set[str]:
+def called_outputs(spec: Any, specs: dict[str, Any]) -> set[str]:
     """What the processes a model calls hand back to it: their data outputs."""
     names: set[str] = set()
     for ts in spec.task_specs.values():
@@ -135,11 +136,13 @@ def _called_outputs(spec: Any, specs: dict[str, Any]) -> set[str]:
     return names
 
 
-def _assigned(source: str | None) -> set[str]:
+def _assigned(source: str | None, augmented: bool = True) -> set[str]:
     if not source:
         return set()
     try:
         tree = ast.parse(source)
     except SyntaxError:
         return set()  # reported by the compile check
-    return {n.id for n in ast.walk(tree) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)}
+    changed = set() if augmented else {id(n.target) for n in ast.walk(tree) if isinstance(n, ast.AugAssign)}
+    return {n.id for n in ast.walk(tree)
+            if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store) and id(n) not in changed}

@@ -15,7 +15,7 @@ from sqlalchemy.orm import undefer_group
 from engine.base.db import db, utcnow
 from engine.base.errors import DeploymentError, ElementError, NotFound
 from engine.base.models import ProcessModelVersion
-from engine.definitions import dataflow_check, decision_tables, xmlsafe
+from engine.definitions import condition_sources, dataflow_check, decision_tables, xmlsafe
 from engine.definitions import specs as spec_mod
 from engine.definitions.forms_catalog import definitions
 from engine.definitions.start_timers import schedule_start_events
@@ -106,8 +106,11 @@ def check(files: dict[str, bytes], key: str | None = None) -> Checked:
     form_defs = definitions()
     warnings: list[ElementError] = []
     errors, used_forms = check_specs({key: spec, **subprocess_specs}, file_of, form_defs, warnings)
-    dataflow_check.check({key: spec, **subprocess_specs}, form_defs,
-                         lambda pid, element, msg: errors.append(ElementError(file_of.get(pid), element, msg)))
+    def at(pid: str, element: str, msg: str) -> None:
+        errors.append(ElementError(file_of.get(pid), element, msg))
+
+    dataflow_check.check({key: spec, **subprocess_specs}, form_defs, at)
+    condition_sources.check({key: spec, **subprocess_specs}, at, condition_sources.flow_finder(roots.values()))
     return Checked(key=key, files=files, name=getattr(spec, "description", None) or key,
                    processes=sorted({key, *subprocess_specs}), used_forms=used_forms, form_defs=form_defs,
                    errors=errors, warnings=warnings)

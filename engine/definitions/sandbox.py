@@ -38,7 +38,7 @@ from engine.definitions.element_kinds import display_name
 from engine.definitions.script_limits import SCRIPT_SECONDS, Budget, ScriptError, ScriptLimit
 
 __all__ = ["SCRIPT_SECONDS", "Budget", "EngineScripts", "RestrictedEnvironment", "ScriptError", "ScriptLimit",
-           "base_globals", "compile_code"]
+           "base_globals", "compile_code", "visible_names"]
 
 def clock_now(tz: Any = None) -> datetime:
     """`now()` in scripts: the engine's clock (naive local time unless a zone is given)."""
@@ -257,6 +257,13 @@ class RestrictedEnvironment(BasePythonScriptEngineEnvironment):
 
     def call_service(self, context: dict[str, Any], **kwargs: Any) -> str:  # pragma: no cover
         raise NotImplementedError("service tasks are dispatched by engine.moves.runtime")
+
+
+def visible_names() -> set[str]:
+    """The names a script or condition sees besides the task data: builtins, the registered
+    helpers, `locals`/`globals`/`vars` (engine.definitions.condition_sources)."""
+    g = RestrictedEnvironment()._globals({}, None)
+    return {k for k in g if not k.startswith("_")} | set(g["__builtins__"])
 
 
 class EngineScripts(PythonScriptEngine):

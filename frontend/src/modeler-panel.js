@@ -8,6 +8,7 @@ import TomSelect from "tom-select";
 import { Extensions, laneOf, userTasks } from "./modeler-ext.js";
 
 const DEFAULT_FORM = "F-00";
+const NAME_WRITE_MS = 300;
 const TYPE_NAMES = {
   "bpmn:UserTask": "人工任务", "bpmn:ManualTask": "手工任务", "bpmn:Task": "任务", "bpmn:ServiceTask": "服务任务",
   "bpmn:ScriptTask": "脚本任务", "bpmn:BusinessRuleTask": "业务规则任务", "bpmn:CallActivity": "调用活动",
@@ -63,10 +64,11 @@ export class Panel {
     const bus = modeler.get("eventBus");
     bus.on("selection.changed", ({ newSelection }) => this.show(newSelection.length === 1 ? newSelection[0] : null));
     // an undo or a change made elsewhere (a label typed on the canvas) redraws the panel, not while typing in it
+    // (the heading and an unfocused name box follow even then)
     bus.on("elements.changed", ({ elements }) => {
-      if (this.current && elements.some((e) => e.id === this.current.id) && !host.contains(document.activeElement)) {
-        this.show(this.registry.get(this.current.id) || null);
-      }
+      if (!this.current || !elements.some((e) => e.id === this.current.id)) return;
+      if (!host.contains(document.activeElement)) this.show(this.registry.get(this.current.id) || null);
+      else this.showName(this.current);
     });
     this.show(null);
   }
@@ -108,6 +110,14 @@ export class Panel {
     }
   }
 
+  showName(element) {
+    const name = element.businessObject.name || "";
+    const heading = this.host.querySelector("h2");
+    const input = this.host.querySelector('input[data-name="name"]');
+    if (input && input !== document.activeElement) input.value = name;
+    if (heading && !(input && input === document.activeElement)) heading.textContent = name || TYPE_NAMES[element.type] || element.type;
+  }
+
   modeling() {
     return this.modeler.get("modeling");
   }
@@ -124,19 +134,39 @@ export class Panel {
     return box;
   }
 
-  field(label, control, { help, into } = {}) {
+  // `code`: the stored name, shown small and grey after the label for administrators; `required` marks it.
+  field(label, control, { help, into, code, required } = {}) {
     const id = control.id || (control.id = nextId("pf"));
-    const wrap = el("div", { class: "mb-2", "data-field": control.dataset.name || "" },
-      el("label", { class: "form-label small mb-0", for: id, text: label }), control);
+    const caption = el("label", { class: "form-label small mb-0", for: id }, label,
+      code ? el("code", { class: "field-code ms-1", text: code }) : null,
+      required ? el("span", { class: "text-danger ms-1", title: "必填", "aria-label": "必填", text: "*" }) : null);
+    const wrap = el("div", { class: "mb-2", "data-field": control.dataset.name || "" }, caption, control);
     if (help) wrap.append(el("div", { class: "form-text small", text: help }));
     (into || this.host).append(wrap);
     return wrap;
   }
 
+  // The name is written to the model as it is typed (debounced: one undo step per pause, not per key),
+  // the heading follows at once; the panel is not redrawn while it has the focus, so the caret stays.
+  // Keys typed inside an IME composition (拼音) are not names yet: only its end counts.
   nameField(element) {
     const input = el("input", { class: "form-control form-control-sm", value: element.businessObject.name || "" });
     input.dataset.name = "name";
-    input.addEventListener("change", () => this.modeling().updateProperties(element, { name: input.value.trim() || undefined }));
+    const heading = this.host.querySelector("h2");
+    const fallback = TYPE_NAMES[element.type] || element.type;
+    const write = () => {
+      const name = input.value.trim() || undefined;
+      if ((element.businessObject.name || undefined) !== name) this.modeling().updateProperties(element, { name });
+    };
+    const later = debounce(write, NAME_WRITE_MS);
+    const typed = (event) => {
+      if (event.isComposing) return;
+      heading.textContent = input.value.trim() || fallback;
+      later();
+    };
+    input.addEventListener("input", typed);
+    input.addEventListener("compositionend", typed);
+    input.addEventListener("change", write);
     this.field("名称", input);
   }
 
@@ -330,11 +360,12 @@ export class Panel {
     if (!rows.length && current.id) box.append(el("p", { class: "small text-body-secondary mb-0", text: "该操作没有参数。" }));
     const values = new Map(rows.map((r) => [r.id, r]));
     for (const row of rows) {
-      const named = row.label && row.label !== row.id ? `${row.label}（${row.id}${row.required ? "，必填" : ""}）` : `${row.id}${row.required ? "（必填）" : ""}`;
-      this.code(element, named, "expression", row.value, (text) => {
+      // the Chinese label from the operator's registration; the parameter's code name small after it
+      const named = row.label && row.label !== row.id;
+      this.code(element, named ? row.label : row.id, "expression", row.value, (text) => {
         values.get(row.id).value = text;
         this.ext.setOperator(element, current.id, [...values.values()]);
-      }, box, { rows: 1, name: `param:${row.id}` });
+      }, box, { rows: 1, name: `param:${row.id}`, code: named ? row.id : null, required: row.required });
     }
   }
 
@@ -363,13 +394,13 @@ export class Panel {
 
   // A code box: checked as typed (debounced ~400 ms; the error's line and column under it), written to
   // the model as typed too, so the validation pins follow.
-  code(element, label, kind, value, onChange, into, { help, rows = 4, name } = {}) {
+  code(element, label, kind, value, onChange, into, { help, rows = 4, name, code, required } = {}) {
     const area = el("textarea", { class: "form-control form-control-sm font-monospace code-input", rows, spellcheck: false });
     area.value = value || "";
     area.dataset.name = name || kind;
     area.dataset.kind = kind;
     const feedback = el("div", { class: "invalid-feedback code-errors" });
-    const wrap = this.field(label, area, { help, into });
+    const wrap = this.field(label, area, { help, into, code, required });
     wrap.append(feedback);
     const check = debounce(async () => {
       const text = area.value;

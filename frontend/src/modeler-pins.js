@@ -3,6 +3,7 @@
 // (warnings yellow), every problem listed above the canvas (a click selects its element).
 export const PIN_ERROR = "pin-error";
 export const PIN_WARNING = "pin-warning";
+const BADGE_SCALE = { min: 1, max: 1.25 }; // readable at the 0.55 overview zoom, not huge when zoomed in
 
 export class Pins {
   constructor(modeler, list) {
@@ -49,8 +50,12 @@ export class Pins {
       badge.dataset.element = id;
       badge.title = shown.map((s) => s.message).join("\n");
       badge.textContent = shown.length > 1 ? `${shown[0].message}（等 ${shown.length} 项）` : shown[0].message;
+      // A shape's badge sits above it, growing upwards (CSS) from just outside the selection outline,
+      // clear of bpmn-js's context pad, which opens beside the shape's top-right corner; it never
+      // shrinks below its own size when zoomed out.
       const isEdge = Boolean(registry.get(id).waypoints);
-      overlays.add(id, "validation", { position: isEdge ? { top: -24, left: 0 } : { bottom: 4, left: 0 }, html: badge });
+      if (!isEdge) badge.classList.add("pin-badge-above");
+      overlays.add(id, "validation", { position: isEdge ? { top: -24, left: 0 } : { top: -8, left: 0 }, html: badge, scale: BADGE_SCALE });
     }
     this.render(items);
     return items;

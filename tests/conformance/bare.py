@@ -26,12 +26,13 @@ class BareRun:
 
 def run(files: dict[str, bytes], key: str, *, messages: tuple[str, ...] = (), fire_timers: bool = False,
         max_user_tasks: int = 50, script_globals: dict[str, Any] | None = None,
-        task_data: dict[str, dict[str, Any]] | None = None) -> BareRun:
+        task_data: dict[str, dict[str, Any]] | None = None, start_data: dict[str, Any] | None = None) -> BareRun:
     """Start `key`; send the named messages (each once something waits for it, as PerfFlow's
     drivers post them only to a waiting subscription), then let the waiting timers fire once when
     `fire_timers` (by pretending their time passed), then complete every ready human task with
     no data (or, for a step `task_data` names by its id, with that data set first, as the model's
-    own tests do), until nothing is left to do. `script_globals`: names Spiff's default script engine
+    own tests do), until nothing is left to do. `start_data`: the instance's data at its start (as
+    PerfFlow's start API merges it, into the root task's data). `script_globals`: names Spiff's default script engine
     lacks and PerfFlow's scripts have (judge.py retries a NameError with them)."""
     pending = list(messages)
     try:
@@ -43,6 +44,7 @@ def run(files: dict[str, bytes], key: str, *, messages: tuple[str, ...] = (), fi
                 parser.add_bpmn_str(content, filename=name)
         engine = PythonScriptEngine(environment=TaskDataEnvironment(script_globals)) if script_globals else None
         workflow = BpmnWorkflow(parser.get_spec(key), parser.get_subprocess_specs(key), script_engine=engine)
+        workflow.task_tree.data.update(start_data or {})
         workflow.do_engine_steps()
         for _ in range(max_user_tasks):
             ready = workflow.get_tasks(state=TaskState.READY, manual=True)

@@ -54,9 +54,10 @@ def _posted(client: Any, admin: dict[str, str], db: Any, instance_id: str, name:
 
 
 def drive(client: Any, admin: dict[str, str], db: Any, key: str, messages: tuple[str, ...],
-          fire_timers: bool, task_data: dict[str, dict[str, Any]] | None = None) -> tuple[str, Any]:
+          fire_timers: bool, task_data: dict[str, dict[str, Any]] | None = None,
+          start_data: dict[str, Any] | None = None) -> tuple[str, Any]:
     """Drive the instance like bare.run drives Spiff: messages, then timers, then user tasks."""
-    started = support.start(client, admin, key)
+    started = support.start(client, admin, key, data=start_data or {})
     if started.status_code == 422:
         return "incident", started.get_json()
     if started.status_code == 403 and "系统消息启动" in started.get_json()["message"]:
@@ -107,7 +108,7 @@ def refusal(errors: list[dict[str, Any]]) -> str | None:
 
 def judge(client: Any, admin: dict[str, str], db: Any, files: dict[str, bytes], *, key: str | None = None,
           messages: tuple[str, ...] = (), fire_timers: bool = False,
-          task_data: dict[str, dict[str, Any]] | None = None) -> Verdict:
+          task_data: dict[str, dict[str, Any]] | None = None, start_data: dict[str, Any] | None = None) -> Verdict:
     """Deploy (`key`: the process to deploy, None: the deploy API chooses), run, compare."""
     db.session.rollback()
     deployed = support.deploy(client, admin, files, key)
@@ -119,12 +120,13 @@ def judge(client: Any, admin: dict[str, str], db: Any, files: dict[str, bytes], 
     if deployed.status_code not in (200, 201):
         raise Unexpected(f"deploy: {deployed.status_code} {deployed.get_data(as_text=True)[:300]}")
     key = deployed.get_json()["key"]
-    reference = bare.run(files, key, messages=messages, fire_timers=fire_timers, task_data=task_data)
+    fed = {"task_data": task_data, "start_data": start_data}
+    reference = bare.run(files, key, messages=messages, fire_timers=fire_timers, **fed)
     if reference.error and (lacks := re.search(r"name '(\w+)' is not defined", reference.error)) \
             and lacks.group(1) in PERFFLOW_NAMES:  # a name our scripts have and Spiff's lack: give it
         reference = bare.run(files, key, messages=messages, fire_timers=fire_timers, script_globals=PERFFLOW_NAMES,
-                             task_data=task_data)
-    outcome, detail = drive(client, admin, db, key, messages, fire_timers, task_data)
+                             **fed)
+    outcome, detail = drive(client, admin, db, key, messages, fire_timers, **fed)
     incident = detail.incident if isinstance(detail, ProcessInstance) else None
     if reference.error is not None:
         if outcome == "incident" or (outcome == "RUNNING" and incident):

@@ -20,8 +20,8 @@ RUNS = (judge.SAME, judge.BOTH_FAIL)  # what a construct model of ours must give
 
 
 def _case(name: str, messages: tuple[str, ...] = (), fire_timers: bool = False, expected: tuple[str, ...] = RUNS,
-          ) -> Any:
-    return pytest.param(support.model(name), messages, fire_timers, expected, id=name)
+          says: str = "") -> Any:
+    return pytest.param(support.model(name), messages, fire_timers, expected, says, id=name)
 
 
 CONSTRUCTS = [
@@ -54,14 +54,17 @@ CONSTRUCTS = [
     _case("cf_boundary_more"),  # signal and conditional boundary events; nothing comes while the step waits
     _case("cf_event_subprocess_starts", messages=("cf_es_ping",), fire_timers=True),  # non-interrupting message and
     _case("cf_event_subprocess_starts", messages=("cf_es_stop",)),  # timer starts; an interrupting message start
+    _case("cf_unfed_condition", expected=(judge.REFUSED,),  # a condition reading what only a form-less step
+          says="again: 条件读取的变量 “repeat” 在模型中没有来源"),  # could have set: refused at its flow
 ]
-MIWG = [pytest.param({p.name: p.read_bytes()}, (), False, (judge.SAME, judge.BOTH_FAIL, judge.REFUSED),
+MIWG = [pytest.param({p.name: p.read_bytes()}, (), False, (judge.SAME, judge.BOTH_FAIL, judge.REFUSED), "",
                      id=str(p.relative_to(CORPUS)))
         for p in sorted(CORPUS.rglob("*.bpmn"))]
 
 
-@pytest.mark.parametrize(("files", "messages", "fire_timers", "expected"), CONSTRUCTS + MIWG)
-def test_same_result_as_bare_spiffworkflow_or_refused(sweep_db, sweeper, files, messages, fire_timers, expected):
+@pytest.mark.parametrize(("files", "messages", "fire_timers", "expected", "says"), CONSTRUCTS + MIWG)
+def test_same_result_as_bare_spiffworkflow_or_refused(sweep_db, sweeper, files, messages, fire_timers, expected, says):
     client, admin = sweeper
     verdict = judge.judge(client, admin, sweep_db, files, messages=messages, fire_timers=fire_timers)
     assert verdict.outcome in expected, verdict
+    assert says in verdict.reason, verdict

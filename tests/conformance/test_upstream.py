@@ -46,7 +46,8 @@ def test_upstream_model_same_as_bare_spiffworkflow_or_refused(sweep_db, sweeper,
     client, admin = sweeper
     try:
         verdict = judge.judge(client, admin, sweep_db, case.file_map, key=case.key, messages=case.messages,
-                              fire_timers=case.fire_timers, task_data=case.task_data)
+                              fire_timers=case.fire_timers, task_data=case.task_data,
+                              start_data=case.start_data)
     except Exception as err:  # a 500, or an exception the test client let through: a bug
         results.append((case.id, judge.Verdict(judge.DIFFERENT, f"{type(err).__name__}: {err}", case.key)))
         raise

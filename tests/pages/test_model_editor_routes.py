@@ -67,6 +67,9 @@ def test_catalogue_names_everything(admin):
     assert "p1.record_unit_approval" in handlers and all(handlers.values())
     select = next(o for o in cat["operators"] if o["name"] == "experts.select")
     assert [p["id"] for p in select["parameters"]] == ["panel_type", "domain", "n_experts", "dept_code"]
+    assert [p["label"] for p in select["parameters"]] == ["专家组类型", "专业领域", "抽取人数", "主管部门（回避）"]
+    conclude = {p["id"]: p for p in next(o for o in cat["operators"] if o["name"] == "exante.conclude")["parameters"]}
+    assert conclude["total_score"] == {"id": "total_score", "type": "any", "required": False, "label": "总分"}
     assert all(o["label"] for o in cat["operators"])
     decisions = {d["id"]: d for d in cat["decisions"]}
     assert decisions["dt_01_exante_requirement"]["name"] and decisions["dt_01_exante_requirement"]["inputs"]
