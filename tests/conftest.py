@@ -19,6 +19,13 @@ _TMP = Path(tempfile.mkdtemp(prefix="pf-test-"))
 atexit.register(shutil.rmtree, _TMP, ignore_errors=True)
 
 
+# The suite's own server lives as long as the run, in a temp folder: what makes its files survive a power
+# cut (an fsync per commit and per file a TRUNCATE makes) buys nothing here and cost most of a small
+# test's time. Same PostgreSQL, SQL, locks and isolation; commits still reach the OS before they return,
+# so a killed server or connection loses nothing. A given DATABASE_URL keeps its own settings.
+_THROWAWAY_SERVER = ("fsync", "full_page_writes")
+
+
 def _database_url() -> str:
     import psycopg
 
@@ -27,7 +34,12 @@ def _database_url() -> str:
     if not base:
         from web.embedded import start_postgres
 
-        return start_postgres(_TMP / "pg", name)
+        url = start_postgres(_TMP / "pg", name)
+        with psycopg.connect(url, autocommit=True) as conn:
+            for setting in _THROWAWAY_SERVER:
+                conn.execute(f"ALTER SYSTEM SET {setting} = off")
+            conn.execute("SELECT pg_reload_conf()")
+        return url
     admin = base.replace("postgresql+psycopg://", "postgresql://")
     with psycopg.connect(admin, autocommit=True) as conn:
         conn.execute(f'CREATE DATABASE "{name}"')
@@ -79,8 +91,9 @@ def app(database_url: str, redis_url: str):
 def empty_database(_db) -> None:  # noqa: ANN001
     """What a test leaves behind goes: every table, the spec cache, throttles, the moved clock."""
     _db.session.rollback()
-    tables = ", ".join(f'"{t.name}"' for t in reversed(_db.metadata.sorted_tables))
-    _db.session.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+    if touched := _touched_tables(_db):
+        tables = ", ".join(f'"{name}"' for name in touched)
+        _db.session.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
     _db.session.commit()
     from engine.definitions import specs
     from web.throttle import limiter
@@ -93,6 +106,20 @@ def empty_database(_db) -> None:  # noqa: ANN001
     from engine.time import clock
 
     clock.back_to_real_time()  # a test that moved the engine's clock leaves it as it found it
+
+
+def _touched_tables(_db) -> list[str]:  # noqa: ANN001
+    """The tables holding a row or whose own sequence has moved (an insert rolled back), in one query.
+    Truncating only those leaves the same empty database, identities restarted, as truncating all 64:
+    a TRUNCATE makes new files for every table and index (~0.3 s a test, most tests touch a few)."""
+    probes = [f"SELECT '{t.name}' WHERE EXISTS (SELECT FROM \"{t.name}\")" for t in _db.metadata.sorted_tables]
+    probes.append(
+        "SELECT t.relname FROM pg_sequences s JOIN pg_class c ON c.relname = s.sequencename"
+        " AND c.relkind = 'S' AND c.relnamespace = current_schema()::regnamespace JOIN pg_depend d ON d.objid = c.oid AND d.deptype IN ('a', 'i')"
+        " JOIN pg_class t ON t.oid = d.refobjid WHERE s.schemaname = current_schema()"
+        " AND s.last_value IS NOT NULL")
+    touched = set(_db.session.execute(text(" UNION ALL ".join(probes))).scalars())
+    return [t.name for t in reversed(_db.metadata.sorted_tables) if t.name in touched]
 
 
 @pytest.fixture()

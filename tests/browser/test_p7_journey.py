@@ -101,7 +101,8 @@ def test_findings_to_the_last_issue_closed(live_server, page, db, tmp_path):
         page.fill(f"#f{i}d", text)
         page.fill(f"#f{i}c", category)
         page.select_option(f"#f{i}s", "HIGH")
-    page.click("button:has-text('登记并启动整改')")
+    with page.expect_navigation():  # the reply's page, not the form still showing under load
+        page.click("button:has-text('登记并启动整改')")
     assert "已登记：" in page.locator("body").inner_text()
     shoot(page, shots, "01-sources")
 

@@ -42,7 +42,8 @@ def test_perf_registers_findings_picking_the_project_by_name(live_server, browse
         page.fill("#f0d", "绩效目标设置不够细化，产出指标缺少量化标准")
         page.screenshot(path=str(SHOTS / "perf_1366.png"), full_page=True)
         assert page.evaluate("document.documentElement.scrollWidth") <= 1366
-        page.click("button:has-text('登记并启动整改')")
+        with page.expect_navigation():  # the reply's page, not the form still showing under load
+            page.click("button:has-text('登记并启动整改')")
         assert "已登记：" in page.locator("body").inner_text()  # the flash
         assert page.locator("[data-for^='findings.1']").count() == 0  # blank rows are no finding
         assert page.locator("li.source").filter(has_text=project.name).count() == 1

@@ -91,9 +91,11 @@ def test_conventions(specs):
         "UNIT_FILER", "UNIT_HEAD", "DEPT_OFFICER", "FIN_PERF", "SYSTEM"}
 
 
-def test_engine_deployment_rules(specs):
+def test_engine_deployment_rules(specs, db):
     """engine.definitions.validate: lanes, known forms and modes, scripts compile in the sandbox, and
-    every service operator and named task handler is registered by budget."""
+    every service operator and named task handler is registered by budget. Inside the app, as a
+    deployment runs: create_app registers the role codes a lane may name (engine.base.hooks
+    REGISTRY.roles); without it this test passed only after another file had made the app."""
     import budget  # noqa: F401  (registers the handlers and helpers)
     from engine.definitions.validate import check_specs
     from forms import load_definitions
