@@ -38,7 +38,7 @@ lint: setup
 # Files shared out to one worker per core (at most 4), each worker its own PostgreSQL, Redis and temp
 # folder (tests/conftest.py); a file stays on one worker, so its module fixtures are built once.
 test: setup chromium lint
-	$(PY) -m pytest -n auto --maxprocesses=4 --dist loadfile
+	$(PY) -m pytest
 
 # SpiffWorkflow's own test models (a checkout of its repository, read at run time, never copied
 # here) run through PerfFlow and compared with bare SpiffWorkflow: tests/conformance/upstream.py.
