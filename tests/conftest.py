@@ -6,6 +6,7 @@ import atexit
 import os
 import shutil
 import tempfile
+import threading
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -134,3 +135,18 @@ def db(app):
 @pytest.fixture()
 def client(app, db):
     return app.test_client()
+
+
+@pytest.fixture()
+def live_server(app, db) -> Iterator[str]:
+    """The app behind a real threaded HTTP server on a free port (browsers, races, parallel requests)."""
+    from werkzeug.serving import make_server
+
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        thread.join(5)

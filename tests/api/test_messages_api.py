@@ -6,13 +6,11 @@ from __future__ import annotations
 
 import threading
 from collections import Counter
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 import requests
 from sqlalchemy import func, select
-from werkzeug.serving import make_server
 
 from engine.base.models import HumanTask, Message, MessageSubscription, ProcessInstance
 from engine.definitions.deploy import deploy
@@ -119,27 +117,15 @@ def test_message_start_event_starts_an_instance_once_per_message_id(client, db, 
     assert changed.status_code == 409 and "已用于另一条消息" in changed.get_json()["message"]
 
 
-@pytest.fixture()
-def live(app, db) -> Iterator[str]:
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}"
-    finally:
-        server.shutdown()
-        thread.join(5)
-
-
-def test_parallel_duplicates_deliver_once_and_answer_the_same(live, db, people):
+def test_parallel_duplicates_deliver_once_and_answer_the_same(live_server, db, people):
     instances = [waiting(db, 2026) for _ in range(3)]
-    token = requests.post(f"{live}/api/v1/auth/token", json={"username": "mm_budget", "password": PASSWORD},
+    token = requests.post(f"{live_server}/api/v1/auth/token", json={"username": "mm_budget", "password": PASSWORD},
                           timeout=10).json()["token"]
     barrier, replies = threading.Barrier(8), []
 
     def send() -> None:
         barrier.wait()
-        replies.append(requests.post(f"{live}/api/v1/messages", json=npc_body(message_id="npc-par"),
+        replies.append(requests.post(f"{live_server}/api/v1/messages", json=npc_body(message_id="npc-par"),
                                      headers={"Authorization": f"Bearer {token}"}, timeout=60))
 
     threads = [threading.Thread(target=send) for _ in range(8)]

@@ -6,29 +6,16 @@ from __future__ import annotations
 
 import threading
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 
 import pytest
 import requests
 from sqlalchemy import func, select
-from werkzeug.serving import make_server
 
 from engine.base.model_admin import ModelDraft
 from tests.factories import EXAMPLE_MODEL, PASSWORD, deploy_example, make_user
 
 RACERS = 6
-
-
-@pytest.fixture()
-def live(app, db) -> Iterator[str]:
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}"
-    finally:
-        server.shutdown()
-        thread.join(5)
 
 
 @pytest.fixture()
@@ -59,15 +46,15 @@ def drafts(db, key: str) -> list[ModelDraft]:  # noqa: ANN001
     return list(db.session.scalars(select(ModelDraft).where(ModelDraft.key == key)))
 
 
-def test_same_key_on_the_page_one_wins_the_others_are_told(live, db, admins):
+def test_same_key_on_the_page_one_wins_the_others_are_told(live_server, db, admins):
     sessions = []
     for username in admins:
         s = requests.Session()
-        assert s.post(f"{live}/login", data={"username": username, "password": PASSWORD},
+        assert s.post(f"{live_server}/login", data={"username": username, "password": PASSWORD},
                       allow_redirects=False, timeout=10).status_code == 302
         sessions.append(s)
     form = {"key": "race_claim", "name": "费用报销", "template": "single_approval"}
-    replies = race(lambda i: sessions[i % 2].post(f"{live}/admin/models/new", data=form,
+    replies = race(lambda i: sessions[i % 2].post(f"{live_server}/admin/models/new", data=form,
                                                   allow_redirects=False, timeout=60))
     assert Counter(r.status_code for r in replies) == {302: 1, 422: RACERS - 1}
     assert all("模型标识 “race_claim” 已被使用" in r.text for r in replies if r.status_code == 422)
@@ -75,11 +62,11 @@ def test_same_key_on_the_page_one_wins_the_others_are_told(live, db, admins):
     assert draft.saved_by in admins and draft.files and draft.note == "由模板新建"
 
 
-def test_same_key_through_the_api_one_wins_the_others_get_a_field_error(live, db, admins):
-    tokens = [requests.post(f"{live}/api/v1/auth/token", json={"username": u, "password": PASSWORD},
+def test_same_key_through_the_api_one_wins_the_others_get_a_field_error(live_server, db, admins):
+    tokens = [requests.post(f"{live_server}/api/v1/auth/token", json={"username": u, "password": PASSWORD},
                             timeout=10).json()["token"] for u in admins]
     body = {"key": "race_api", "name": "差旅报销", "template": "blank"}
-    replies = race(lambda i: requests.post(f"{live}/api/v1/process-models/new", json=body, timeout=60,
+    replies = race(lambda i: requests.post(f"{live_server}/api/v1/process-models/new", json=body, timeout=60,
                                            headers={"Authorization": f"Bearer {tokens[i % 2]}"}))
     assert Counter(r.status_code for r in replies) == {201: 1, 422: RACERS - 1}
     refused = [r.json() for r in replies if r.status_code == 422]
@@ -88,13 +75,13 @@ def test_same_key_through_the_api_one_wins_the_others_get_a_field_error(live, db
     assert db.session.scalar(select(func.count()).select_from(ModelDraft)) == 1
 
 
-def test_first_drafts_of_a_deployed_model_saved_at_once_keep_one_draft(live, db, admins):
+def test_first_drafts_of_a_deployed_model_saved_at_once_keep_one_draft(live_server, db, admins):
     deploy_example()
-    tokens = [requests.post(f"{live}/api/v1/auth/token", json={"username": u, "password": PASSWORD},
+    tokens = [requests.post(f"{live_server}/api/v1/auth/token", json={"username": u, "password": PASSWORD},
                             timeout=10).json()["token"] for u in admins]
     xml = EXAMPLE_MODEL.read_text(encoding="utf-8")
     replies = race(lambda i: requests.put(
-        f"{live}/api/v1/process-models/ex_two_step_approval/draft", timeout=60,
+        f"{live_server}/api/v1/process-models/ex_two_step_approval/draft", timeout=60,
         json={"files": {EXAMPLE_MODEL.name: xml}, "note": f"第 {i} 份"},
         headers={"Authorization": f"Bearer {tokens[i % 2]}"}))
     assert Counter(r.status_code for r in replies) == {200: RACERS}  # the last save wins, as one at a time

@@ -6,11 +6,8 @@ from __future__ import annotations
 
 import threading
 from collections import Counter
-from collections.abc import Iterator
 
-import pytest
 import requests
-from werkzeug.serving import make_server
 
 from engine.base import identity
 from engine.moves.runtime import start_process
@@ -19,39 +16,26 @@ from tests.factories import PASSWORD, deploy_example, make_user
 PARALLEL = 20
 
 
-@pytest.fixture()
-def live(app, db) -> Iterator[str]:
-    """The app behind a real threaded HTTP server on a free port."""
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}"
-    finally:
-        server.shutdown()
-        thread.join(5)
-
-
 def _token(base: str, username: str) -> str:
     reply = requests.post(f"{base}/api/v1/auth/token", json={"username": username, "password": PASSWORD}, timeout=10)
     assert reply.status_code == 200, reply.text
     return reply.json()["token"]
 
 
-def test_twenty_parallel_urges_are_accepted_once(live, db):
+def test_twenty_parallel_urges_are_accepted_once(live_server, db):
     deploy_example()
     filer = make_user("lm_f", ("UNIT_FILER", "UNIT", "D01-U01"))
     make_user("lm_h", ("UNIT_HEAD", "UNIT", "D01-U01"))
     db.session.commit()
     instance = start_process("ex_two_step_approval", filer)
     db.session.commit()
-    headers = {"Authorization": f"Bearer {_token(live, 'lm_h')}"}
+    headers = {"Authorization": f"Bearer {_token(live_server, 'lm_h')}"}
     barrier = threading.Barrier(PARALLEL)
     statuses: list[int] = []
 
     def urge() -> None:
         barrier.wait()
-        reply = requests.post(f"{live}/api/v1/instances/{instance.id}/urge", json={"message": "请尽快"},
+        reply = requests.post(f"{live_server}/api/v1/instances/{instance.id}/urge", json={"message": "请尽快"},
                               headers=headers, timeout=60)
         statuses.append(reply.status_code)
 
@@ -63,35 +47,35 @@ def test_twenty_parallel_urges_are_accepted_once(live, db):
     assert Counter(statuses) == {200: 1, 429: PARALLEL - 1}
 
 
-def test_failed_sign_ins_are_throttled_per_account_with_retry_after(live, db):
+def test_failed_sign_ins_are_throttled_per_account_with_retry_after(live_server, db):
     make_user("lm_a")
     db.session.commit()
     wrong = {"username": "lm_a", "password": "wrong"}
     for _ in range(5):
-        assert requests.post(f"{live}/api/v1/auth/token", json=wrong, timeout=10).status_code == 401
-    refused = requests.post(f"{live}/api/v1/auth/token", json={**wrong, "password": PASSWORD}, timeout=10)
+        assert requests.post(f"{live_server}/api/v1/auth/token", json=wrong, timeout=10).status_code == 401
+    refused = requests.post(f"{live_server}/api/v1/auth/token", json={**wrong, "password": PASSWORD}, timeout=10)
     assert refused.status_code == 429
     assert refused.json()["message"] == "登录失败次数过多，请 15 分钟后再试"
     assert int(refused.headers["Retry-After"]) > 0
-    page = requests.post(f"{live}/login", data={"username": "LM_A", "password": PASSWORD}, timeout=10)
+    page = requests.post(f"{live_server}/login", data={"username": "LM_A", "password": PASSWORD}, timeout=10)
     assert page.status_code == 429 and "登录失败次数过多" in page.text  # the page counts the same account
 
 
-def test_failed_sign_ins_are_throttled_per_address(live, db):
+def test_failed_sign_ins_are_throttled_per_address(live_server, db):
     make_user("lm_b")
     db.session.commit()
     for i in range(20):  # 20 names, 1 failure each: no account reaches its limit, the address does
-        reply = requests.post(f"{live}/login", data={"username": f"nobody{i}", "password": "x"}, timeout=10)
+        reply = requests.post(f"{live_server}/login", data={"username": f"nobody{i}", "password": "x"}, timeout=10)
         assert reply.status_code == 401
-    reply = requests.post(f"{live}/api/v1/auth/token", json={"username": "lm_b", "password": PASSWORD}, timeout=10)
+    reply = requests.post(f"{live_server}/api/v1/auth/token", json={"username": "lm_b", "password": PASSWORD}, timeout=10)
     assert reply.status_code == 429 and "Retry-After" in reply.headers
 
 
-def test_successful_sign_ins_do_not_count(live, db):
+def test_successful_sign_ins_do_not_count(live_server, db):
     make_user("lm_c")
     db.session.commit()
     for _ in range(8):
-        _token(live, "lm_c")
+        _token(live_server, "lm_c")
 
 
 def test_unknown_users_cost_the_same_password_check(app, db):
@@ -108,22 +92,22 @@ def test_unknown_users_cost_the_same_password_check(app, db):
     assert known == unknown == Counter({identity.PASSWORD_METHOD: 1})
 
 
-def test_logout_ends_the_session_and_its_tokens(live, db):
+def test_logout_ends_the_session_and_its_tokens(live_server, db):
     make_user("lm_e")
     db.session.commit()
     browser = requests.Session()
-    assert browser.post(f"{live}/login", data={"username": "lm_e", "password": PASSWORD},
+    assert browser.post(f"{live_server}/login", data={"username": "lm_e", "password": PASSWORD},
                         allow_redirects=False, timeout=10).status_code == 302
-    token = _token(live, "lm_e")
+    token = _token(live_server, "lm_e")
     saved = dict(browser.cookies)
-    assert browser.get(f"{live}/todo", allow_redirects=False, timeout=10).status_code == 200
-    assert browser.post(f"{live}/logout", allow_redirects=False, timeout=10).status_code == 302
+    assert browser.get(f"{live_server}/todo", allow_redirects=False, timeout=10).status_code == 200
+    assert browser.post(f"{live_server}/logout", allow_redirects=False, timeout=10).status_code == 302
 
-    replayed = requests.get(f"{live}/todo", cookies=saved, allow_redirects=False, timeout=10)
+    replayed = requests.get(f"{live_server}/todo", cookies=saved, allow_redirects=False, timeout=10)
     assert replayed.status_code == 302 and "/login" in replayed.headers["Location"]
-    api = requests.get(f"{live}/api/v1/tasks", headers={"Authorization": f"Bearer {token}"}, timeout=10)
+    api = requests.get(f"{live_server}/api/v1/tasks", headers={"Authorization": f"Bearer {token}"}, timeout=10)
     assert api.status_code == 401
     again = requests.Session()  # signing in again works, with a fresh session
-    assert again.post(f"{live}/login", data={"username": "lm_e", "password": PASSWORD},
+    assert again.post(f"{live_server}/login", data={"username": "lm_e", "password": PASSWORD},
                       allow_redirects=False, timeout=10).status_code == 302
-    assert again.get(f"{live}/todo", allow_redirects=False, timeout=10).status_code == 200
+    assert again.get(f"{live_server}/todo", allow_redirects=False, timeout=10).status_code == 200
